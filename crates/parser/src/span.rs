@@ -1,0 +1,176 @@
+//! Byte ranges into the parsed text and their conversion to lines and columns.
+
+use serde::Serialize;
+
+/// A half-open byte range `start..end` into the text that was parsed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub const fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+
+    pub const fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub const fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    pub fn contains(&self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+
+    /// The smallest span that covers both `self` and `other`.
+    pub fn cover(&self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    /// Shifts both ends by `offset`, for spans computed on a slice that starts at `offset`.
+    pub fn shift(&self, offset: usize) -> Span {
+        Span::new(self.start + offset, self.end + offset)
+    }
+
+    pub fn text<'a>(&self, source: &'a str) -> &'a str {
+        &source[self.start..self.end]
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(range: std::ops::Range<usize>) -> Self {
+        Span::new(range.start, range.end)
+    }
+}
+
+/// A zero-based line and column. The column unit depends on the conversion used:
+/// UTF-8 bytes or UTF-16 code units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Maps byte offsets to lines and columns and back.
+///
+/// A line ends after each `\n`, so a `\r` before it belongs to the line it ends.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        LineIndex { line_starts, len: text.len() }
+    }
+
+    /// The number of lines; a text ending in `\n` has an empty last line.
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The zero-based line that contains `offset`; offsets past the end map to the last line.
+    pub fn line_of(&self, offset: usize) -> u32 {
+        let offset = offset.min(self.len);
+        (self.line_starts.partition_point(|&start| start <= offset) - 1) as u32
+    }
+
+    /// The byte offset where zero-based `line` starts, or `None` past the last line.
+    pub fn line_start(&self, line: u32) -> Option<usize> {
+        self.line_starts.get(line as usize).copied()
+    }
+
+    /// The byte range of zero-based `line`, including its line terminator.
+    pub fn line_span(&self, line: u32) -> Option<Span> {
+        let start = self.line_start(line)?;
+        let end = self.line_start(line + 1).unwrap_or(self.len);
+        Some(Span::new(start, end))
+    }
+
+    /// Line and column of `offset`, the column counted in UTF-8 bytes.
+    pub fn utf8(&self, offset: usize) -> LineCol {
+        let offset = offset.min(self.len);
+        let line = self.line_of(offset);
+        LineCol { line, col: (offset - self.line_starts[line as usize]) as u32 }
+    }
+
+    /// Line and column of `offset`, the column counted in UTF-16 code units.
+    /// An offset inside a multi-byte character counts as the start of that character.
+    pub fn utf16(&self, text: &str, offset: usize) -> LineCol {
+        let offset = floor_char_boundary(text, offset.min(self.len));
+        let line = self.line_of(offset);
+        let start = self.line_starts[line as usize];
+        let col = text[start..offset].chars().map(char::len_utf16).sum::<usize>();
+        LineCol { line, col: col as u32 }
+    }
+
+    /// The byte offset of a line and UTF-8 column, clamped to the end of that line.
+    pub fn offset_utf8(&self, text: &str, position: LineCol) -> usize {
+        let Some(span) = self.line_span(position.line) else { return self.len };
+        let line = trim_line_end(&text[span.start..span.end]);
+        let col = (position.col as usize).min(line.len());
+        span.start + floor_char_boundary(line, col)
+    }
+
+    /// The byte offset of a line and UTF-16 column, clamped to the end of that line.
+    /// A column inside a surrogate pair maps to the start of that character.
+    pub fn offset_utf16(&self, text: &str, position: LineCol) -> usize {
+        let Some(span) = self.line_span(position.line) else { return self.len };
+        let line = trim_line_end(&text[span.start..span.end]);
+        let mut units = 0usize;
+        for (byte, ch) in line.char_indices() {
+            if units + ch.len_utf16() > position.col as usize {
+                return span.start + byte;
+            }
+            units += ch.len_utf16();
+        }
+        span.start + line.len()
+    }
+}
+
+fn trim_line_end(line: &str) -> &str {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    line.strip_suffix('\r').unwrap_or(line)
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs() {
+        let text = "FROM a\n# 中文 😀 x\n";
+        let index = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(index.utf16(text, x), LineCol { line: 1, col: 8 });
+        assert_eq!(index.utf8(x), LineCol { line: 1, col: 14 });
+        assert_eq!(index.offset_utf16(text, LineCol { line: 1, col: 8 }), x);
+    }
+
+    #[test]
+    fn offsets_past_end_clamp() {
+        let text = "ab\ncd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.utf8(99), LineCol { line: 1, col: 2 });
+        assert_eq!(index.offset_utf8(text, LineCol { line: 0, col: 50 }), 2);
+        assert_eq!(index.offset_utf8(text, LineCol { line: 7, col: 0 }), 5);
+    }
+}

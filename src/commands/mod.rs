@@ -1,0 +1,4 @@
+//! One module a subcommand. Each exposes its clap arguments and a `run` function that
+//! returns the process exit code.
+
+pub mod dump;

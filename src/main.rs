@@ -1,0 +1,36 @@
+//! The `ballast` command line: lint Dockerfiles, analyze images, build and measure, and
+//! serve the language server.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod commands;
+
+/// Lint Dockerfiles, measure image layers and tie every byte to a Dockerfile line.
+#[derive(Parser)]
+#[command(name = "ballast", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the syntax tree of a Dockerfile (for debugging the parser).
+    Dump(commands::dump::DumpArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dump(args) => commands::dump::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("ballast: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
