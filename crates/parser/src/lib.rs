@@ -8,8 +8,24 @@
 //! Two sub-languages have their own modules: [`expand`] implements BuildKit's variable
 //! expansion and [`shell`] splits a `RUN` body into simple commands and words.
 
+mod args;
+mod directive;
+pub mod dump;
 pub mod expand;
+mod heredoc;
+mod json;
+mod lines;
+mod parse;
 pub mod shell;
 mod span;
+mod split;
+pub mod syntax;
+mod validate;
 
+pub use parse::parse;
 pub use span::{LineCol, LineIndex, Span};
+pub use syntax::{
+    Args, Command, Comment, Directive, Dockerfile, ErrorKind, Flag, Heredoc, Instruction, KeyValue, Keyword, Node,
+    NodeKind, SourceMap, SyntaxError, Word,
+};
+pub use validate::{is_valid_stage_name, suggest_keyword};

@@ -1,0 +1,308 @@
+//! The line layer: BuildKit's line-oriented state machine (directives, comments,
+//! continuation lines, heredoc bodies), producing the top-level nodes.
+
+use crate::Span;
+use crate::args::parse_instruction_line;
+use crate::heredoc::heredocs_in_line;
+use crate::lines::{
+    MAX_LINE_LEN, PhysicalLine, is_blank, is_comment, leading_space_len, split_lines, strip_continuation,
+};
+use crate::syntax::{
+    Args, Comment, Directive, Dockerfile, ErrorKind, Heredoc, Instruction, Keyword, Node, NodeKind, SourceMap,
+    SyntaxError, Word,
+};
+
+/// Parses a Dockerfile. Never fails: syntax errors are returned in the tree.
+pub fn parse(text: &str) -> Dockerfile {
+    let (lines, bom) = split_lines(text);
+    let mut parser = Parser {
+        text,
+        lines,
+        next: 0,
+        escape: '\\',
+        directives_done: false,
+        directives: Vec::new(),
+        nodes: Vec::new(),
+        errors: Vec::new(),
+        comments: Vec::new(),
+    };
+    parser.run();
+
+    let mut dockerfile = Dockerfile {
+        nodes: parser.nodes,
+        errors: parser.errors,
+        escape: parser.escape,
+        bom,
+        directives: parser.directives,
+        len: text.len(),
+    };
+    crate::validate::validate(&mut dockerfile);
+    dockerfile
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    lines: Vec<PhysicalLine>,
+    /// The index of the next physical line to read.
+    next: usize,
+    escape: char,
+    directives_done: bool,
+    directives: Vec<Directive>,
+    nodes: Vec<Node>,
+    errors: Vec<SyntaxError>,
+    /// Comment texts collected for the next instruction.
+    comments: Vec<String>,
+}
+
+impl Parser<'_> {
+    fn run(&mut self) {
+        while self.next < self.lines.len() {
+            self.read_line();
+        }
+        self.tile_first_node();
+        if !self.nodes.iter().any(|node| matches!(node.kind, NodeKind::Instruction(_))) {
+            let end = self.text.len();
+            self.error(Span::empty(end), "file with no instructions", ErrorKind::Parse);
+        }
+    }
+
+    /// The first node starts at offset 0 so the byte order mark is part of the tree.
+    fn tile_first_node(&mut self) {
+        if let Some(first) = self.nodes.first_mut() {
+            first.span.start = 0;
+        }
+    }
+
+    fn line_text(&self, index: usize) -> &str {
+        let line = self.lines[index];
+        &self.text[line.start..line.text_end]
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>, kind: ErrorKind) {
+        self.errors.push(SyntaxError { message: message.into(), span, kind });
+    }
+
+    fn read_line(&mut self) {
+        let index = self.next;
+        let line = self.lines[index];
+        if line.end - line.start > MAX_LINE_LEN + 1 {
+            self.error(
+                Span::new(line.start, line.text_end),
+                format!("dockerfile line greater than max allowed size of {MAX_LINE_LEN}"),
+                ErrorKind::Parse,
+            );
+        }
+
+        let raw = self.line_text(index);
+        let lead = leading_space_len(raw);
+        let trimmed_start = line.start + lead;
+        let trimmed = &self.text[trimmed_start..line.text_end];
+
+        if trimmed.starts_with('#') {
+            let directive = self.check_directive(trimmed_start, line.text_end);
+            let kind = match directive {
+                Some(directive) => NodeKind::Directive(directive),
+                None => {
+                    let text = trimmed[1..].trim().to_string();
+                    if text.is_empty() {
+                        self.comments.clear();
+                    } else {
+                        self.comments.push(text.clone());
+                    }
+                    NodeKind::Comment(Comment { text, span: Span::new(trimmed_start, line.text_end) })
+                }
+            };
+            self.push_node(Span::new(line.start, line.end), kind);
+            self.next += 1;
+            return;
+        }
+
+        self.directives_done = true;
+        if trimmed.is_empty() {
+            self.push_node(Span::new(line.start, line.end), NodeKind::Blank);
+            self.next += 1;
+            return;
+        }
+        self.read_instruction(trimmed_start);
+    }
+
+    fn push_node(&mut self, span: Span, kind: NodeKind) {
+        self.nodes.push(Node { span, kind });
+    }
+
+    /// Applies BuildKit's directive rules to a comment line that starts at `start`.
+    /// Returns the directive when the line is one BuildKit accepts.
+    fn check_directive(&mut self, start: usize, end: usize) -> Option<Directive> {
+        if self.directives_done {
+            return None;
+        }
+        let Some(directive) = crate::directive::parse_directive(self.text, start, end) else {
+            self.directives_done = true;
+            return None;
+        };
+        if !matches!(directive.name.as_str(), "syntax" | "escape" | "check") {
+            self.directives_done = true;
+            return None;
+        }
+        if self.directives.iter().any(|seen| seen.name == directive.name) {
+            let message = format!("only one {} parser directive can be used", directive.name);
+            self.error(directive.span, message, ErrorKind::Parse);
+            return Some(directive);
+        }
+        if directive.name == "escape" {
+            match directive.value.as_str() {
+                "\\" => self.escape = '\\',
+                "`" => self.escape = '`',
+                other => {
+                    let message = format!("invalid escape token '{other}' does not match ` or \\");
+                    self.error(directive.value_span, message, ErrorKind::Parse);
+                }
+            }
+        }
+        self.directives.push(directive.clone());
+        Some(directive)
+    }
+
+    /// Reads one instruction: its first line (which starts at `first_start`), continuation
+    /// lines, and heredoc bodies.
+    fn read_instruction(&mut self, first_start: usize) {
+        let first_index = self.next;
+        let node_start = self.lines[first_index].start;
+        let mut logical = LogicalLine::default();
+
+        let first = self.lines[first_index];
+        let mut continues = logical.push_segment(self.text, first_start, first.text_end, self.escape);
+        self.next += 1;
+
+        while continues && self.next < self.lines.len() {
+            let line = self.lines[self.next];
+            let raw = self.line_text(self.next);
+            if is_comment(raw) {
+                let lead = leading_space_len(raw);
+                logical.inner_comments.push(Span::new(line.start + lead, line.text_end));
+            } else if is_blank(raw) {
+                logical.empty_lines.push(Span::new(line.start, line.text_end));
+            } else {
+                continues = logical.push_segment(self.text, line.start, line.text_end, self.escape);
+            }
+            self.next += 1;
+        }
+
+        let comments = std::mem::take(&mut self.comments);
+        let (mut instruction, errors) = parse_instruction_line(&logical.text, &logical.map, self.escape);
+        self.errors.extend(errors);
+
+        instruction.inner_comments = logical.inner_comments;
+        instruction.empty_continuation_lines = logical.empty_lines;
+        instruction.physical_lines = logical.physical_lines;
+        instruction.prev_comments = comments;
+        instruction.start_line = first_index as u32 + 1;
+
+        if takes_heredocs(&instruction) {
+            self.read_heredoc_bodies(&mut instruction);
+        }
+
+        instruction.end_line = self.next as u32;
+        let end = self.lines[self.next - 1].end;
+        instruction.span = Span::new(node_start, end);
+        self.push_node(Span::new(node_start, end), NodeKind::Instruction(Box::new(instruction)));
+    }
+
+    fn read_heredoc_bodies(&mut self, instruction: &mut Instruction) {
+        for word in heredocs_in_line(&instruction.line) {
+            let word_span = instruction.line_map.span(word.start, word.end);
+            let word_text = instruction.line[word.start..word.end].to_string();
+            let body_start = self.lines.get(self.next).map_or(self.text.len(), |line| line.start);
+
+            let mut terminator_span = None;
+            let mut index = self.next;
+            while index < self.lines.len() {
+                let line = self.lines[index];
+                let mut candidate = self.line_text(index);
+                if word.chomp {
+                    candidate = candidate.trim_start_matches('\t');
+                }
+                if candidate == word.name {
+                    terminator_span = Some(Span::new(line.start, line.text_end));
+                    break;
+                }
+                index += 1;
+            }
+
+            let body_end_index = match terminator_span {
+                Some(_) => index,
+                None => {
+                    self.error(word_span, "unterminated heredoc", ErrorKind::Parse);
+                    self.recovery_end(self.next)
+                }
+            };
+            let body_end = if body_end_index > self.next { self.lines[body_end_index - 1].end } else { body_start };
+            let body_span = Span::new(body_start, body_end);
+            self.next = if terminator_span.is_some() { body_end_index + 1 } else { body_end_index };
+
+            instruction.heredocs.push(Heredoc {
+                name: word.name,
+                word: Word { value: word_text, span: word_span },
+                fd: word.fd,
+                chomp: word.chomp,
+                expand: word.expand,
+                content: body_span.text(self.text).to_string(),
+                content_span: body_span,
+                terminator_span,
+            });
+            if terminator_span.is_none() {
+                break;
+            }
+        }
+    }
+
+    /// Where an unterminated heredoc's body ends for error recovery. BuildKit reads to the
+    /// end of the file; ballast stops before the first line that starts with an instruction
+    /// keyword in upper case, so the instructions after a half-typed heredoc still parse.
+    fn recovery_end(&self, from: usize) -> usize {
+        (from..self.lines.len())
+            .find(|&index| looks_like_instruction(self.line_text(index)))
+            .unwrap_or(self.lines.len())
+    }
+}
+
+fn looks_like_instruction(line: &str) -> bool {
+    let word = line.split(|c: char| c == ' ' || c == '\t').next().unwrap_or("");
+    word.len() > 1
+        && word.bytes().all(|b| b.is_ascii_uppercase())
+        && Keyword::parse(word) != Keyword::Unknown
+        && (line.len() > word.len() || word == "ONBUILD")
+}
+
+/// Whether BuildKit reads heredoc bodies after this instruction: RUN, COPY and ADD (also as
+/// an ONBUILD trigger) in shell form.
+fn takes_heredocs(instruction: &Instruction) -> bool {
+    let target = match &instruction.args {
+        Args::Onbuild { trigger: Some(trigger) } => trigger.as_ref(),
+        _ => instruction,
+    };
+    target.keyword.accepts_heredocs() && !target.is_exec_form()
+}
+
+/// A logical line being assembled from physical lines.
+#[derive(Default)]
+struct LogicalLine {
+    text: String,
+    map: SourceMap,
+    inner_comments: Vec<Span>,
+    empty_lines: Vec<Span>,
+    physical_lines: Vec<Span>,
+}
+
+impl LogicalLine {
+    /// Appends the physical line `start..end`, without a continuation marker; returns
+    /// whether the line continues.
+    fn push_segment(&mut self, text: &str, start: usize, end: usize, escape: char) -> bool {
+        let segment = &text[start..end];
+        let (kept, continues) = strip_continuation(segment, escape);
+        self.text.push_str(&segment[..kept]);
+        self.map.push(start, kept);
+        self.physical_lines.push(Span::new(start, end));
+        continues
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Run every test of the project. Needs Rust and Python 3; tests that need Docker,
+# shellcheck, skopeo or neovim skip with a message when the tool is missing, unless
+# CI=true, where they fail instead.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# BuildKit's own parser (v0.12.5, wrapped by the PyPI package `dockerfile`) is the oracle
+# for the parser conformance test.
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+if ! .venv/bin/python -c 'import dockerfile' 2>/dev/null; then
+    .venv/bin/pip install -q 'dockerfile==3.4.0'
+fi
+export BALLAST_ORACLE_PYTHON="$PWD/.venv/bin/python"
+
+cargo build --release --locked --bin ballast
+cargo test --release --locked --workspace --all-targets
