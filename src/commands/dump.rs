@@ -1,13 +1,63 @@
+use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use ballast_parser::dump::{buildkit_dump, outline};
+use ballast_parser::{LineIndex, parse};
 
 #[derive(Args)]
 pub struct DumpArgs {
     /// The Dockerfile to read, or `-` for standard input.
-    pub file: std::path::PathBuf,
+    pub file: PathBuf,
+
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = DumpFormat::Tree)]
+    pub format: DumpFormat,
 }
 
-pub fn run(_args: DumpArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("dump is not implemented yet")
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DumpFormat {
+    /// One line per node with its position and parts, then the syntax errors.
+    Tree,
+    /// BuildKit's AST dump, byte for byte as `parser.Node.Dump` prints it.
+    Buildkit,
+    /// The whole syntax tree as JSON.
+    Json,
+}
+
+/// Prints the tree; exits 1 when the file has syntax errors, so scripts can tell.
+pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
+    let text = read_input(&args.file)?;
+    let tree = parse(&text);
+    match args.format {
+        DumpFormat::Tree => print!("{}", outline(&tree, &text)),
+        DumpFormat::Buildkit => print!("{}", buildkit_dump(&tree)),
+        DumpFormat::Json => println!("{}", serde_json::to_string_pretty(&tree)?),
+    }
+
+    let index = LineIndex::new(&text);
+    for error in &tree.errors {
+        let at = index.utf8(error.span.start);
+        eprintln!("{}:{}:{}: {}", args.file.display(), at.line + 1, at.col + 1, error.message);
+    }
+    Ok(if tree.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Reads a file, or standard input for `-`. Invalid UTF-8 is replaced rather than rejected,
+/// so a stray byte in a comment does not hide the rest of the file.
+pub fn read_input(path: &PathBuf) -> anyhow::Result<String> {
+    let bytes = if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).context("failed to read standard input")?;
+        bytes
+    } else {
+        std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?
+    };
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+    })
 }
