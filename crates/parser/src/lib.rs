@@ -20,6 +20,7 @@ pub mod shell;
 mod span;
 mod split;
 pub mod syntax;
+pub mod typed;
 mod validate;
 
 pub use parse::parse;
