@@ -1,0 +1,417 @@
+//! Image archives: tar files read by random access (layers decoded in parallel), and tar
+//! streams read once from start to end (standard input, the engine's export), where each
+//! layer is summarized as it passes because the manifest comes last.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Cursor, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::entry::{normalize_path, parent};
+use super::error::{ImageError, LayerError};
+use super::layer::{Compression, LayerContents, Progress, looks_like_tar, read_layer};
+use super::layout::{Catalog, SMALL_FILE_LIMIT};
+
+/// The longest chain of symlinks or hardlinks followed inside an archive.
+const LINK_LIMIT: usize = 40;
+
+#[derive(Debug, Clone)]
+enum Member {
+    File { offset: u64, size: u64 },
+    Symlink(String),
+    Hardlink(String),
+    Other,
+}
+
+/// Resolves a symlink target relative to the folder of the link, allowing `..` as long as
+/// it stays inside the archive. Returns `None` for targets that leave it.
+fn resolve_relative(link: &str, target: &str) -> Option<String> {
+    let mut components: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        parent(link)
+            .split('/')
+            .filter(|part| !part.is_empty())
+            .collect()
+    };
+    for part in target.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                components.pop()?;
+            }
+            name => components.push(name),
+        }
+    }
+    Some(components.join("/"))
+}
+
+fn normalize_member_name(raw: &str) -> Option<String> {
+    normalize_path(raw).ok().map(|normalized| normalized.path)
+}
+
+/// Follows links from `name` to a regular member, in any map of members.
+fn follow_links<'a>(
+    archive: &str,
+    members: &'a HashMap<String, Member>,
+    name: &str,
+) -> Result<(String, &'a Member), ImageError> {
+    let mut current = normalize_member_name(name).unwrap_or_else(|| name.to_owned());
+    for _ in 0..=LINK_LIMIT {
+        let missing = || ImageError::MissingFile {
+            archive: archive.to_owned(),
+            file: name.to_owned(),
+        };
+        let member = members.get(&current).ok_or_else(missing)?;
+        current = match member {
+            Member::Symlink(target) => resolve_relative(&current, target).ok_or_else(missing)?,
+            Member::Hardlink(target) => normalize_member_name(target).ok_or_else(missing)?,
+            Member::File { .. } | Member::Other => return Ok((current, member)),
+        };
+    }
+    Err(ImageError::LinkLoop {
+        archive: archive.to_owned(),
+        file: name.to_owned(),
+        limit: LINK_LIMIT,
+    })
+}
+
+fn io_error(path: &Path, source: io::Error) -> ImageError {
+    ImageError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A tar archive on disk, indexed by one pass over its headers.
+pub struct TarCatalog {
+    path: PathBuf,
+    display: String,
+    members: HashMap<String, Member>,
+}
+
+impl TarCatalog {
+    pub fn open(path: &Path) -> Result<TarCatalog, ImageError> {
+        let display = path.display().to_string();
+        let file = File::open(path).map_err(|error| io_error(path, error))?;
+        let mut archive = tar::Archive::new(file);
+        let mut members = HashMap::new();
+        let archive_error = |error: io::Error| ImageError::Archive {
+            archive: display.clone(),
+            message: format!("not a readable tar archive: {error}"),
+        };
+        for entry in archive.entries_with_seek().map_err(archive_error)? {
+            let entry = entry.map_err(archive_error)?;
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let Some(name) = normalize_member_name(&raw) else {
+                continue;
+            };
+            let link = || {
+                entry
+                    .link_name_bytes()
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .unwrap_or_default()
+            };
+            let member = match entry.header().entry_type() {
+                tar::EntryType::Regular | tar::EntryType::Continuous => Member::File {
+                    offset: entry.raw_file_position(),
+                    size: entry.size(),
+                },
+                tar::EntryType::Symlink => Member::Symlink(link()),
+                tar::EntryType::Link => Member::Hardlink(link()),
+                _ => Member::Other,
+            };
+            members.insert(name, member);
+        }
+        Ok(TarCatalog {
+            path: path.to_owned(),
+            display,
+            members,
+        })
+    }
+
+    fn locate(&self, name: &str) -> Result<(u64, u64), ImageError> {
+        match follow_links(&self.display, &self.members, name)? {
+            (_, Member::File { offset, size }) => Ok((*offset, *size)),
+            _ => Err(ImageError::MissingFile {
+                archive: self.display.clone(),
+                file: name.to_owned(),
+            }),
+        }
+    }
+
+    /// Opens a member for reading, following links. Each call opens its own file handle, so
+    /// several layers can be read at once.
+    pub fn open_member(&self, name: &str) -> Result<(impl Read + Send + use<>, u64), ImageError> {
+        let (offset, size) = self.locate(name)?;
+        let mut file = File::open(&self.path).map_err(|error| io_error(&self.path, error))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|error| io_error(&self.path, error))?;
+        Ok((file.take(size), size))
+    }
+}
+
+impl Catalog for TarCatalog {
+    fn name(&self) -> &str {
+        &self.display
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.locate(path).is_ok()
+    }
+
+    fn read_small(&self, path: &str) -> Result<Vec<u8>, ImageError> {
+        let (mut reader, size) = self.open_member(path)?;
+        if size > SMALL_FILE_LIMIT {
+            return Err(ImageError::TooLarge {
+                archive: self.display.clone(),
+                file: path.to_owned(),
+                size,
+                limit: SMALL_FILE_LIMIT,
+            });
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|error| io_error(&self.path, error))?;
+        Ok(bytes)
+    }
+}
+
+/// The most bytes of manifests and configs kept from one stream.
+const STREAM_SMALL_TOTAL_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// An archive read once as a stream. Small JSON members are kept; every member that looks like
+/// a layer is decoded on the spot and only its summary is kept.
+pub struct StreamCatalog {
+    display: String,
+    members: HashMap<String, Member>,
+    small: HashMap<String, Vec<u8>>,
+    layers: HashMap<String, Result<Arc<LayerContents>, LayerError>>,
+}
+
+impl StreamCatalog {
+    pub fn read(
+        stream: impl Read,
+        display: &str,
+        progress: &dyn Progress,
+    ) -> Result<StreamCatalog, ImageError> {
+        let mut catalog = StreamCatalog {
+            display: display.to_owned(),
+            members: HashMap::new(),
+            small: HashMap::new(),
+            layers: HashMap::new(),
+        };
+        let mut small_total = 0u64;
+        let mut archive = tar::Archive::new(stream);
+        let archive_error = |error: io::Error| ImageError::Archive {
+            archive: display.to_owned(),
+            message: format!("not a readable tar stream: {error}"),
+        };
+
+        for entry in archive.entries().map_err(archive_error)? {
+            let mut entry = entry.map_err(archive_error)?;
+            let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let Some(name) = normalize_member_name(&raw) else {
+                continue;
+            };
+            let link = entry
+                .link_name_bytes()
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default();
+            let member = match entry.header().entry_type() {
+                tar::EntryType::Regular | tar::EntryType::Continuous => Member::File {
+                    offset: 0,
+                    size: entry.size(),
+                },
+                tar::EntryType::Symlink => Member::Symlink(link),
+                tar::EntryType::Link => Member::Hardlink(link),
+                _ => Member::Other,
+            };
+            let Member::File { size, .. } = member else {
+                catalog.members.insert(name, member);
+                continue;
+            };
+
+            let mut head = Vec::with_capacity(512);
+            (&mut entry)
+                .take(512)
+                .read_to_end(&mut head)
+                .map_err(archive_error)?;
+            let first = head.iter().find(|byte| !byte.is_ascii_whitespace());
+            let is_json = matches!(first, Some(b'{') | Some(b'['));
+            if is_json && size <= SMALL_FILE_LIMIT {
+                small_total += size;
+                if small_total > STREAM_SMALL_TOTAL_LIMIT {
+                    return Err(ImageError::TooLarge {
+                        archive: display.to_owned(),
+                        file: name,
+                        size: small_total,
+                        limit: STREAM_SMALL_TOTAL_LIMIT,
+                    });
+                }
+                let mut bytes = head;
+                entry.read_to_end(&mut bytes).map_err(archive_error)?;
+                catalog.small.insert(name.clone(), bytes);
+            } else if size == 0
+                || Compression::sniff(&head) != Compression::None
+                || looks_like_tar(&head)
+            {
+                let blob = Cursor::new(head).chain(&mut entry);
+                let contents = read_layer(blob, None, &name, progress).map(Arc::new);
+                catalog.layers.insert(name.clone(), contents);
+            }
+            catalog.members.insert(name, member);
+        }
+        Ok(catalog)
+    }
+
+    /// Returns the summary of the layer stored at `path` (links followed).
+    pub fn layer(&self, path: &str) -> Result<Arc<LayerContents>, LayerError> {
+        let missing = || LayerError::MissingBlob {
+            layer: path.to_owned(),
+            file: path.to_owned(),
+        };
+        let (resolved, _) =
+            follow_links(&self.display, &self.members, path).map_err(|error| match error {
+                ImageError::LinkLoop { .. } => LayerError::Read {
+                    layer: path.to_owned(),
+                    message: error.to_string(),
+                },
+                _ => missing(),
+            })?;
+        match self.layers.get(&resolved) {
+            Some(result) => result.clone(),
+            None if self.members.contains_key(&resolved) => Err(LayerError::Read {
+                layer: path.to_owned(),
+                message: "the member is neither a tar stream nor gzip or zstd data".to_owned(),
+            }),
+            None => Err(missing()),
+        }
+    }
+}
+
+impl Catalog for StreamCatalog {
+    fn name(&self) -> &str {
+        &self.display
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        follow_links(&self.display, &self.members, path).is_ok()
+    }
+
+    fn read_small(&self, path: &str) -> Result<Vec<u8>, ImageError> {
+        let (resolved, member) = follow_links(&self.display, &self.members, path)?;
+        if let Some(bytes) = self.small.get(&resolved) {
+            return Ok(bytes.clone());
+        }
+        let size = match member {
+            Member::File { size, .. } => *size,
+            _ => 0,
+        };
+        if size > SMALL_FILE_LIMIT {
+            return Err(ImageError::TooLarge {
+                archive: self.display.clone(),
+                file: path.to_owned(),
+                size,
+                limit: SMALL_FILE_LIMIT,
+            });
+        }
+        Err(ImageError::InvalidJson {
+            archive: self.display.clone(),
+            file: path.to_owned(),
+            what: "JSON",
+            reason: "the member does not start with `{` or `[`".to_owned(),
+        })
+    }
+}
+
+/// An OCI image layout folder.
+pub struct DirCatalog {
+    root: PathBuf,
+    display: String,
+}
+
+impl DirCatalog {
+    pub fn open(root: &Path) -> Result<DirCatalog, ImageError> {
+        let metadata = std::fs::metadata(root).map_err(|error| io_error(root, error))?;
+        if !metadata.is_dir() {
+            return Err(ImageError::Archive {
+                archive: root.display().to_string(),
+                message: "not a folder; an OCI image layout folder was expected".to_owned(),
+            });
+        }
+        Ok(DirCatalog {
+            root: root.to_owned(),
+            display: root.display().to_string(),
+        })
+    }
+
+    fn file_path(&self, path: &str) -> Result<PathBuf, ImageError> {
+        let normalized = normalize_path(path).map_err(|_| ImageError::MissingFile {
+            archive: self.display.clone(),
+            file: path.to_owned(),
+        })?;
+        Ok(self.root.join(normalized.path))
+    }
+
+    pub fn open_member(&self, path: &str) -> Result<(File, u64), ImageError> {
+        let full = self.file_path(path)?;
+        let file = File::open(&full).map_err(|error| {
+            if error.kind() == io::ErrorKind::NotFound {
+                ImageError::MissingFile {
+                    archive: self.display.clone(),
+                    file: path.to_owned(),
+                }
+            } else {
+                io_error(&full, error)
+            }
+        })?;
+        let size = file
+            .metadata()
+            .map_err(|error| io_error(&full, error))?
+            .len();
+        Ok((file, size))
+    }
+}
+
+impl Catalog for DirCatalog {
+    fn name(&self) -> &str {
+        &self.display
+    }
+
+    fn contains(&self, path: &str) -> bool {
+        self.file_path(path).is_ok_and(|full| full.is_file())
+    }
+
+    fn read_small(&self, path: &str) -> Result<Vec<u8>, ImageError> {
+        let (mut file, size) = self.open_member(path)?;
+        if size > SMALL_FILE_LIMIT {
+            return Err(ImageError::TooLarge {
+                archive: self.display.clone(),
+                file: path.to_owned(),
+                size,
+                limit: SMALL_FILE_LIMIT,
+            });
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        file.read_to_end(&mut bytes)
+            .map_err(|error| io_error(&self.root.join(path), error))?;
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_links_resolve_inside_archive() {
+        assert_eq!(
+            resolve_relative("abc/layer.tar", "../def/layer.tar").as_deref(),
+            Some("def/layer.tar")
+        );
+        assert_eq!(resolve_relative("abc/layer.tar", "../../x"), None);
+    }
+}

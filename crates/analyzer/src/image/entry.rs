@@ -1,0 +1,135 @@
+//! One entry of a layer tar, reduced to the metadata the analysis needs.
+
+use serde::Serialize;
+
+/// The kind of a layer entry after whiteout markers are decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    File,
+    Directory,
+    Symlink,
+    /// A tar hardlink: it stores no data of its own and names another path of the same layer.
+    Hardlink,
+    /// `.wh.NAME`: deletes NAME and everything below it from the lower layers.
+    Whiteout,
+    /// `DIR/.wh..wh..opq`: hides every lower-layer child of DIR. The entry's path is DIR.
+    OpaqueDirectory,
+    /// Character and block devices and FIFOs.
+    Special,
+}
+
+/// A 128-bit xxh3 hash of a regular file's content.
+pub type ContentHash = u128;
+
+/// One entry of a layer. Paths are relative to the image root, without a leading `./` or `/`,
+/// with `/` as separator; the root itself is the empty string.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub path: Box<str>,
+    pub kind: EntryKind,
+    /// Content bytes: the data size for regular files, 0 for every other kind.
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    /// Modification time in seconds since the Unix epoch, as the tar header stores it.
+    pub mtime: u64,
+    /// The target of a symlink, or the path a hardlink refers to (normalized like `path`).
+    pub link: Option<Box<str>>,
+    pub hash: Option<ContentHash>,
+}
+
+/// Why a name could not be turned into an image path.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PathProblem {
+    /// A `..` component: the name leaves the image root.
+    ParentComponent,
+}
+
+/// A normalized path and whether the raw name was absolute.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NormalizedPath {
+    pub path: String,
+    pub was_absolute: bool,
+}
+
+/// Normalizes a tar entry name: drops `.` components, leading `./` and `/`, repeated and
+/// trailing slashes. A `..` component is rejected, as container engines reject such layers.
+pub fn normalize_path(raw: &str) -> Result<NormalizedPath, PathProblem> {
+    let was_absolute = raw.starts_with('/');
+    let mut path = String::with_capacity(raw.len());
+    for component in raw.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => return Err(PathProblem::ParentComponent),
+            name => {
+                if !path.is_empty() {
+                    path.push('/');
+                }
+                path.push_str(name);
+            }
+        }
+    }
+    Ok(NormalizedPath { path, was_absolute })
+}
+
+/// Returns the parent folder of a normalized path (`""` for top-level names).
+pub fn parent(path: &str) -> &str {
+    path.rfind('/').map_or("", |at| &path[..at])
+}
+
+/// Returns the last component of a normalized path.
+pub fn file_name(path: &str) -> &str {
+    path.rfind('/').map_or(path, |at| &path[at + 1..])
+}
+
+/// Joins a folder and a name into a normalized path.
+pub fn join(folder: &str, name: &str) -> String {
+    if folder.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{folder}/{name}")
+    }
+}
+
+/// The opaque-folder marker's file name (OCI image spec, layer changesets).
+pub const OPAQUE_MARKER: &str = ".wh..wh..opq";
+/// The prefix of whiteout file names.
+pub const WHITEOUT_PREFIX: &str = ".wh.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_strips_dot_and_slashes() {
+        assert_eq!(normalize_path("./usr//bin/").unwrap().path, "usr/bin");
+        assert_eq!(normalize_path("./").unwrap().path, "");
+        let absolute = normalize_path("/etc/passwd").unwrap();
+        assert_eq!(absolute.path, "etc/passwd");
+        assert!(absolute.was_absolute);
+    }
+
+    #[test]
+    fn normalize_rejects_parent_components() {
+        assert_eq!(
+            normalize_path("../etc/passwd"),
+            Err(PathProblem::ParentComponent)
+        );
+        assert_eq!(
+            normalize_path("a/../../b"),
+            Err(PathProblem::ParentComponent)
+        );
+    }
+
+    #[test]
+    fn parent_and_name_of_paths() {
+        assert_eq!(parent("a/b/c"), "a/b");
+        assert_eq!(parent("a"), "");
+        assert_eq!(file_name("a/b/c"), "c");
+        assert_eq!(file_name("a"), "a");
+        assert_eq!(join("", "a"), "a");
+        assert_eq!(join("a", "b"), "a/b");
+    }
+}

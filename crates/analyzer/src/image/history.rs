@@ -1,0 +1,245 @@
+//! The image config's history: which entry made which layer, and the instruction text of each
+//! entry with the builders' decorations removed.
+
+use serde::{Deserialize, Serialize};
+
+/// The parts of an image config that the analysis reads. Parsed leniently: configs without
+/// `architecture` or `os`, or with unknown fields, are accepted.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ConfigFile {
+    #[serde(default)]
+    pub architecture: Option<String>,
+    #[serde(default)]
+    pub os: Option<String>,
+    #[serde(default)]
+    pub variant: Option<String>,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub rootfs: RootFs,
+    #[serde(default)]
+    pub history: Vec<RawHistory>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RootFs {
+    #[serde(default)]
+    pub diff_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RawHistory {
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub created_by: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub empty_layer: bool,
+}
+
+/// One history entry, with the layer it made.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    /// Index of the layer this entry made; `None` for entries with `empty_layer` and when the
+    /// history does not match the layers.
+    pub layer: Option<usize>,
+    pub empty_layer: bool,
+    pub created_by: Option<String>,
+    /// `created_by` as a Dockerfile instruction, see [`normalize_instruction`].
+    pub instruction: Option<String>,
+    pub created: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// Pairs history entries with layers: the k-th entry without `empty_layer` made the k-th layer.
+/// Returns the entries and, when the count of such entries differs from `layers`, a message
+/// saying so (then no entry gets a layer, because any pairing would be a guess).
+pub fn pair_history(raw: &[RawHistory], layers: usize) -> (Vec<HistoryEntry>, Option<String>) {
+    let non_empty = raw.iter().filter(|entry| !entry.empty_layer).count();
+    let consistent = non_empty == layers;
+    let mismatch = (!consistent && !raw.is_empty()).then(|| {
+        format!(
+            "the config's history has {non_empty} entries that make a layer but the image has {layers} layers; layers are shown without their history entry"
+        )
+    });
+
+    let mut next_layer = 0;
+    let entries = raw
+        .iter()
+        .map(|entry| {
+            let layer = if entry.empty_layer || !consistent {
+                None
+            } else {
+                next_layer += 1;
+                Some(next_layer - 1)
+            };
+            HistoryEntry {
+                layer,
+                empty_layer: entry.empty_layer,
+                created_by: entry.created_by.clone(),
+                instruction: entry.created_by.as_deref().map(normalize_instruction),
+                created: entry.created.clone(),
+                comment: entry.comment.clone(),
+            }
+        })
+        .collect();
+    (entries, mismatch)
+}
+
+/// Turns a `created_by` string into the instruction it records, as the classic builder,
+/// BuildKit and buildah write them:
+///
+/// - `/bin/sh -c #(nop)  ENV A=1` (classic builder, buildah) → `ENV A=1`
+/// - `RUN /bin/sh -c make # buildkit` (BuildKit) → `RUN make`
+/// - `|1 BA=1 /bin/sh -c dd …` (classic builder RUN after an ARG) → `RUN dd …`
+/// - `/bin/busybox --install -s /bin` (classic builder exec-form RUN) → `RUN /bin/busybox …`
+pub fn normalize_instruction(created_by: &str) -> String {
+    let mut text = created_by.trim();
+    if let Some(stripped) = text.strip_suffix("# buildkit") {
+        text = stripped.trim_end();
+    }
+    if let Some(at) = text.find("#(nop)") {
+        return text[at + "#(nop)".len()..].trim().to_owned();
+    }
+
+    let body = text.strip_prefix("RUN ").unwrap_or(text);
+    let body = strip_build_args(body);
+    let body = body.strip_prefix("/bin/sh -c ").unwrap_or(body);
+    if text.starts_with("RUN ") || !starts_with_keyword(text) {
+        return format!("RUN {}", body.trim());
+    }
+    text.to_owned()
+}
+
+/// Removes the `|N K=V …` prefix both builders put before a RUN command when build arguments
+/// are in scope.
+fn strip_build_args(text: &str) -> &str {
+    let Some(rest) = text.strip_prefix('|') else {
+        return text;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let Ok(count) = rest[..digits].parse::<usize>() else {
+        return text;
+    };
+    let mut rest = rest[digits..].trim_start();
+    for _ in 0..count {
+        match rest.find(' ') {
+            Some(at) => rest = rest[at..].trim_start(),
+            None => return "",
+        }
+    }
+    rest
+}
+
+fn starts_with_keyword(text: &str) -> bool {
+    const KEYWORDS: [&str; 17] = [
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+    ];
+    let word = text.split_whitespace().next().unwrap_or("");
+    KEYWORDS.contains(&word) || word == "WORKDIR"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_classic_builder_forms() {
+        assert_eq!(
+            normalize_instruction("/bin/sh -c #(nop)  ENV FOO=bar"),
+            "ENV FOO=bar"
+        );
+        assert_eq!(
+            normalize_instruction("/bin/sh -c #(nop) COPY file:abc in /bin/busybox "),
+            "COPY file:abc in /bin/busybox"
+        );
+        assert_eq!(
+            normalize_instruction("/bin/sh -c mkdir -p /srv"),
+            "RUN mkdir -p /srv"
+        );
+        assert_eq!(
+            normalize_instruction("|1 BA=1 /bin/sh -c dd if=/dev/zero of=/x"),
+            "RUN dd if=/dev/zero of=/x"
+        );
+        assert_eq!(
+            normalize_instruction("/bin/busybox --install -s /bin"),
+            "RUN /bin/busybox --install -s /bin"
+        );
+    }
+
+    #[test]
+    fn normalize_buildkit_forms() {
+        assert_eq!(
+            normalize_instruction("RUN /bin/sh -c chmod 600 /x # buildkit"),
+            "RUN chmod 600 /x"
+        );
+        assert_eq!(
+            normalize_instruction("COPY busybox /bin/busybox # buildkit"),
+            "COPY busybox /bin/busybox"
+        );
+        assert_eq!(normalize_instruction("WORKDIR /data"), "WORKDIR /data");
+        assert_eq!(
+            normalize_instruction("RUN |1 BA=1 /bin/sh -c dd if=/dev/zero # buildkit"),
+            "RUN dd if=/dev/zero"
+        );
+    }
+
+    #[test]
+    fn pair_history_skips_empty_entries() {
+        let raw = vec![
+            RawHistory {
+                created_by: Some("COPY a /a".into()),
+                ..Default::default()
+            },
+            RawHistory {
+                created_by: Some("ENV A=1".into()),
+                empty_layer: true,
+                ..Default::default()
+            },
+            RawHistory {
+                created_by: Some("RUN x".into()),
+                ..Default::default()
+            },
+        ];
+        let (entries, mismatch) = pair_history(&raw, 2);
+        assert!(mismatch.is_none());
+        assert_eq!(entries[0].layer, Some(0));
+        assert_eq!(entries[1].layer, None);
+        assert_eq!(entries[2].layer, Some(1));
+    }
+
+    #[test]
+    fn pair_history_refuses_mismatched_counts() {
+        let raw = vec![
+            RawHistory {
+                created_by: Some("COPY a /a".into()),
+                ..Default::default()
+            },
+            RawHistory {
+                created_by: Some("RUN x".into()),
+                ..Default::default()
+            },
+        ];
+        let (entries, mismatch) = pair_history(&raw, 1);
+        assert!(mismatch.unwrap().contains("2 entries"));
+        assert!(entries.iter().all(|entry| entry.layer.is_none()));
+    }
+}

@@ -1,0 +1,448 @@
+//! Reading one layer blob: choosing the decompressor, walking the tar stream once, and keeping
+//! only the entries' metadata and content hashes. Memory stays bounded by the number of entries:
+//! file data passes through a fixed buffer.
+
+use std::cell::{Cell, RefCell};
+use std::io::{self, BufRead, BufReader, Read};
+
+use serde::Serialize;
+use xxhash_rust::xxh3::Xxh3;
+
+use super::entry::{
+    Entry, EntryKind, OPAQUE_MARKER, PathProblem, WHITEOUT_PREFIX, file_name, join, normalize_path,
+    parent,
+};
+use super::error::LayerError;
+
+/// How a layer blob is compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    pub fn name(self) -> &'static str {
+        match self {
+            Compression::None => "uncompressed tar",
+            Compression::Gzip => "gzip",
+            Compression::Zstd => "zstd",
+        }
+    }
+
+    /// Reads the compression from the first bytes of a blob. Anything without a gzip or zstd
+    /// magic number is taken for a plain tar.
+    pub fn sniff(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            return Compression::Gzip;
+        }
+        if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            return Compression::Zstd;
+        }
+        // A zstd skippable frame (magic 0x184D2A50..=0x184D2A5F, little endian) can open a
+        // zstd:chunked layer.
+        if head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18] {
+            return Compression::Zstd;
+        }
+        Compression::None
+    }
+
+    /// Maps a layer media type to its compression. Returns `None` for media types that are not
+    /// layers (the caller decides whether that is an error).
+    pub fn from_media_type(media_type: &str) -> Option<Compression> {
+        let layer_types = [
+            "application/vnd.oci.image.layer.v1.tar",
+            "application/vnd.oci.image.layer.nondistributable.v1.tar",
+            "application/vnd.docker.image.rootfs.diff.tar",
+            "application/vnd.docker.image.rootfs.foreign.diff.tar",
+        ];
+        let (base, suffix) = match media_type.find('+') {
+            Some(at) => (&media_type[..at], &media_type[at + 1..]),
+            None => (media_type, ""),
+        };
+        if let Some(kind) = media_type.strip_prefix("application/vnd.docker.image.rootfs.")
+            && kind.ends_with(".tar.gzip")
+        {
+            return Some(Compression::Gzip);
+        }
+        if !layer_types.contains(&base) {
+            return None;
+        }
+        match suffix {
+            "" => Some(Compression::None),
+            "gzip" => Some(Compression::Gzip),
+            "zstd" => Some(Compression::Zstd),
+            _ => None,
+        }
+    }
+}
+
+/// The metadata of one decoded layer.
+#[derive(Debug, Clone)]
+pub struct LayerContents {
+    /// Entries in tar order, without PAX global headers and without the root folder.
+    pub entries: Vec<Entry>,
+    pub compression: Compression,
+    /// Bytes of the blob as stored (compressed size for gzip and zstd).
+    pub blob_bytes: u64,
+    /// Bytes of the uncompressed tar stream.
+    pub tar_bytes: u64,
+    /// Problems that did not stop the reading, such as absolute entry names.
+    pub warnings: Vec<String>,
+}
+
+impl LayerContents {
+    /// Content bytes: the sum of the regular files' data sizes.
+    pub fn content_bytes(&self) -> u64 {
+        self.entries.iter().map(|entry| entry.size).sum()
+    }
+}
+
+/// Receives the number of blob bytes read, for progress display. Called from several threads
+/// when layers are decoded in parallel.
+pub trait Progress: Sync {
+    /// Called once before the layers are read, with the total blob bytes when known.
+    fn start(&self, _total_blob_bytes: Option<u64>) {}
+    fn advance(&self, _blob_bytes: u64) {}
+}
+
+/// A progress sink that ignores everything.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+const BUFFER_BYTES: usize = 256 * 1024;
+
+/// Decodes one layer blob. `declared` is the compression its media type names, when there is
+/// one; the blob's magic bytes decide, and a declared compression the bytes contradict is an
+/// error. `name` identifies the layer in errors (its digest or archive path).
+pub fn read_layer(
+    blob: impl Read,
+    declared: Option<Compression>,
+    name: &str,
+    progress: &dyn Progress,
+) -> Result<LayerContents, LayerError> {
+    let blob_bytes = Cell::new(0u64);
+    let mut buffered = BufReader::with_capacity(
+        BUFFER_BYTES,
+        CountingReader {
+            inner: blob,
+            count: &blob_bytes,
+            progress: Some(progress),
+        },
+    );
+    let head = buffered.fill_buf().map_err(|error| LayerError::Read {
+        layer: name.to_owned(),
+        message: error.to_string(),
+    })?;
+    let found = Compression::sniff(head);
+    let empty_blob = head.is_empty();
+    if let Some(declared) = declared
+        && declared != Compression::None
+        && declared != found
+        && !empty_blob
+    {
+        return Err(LayerError::CompressionMismatch {
+            layer: name.to_owned(),
+            declared: declared.name(),
+            found: found.name(),
+        });
+    }
+
+    let decode_error: RefCell<Option<String>> = RefCell::new(None);
+    let tar_bytes = Cell::new(0u64);
+    let decoder: Box<dyn Read + '_> = match found {
+        Compression::None => Box::new(buffered),
+        Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
+        Compression::Zstd => {
+            let decoder = zstd::stream::read::Decoder::with_buffer(buffered).map_err(|error| {
+                LayerError::Decompress {
+                    layer: name.to_owned(),
+                    compression: found.name(),
+                    offset: 0,
+                    message: error.to_string(),
+                }
+            })?;
+            Box::new(decoder)
+        }
+    };
+    let trapped = ErrorTrap {
+        inner: decoder,
+        error: &decode_error,
+    };
+    let counted = CountingReader {
+        inner: trapped,
+        count: &tar_bytes,
+        progress: None,
+    };
+
+    let mut walker = Walker {
+        name,
+        entries: Vec::new(),
+        warnings: Vec::new(),
+        buffer: vec![0u8; 64 * 1024],
+    };
+    let result = if empty_blob {
+        Ok(())
+    } else {
+        walker.walk(counted, &tar_bytes)
+    };
+    if let Err(error) = result {
+        if let Some(message) = decode_error.borrow_mut().take()
+            && found != Compression::None
+        {
+            return Err(LayerError::Decompress {
+                layer: name.to_owned(),
+                compression: found.name(),
+                offset: blob_bytes.get(),
+                message,
+            });
+        }
+        return Err(error);
+    }
+
+    Ok(LayerContents {
+        entries: walker.entries,
+        compression: found,
+        blob_bytes: blob_bytes.get(),
+        tar_bytes: tar_bytes.get(),
+        warnings: walker.warnings,
+    })
+}
+
+struct Walker<'a> {
+    name: &'a str,
+    entries: Vec<Entry>,
+    warnings: Vec<String>,
+    buffer: Vec<u8>,
+}
+
+impl Walker<'_> {
+    fn walk<R: Read>(&mut self, stream: R, tar_bytes: &Cell<u64>) -> Result<(), LayerError> {
+        let mut archive = tar::Archive::new(stream);
+        let tar_error = |error: io::Error| LayerError::Tar {
+            layer: self.name.to_owned(),
+            offset: tar_bytes.get(),
+            message: error.to_string(),
+        };
+        let entries = archive.entries().map_err(tar_error)?;
+        for entry in entries {
+            let entry = entry.map_err(tar_error)?;
+            self.add(entry, tar_bytes)?;
+        }
+
+        // Read past the end-of-archive blocks so that `tar_bytes` is the whole stream and the
+        // gzip trailer (with its CRC) is checked.
+        let mut rest = archive.into_inner();
+        io::copy(&mut rest, &mut io::sink()).map_err(tar_error)?;
+        Ok(())
+    }
+
+    fn add<R: Read>(
+        &mut self,
+        mut entry: tar::Entry<'_, R>,
+        tar_bytes: &Cell<u64>,
+    ) -> Result<(), LayerError> {
+        let header_kind = entry.header().entry_type();
+        if matches!(
+            header_kind,
+            tar::EntryType::XGlobalHeader | tar::EntryType::XHeader | tar::EntryType::GNULongName
+        ) {
+            return Ok(());
+        }
+
+        let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let normalized = normalize_path(&raw_name).map_err(|PathProblem::ParentComponent| {
+            LayerError::UnsafePath {
+                layer: self.name.to_owned(),
+                entry: raw_name.clone(),
+            }
+        })?;
+        if normalized.was_absolute && self.warnings.len() < 10 {
+            self.warnings.push(format!(
+                "entry `{raw_name}` has an absolute name; it is read relative to the image root"
+            ));
+        }
+        let path = normalized.path;
+        if path.is_empty() {
+            return Ok(());
+        }
+
+        let header = entry.header();
+        let mode = header.mode().unwrap_or(0);
+        let uid = header.uid().unwrap_or(0);
+        let gid = header.gid().unwrap_or(0);
+        let mtime = header.mtime().unwrap_or(0);
+
+        let name = file_name(&path);
+        let (kind, path) = if name == OPAQUE_MARKER {
+            (EntryKind::OpaqueDirectory, parent(&path).to_owned())
+        } else if let Some(target) = name.strip_prefix(WHITEOUT_PREFIX) {
+            if target.is_empty() || target.starts_with(WHITEOUT_PREFIX) {
+                // `.wh.` alone is invalid, and `.wh..wh.*` names other than the opaque marker
+                // are aufs bookkeeping (such as `.wh..wh.plnk`) with no meaning for the image.
+                return Ok(());
+            }
+            (EntryKind::Whiteout, join(parent(&path), target))
+        } else {
+            let kind = match header_kind {
+                tar::EntryType::Regular
+                | tar::EntryType::Continuous
+                | tar::EntryType::GNUSparse => EntryKind::File,
+                tar::EntryType::Directory => EntryKind::Directory,
+                tar::EntryType::Symlink => EntryKind::Symlink,
+                tar::EntryType::Link => EntryKind::Hardlink,
+                _ => EntryKind::Special,
+            };
+            (kind, path)
+        };
+
+        let link = match kind {
+            EntryKind::Symlink => entry.link_name_bytes().map(|bytes| {
+                String::from_utf8_lossy(&bytes)
+                    .into_owned()
+                    .into_boxed_str()
+            }),
+            EntryKind::Hardlink => {
+                let raw = entry
+                    .link_name_bytes()
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .unwrap_or_default();
+                let target = normalize_path(&raw).map_err(|PathProblem::ParentComponent| {
+                    LayerError::UnsafePath {
+                        layer: self.name.to_owned(),
+                        entry: format!("{raw_name} (hardlink to {raw})"),
+                    }
+                })?;
+                Some(target.path.into_boxed_str())
+            }
+            _ => None,
+        };
+
+        let (size, hash) = if kind == EntryKind::File {
+            let claimed = entry.size();
+            let (read, hash) = self
+                .hash_data(&mut entry)
+                .map_err(|error| LayerError::Tar {
+                    layer: self.name.to_owned(),
+                    offset: tar_bytes.get(),
+                    message: format!("reading `{raw_name}`: {error}"),
+                })?;
+            if read != claimed {
+                return Err(LayerError::TruncatedEntry {
+                    layer: self.name.to_owned(),
+                    entry: raw_name,
+                    claimed,
+                    read,
+                });
+            }
+            (claimed, Some(hash))
+        } else {
+            (0, None)
+        };
+
+        self.entries.push(Entry {
+            path: path.into_boxed_str(),
+            kind,
+            size,
+            mode,
+            uid,
+            gid,
+            mtime,
+            link,
+            hash,
+        });
+        Ok(())
+    }
+
+    fn hash_data(&mut self, data: &mut impl Read) -> io::Result<(u64, u128)> {
+        let mut hasher = Xxh3::new();
+        let mut total = 0u64;
+        loop {
+            let read = match data.read(&mut self.buffer) {
+                Ok(0) => break,
+                Ok(read) => read,
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            };
+            hasher.update(&self.buffer[..read]);
+            total += read as u64;
+        }
+        Ok((total, hasher.digest128()))
+    }
+}
+
+/// Counts the bytes that pass through, and reports them to a progress sink.
+struct CountingReader<'a, R> {
+    inner: R,
+    count: &'a Cell<u64>,
+    progress: Option<&'a dyn Progress>,
+}
+
+impl<R: Read> Read for CountingReader<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.count.set(self.count.get() + read as u64);
+        if let Some(progress) = self.progress {
+            progress.advance(read as u64);
+        }
+        Ok(read)
+    }
+}
+
+/// Remembers the first error of the decompressor, so a failure seen by the tar reader can be
+/// reported as a decompression error with the compressed offset.
+struct ErrorTrap<'a, R> {
+    inner: R,
+    error: &'a RefCell<Option<String>>,
+}
+
+impl<R: Read> Read for ErrorTrap<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buffer).inspect_err(|error| {
+            let mut slot = self.error.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(error.to_string());
+            }
+        })
+    }
+}
+
+/// Tells whether a 512-byte block is a tar header: all zeros (an empty archive) or a header
+/// whose checksum field matches its bytes.
+pub fn looks_like_tar(block: &[u8]) -> bool {
+    if block.len() < 512 {
+        return false;
+    }
+    let block = &block[..512];
+    if block.iter().all(|&byte| byte == 0) {
+        return true;
+    }
+    let field = &block[148..156];
+    let text: String = field
+        .iter()
+        .take_while(|&&byte| byte != 0)
+        .map(|&byte| byte as char)
+        .collect();
+    let Ok(stored) = u32::from_str_radix(text.trim(), 8) else {
+        return false;
+    };
+    let sum: u32 = block
+        .iter()
+        .enumerate()
+        .map(|(index, &byte)| {
+            if (148..156).contains(&index) {
+                32
+            } else {
+                u32::from(byte)
+            }
+        })
+        .sum();
+    sum == stored
+}
+
+#[cfg(test)]
+#[path = "layer_tests.rs"]
+mod tests;

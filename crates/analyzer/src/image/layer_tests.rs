@@ -1,0 +1,223 @@
+use std::io::Write;
+
+use super::*;
+
+/// Appends a tar entry whose name is written byte for byte, so tests can build names that
+/// `tar::Header::set_path` would reject (`..` components, absolute paths).
+fn append_raw(builder: &mut tar::Builder<Vec<u8>>, name: &str, kind: tar::EntryType, data: &[u8]) {
+    let mut header = tar::Header::new_ustar();
+    header.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+    header.set_entry_type(kind);
+    header.set_size(data.len() as u64);
+    header.set_mode(if kind == tar::EntryType::Directory {
+        0o755
+    } else {
+        0o644
+    });
+    header.set_cksum();
+    builder.append(&header, data).unwrap();
+}
+
+fn layer_tar(entries: &[(&str, tar::EntryType, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, kind, data) in entries {
+        append_raw(&mut builder, name, *kind, data);
+    }
+    builder.into_inner().unwrap()
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+fn read(blob: &[u8], declared: Option<Compression>) -> Result<LayerContents, LayerError> {
+    read_layer(blob, declared, "sha256:test", &NoProgress)
+}
+
+fn sample() -> Vec<u8> {
+    layer_tar(&[
+        ("./", tar::EntryType::Directory, b""),
+        ("./etc/", tar::EntryType::Directory, b""),
+        (
+            "./etc/hosts",
+            tar::EntryType::Regular,
+            b"127.0.0.1 localhost\n",
+        ),
+        ("./etc/.wh.old", tar::EntryType::Regular, b""),
+        ("./var/.wh..wh..opq", tar::EntryType::Regular, b""),
+    ])
+}
+
+#[test]
+fn plain_tar_entries_decode() {
+    let contents = read(&sample(), None).unwrap();
+    let summary: Vec<(&str, EntryKind, u64)> = contents
+        .entries
+        .iter()
+        .map(|entry| (entry.path.as_ref(), entry.kind, entry.size))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("etc", EntryKind::Directory, 0),
+            ("etc/hosts", EntryKind::File, 20),
+            ("etc/old", EntryKind::Whiteout, 0),
+            ("var", EntryKind::OpaqueDirectory, 0),
+        ]
+    );
+    assert_eq!(contents.compression, Compression::None);
+    assert_eq!(contents.tar_bytes, sample().len() as u64);
+    assert_eq!(contents.blob_bytes, sample().len() as u64);
+}
+
+#[test]
+fn gzip_with_several_members_decodes() {
+    let tar = sample();
+    let (first, second) = tar.split_at(700);
+    let mut blob = gzip(first);
+    blob.extend(gzip(second));
+    let contents = read(&blob, Some(Compression::Gzip)).unwrap();
+    assert_eq!(contents.entries.len(), 4);
+    assert_eq!(contents.compression, Compression::Gzip);
+    assert_eq!(contents.tar_bytes, tar.len() as u64);
+    assert_eq!(contents.blob_bytes, blob.len() as u64);
+}
+
+#[test]
+fn zstd_decodes() {
+    let blob = zstd::encode_all(sample().as_slice(), 3).unwrap();
+    let contents = read(&blob, Some(Compression::Zstd)).unwrap();
+    assert_eq!(contents.entries.len(), 4);
+    assert_eq!(contents.compression, Compression::Zstd);
+}
+
+#[test]
+fn magic_bytes_override_plain_media_type() {
+    let blob = gzip(&sample());
+    let contents = read(&blob, Some(Compression::None)).unwrap();
+    assert_eq!(contents.compression, Compression::Gzip);
+}
+
+#[test]
+fn declared_gzip_on_plain_tar_is_an_error() {
+    let error = read(&sample(), Some(Compression::Gzip)).unwrap_err();
+    assert!(
+        matches!(error, LayerError::CompressionMismatch { .. }),
+        "{error}"
+    );
+}
+
+#[test]
+fn pax_global_header_is_skipped() {
+    let tar = layer_tar(&[
+        (
+            "pax_global_header",
+            tar::EntryType::XGlobalHeader,
+            b"31 comment=made-by-git-archive\n",
+        ),
+        ("f", tar::EntryType::Regular, b"hello\n"),
+    ]);
+    let contents = read(&tar, None).unwrap();
+    assert_eq!(contents.entries.len(), 1);
+    assert_eq!(contents.content_bytes(), 6);
+}
+
+#[test]
+fn truncated_gzip_names_layer_and_offset() {
+    let blob = gzip(&layer_tar(&[(
+        "big",
+        tar::EntryType::Regular,
+        &vec![7u8; 200_000],
+    )]));
+    let cut = &blob[..blob.len() / 2];
+    let error = read(cut, Some(Compression::Gzip)).unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("sha256:test"), "{message}");
+    assert!(
+        matches!(
+            error,
+            LayerError::Decompress { .. } | LayerError::TruncatedEntry { .. }
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn huge_claimed_size_is_truncation() {
+    let mut tar = Vec::new();
+    let mut header = tar::Header::new_gnu();
+    header.set_path("claims-1tb").unwrap();
+    header.set_size(1 << 40);
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_cksum();
+    tar.extend_from_slice(header.as_bytes());
+    tar.extend_from_slice(&[1u8; 4096]);
+    let error = read(&tar, None).unwrap_err();
+    match error {
+        LayerError::TruncatedEntry { claimed, read, .. } => {
+            assert_eq!(claimed, 1 << 40);
+            assert_eq!(read, 4096);
+        }
+        other => panic!("expected a truncated entry, got {other}"),
+    }
+}
+
+#[test]
+fn parent_component_is_rejected() {
+    let tar = layer_tar(&[("../etc/passwd", tar::EntryType::Regular, b"x")]);
+    let error = read(&tar, None).unwrap_err();
+    assert!(matches!(error, LayerError::UnsafePath { .. }), "{error}");
+    assert!(error.to_string().contains("../etc/passwd"));
+}
+
+#[test]
+fn absolute_name_is_read_relative_with_warning() {
+    let tar = layer_tar(&[("/etc/passwd", tar::EntryType::Regular, b"root\n")]);
+    let contents = read(&tar, None).unwrap();
+    assert_eq!(contents.entries[0].path.as_ref(), "etc/passwd");
+    assert_eq!(contents.warnings.len(), 1);
+}
+
+#[test]
+fn empty_blob_and_empty_tar_are_empty_layers() {
+    assert!(read(&[], None).unwrap().entries.is_empty());
+    let empty_tar = vec![0u8; 1024];
+    assert!(read(&empty_tar, None).unwrap().entries.is_empty());
+    let empty_gzip = gzip(&empty_tar);
+    assert!(
+        read(&empty_gzip, Some(Compression::Gzip))
+            .unwrap()
+            .entries
+            .is_empty()
+    );
+}
+
+#[test]
+fn media_types_map_to_compression() {
+    assert_eq!(
+        Compression::from_media_type("application/vnd.oci.image.layer.v1.tar+zstd"),
+        Some(Compression::Zstd)
+    );
+    assert_eq!(
+        Compression::from_media_type("application/vnd.docker.image.rootfs.diff.tar.gzip"),
+        Some(Compression::Gzip)
+    );
+    assert_eq!(
+        Compression::from_media_type("application/vnd.oci.image.layer.nondistributable.v1.tar"),
+        Some(Compression::None)
+    );
+    assert_eq!(
+        Compression::from_media_type("application/vnd.oci.empty.v1+json"),
+        None
+    );
+}
+
+#[test]
+fn tar_header_detection() {
+    assert!(looks_like_tar(&sample()[..512]));
+    assert!(looks_like_tar(&[0u8; 512]));
+    assert!(!looks_like_tar(b"{\"a\": 1}"));
+    assert!(!looks_like_tar(&[b'x'; 512]));
+}

@@ -1,0 +1,351 @@
+//! Image analysis: reads a built image from the engine, a `docker save` archive or an OCI
+//! layout, decodes every layer once, merges the layers with union-filesystem semantics, and
+//! accounts for every stored byte: visible in the final filesystem, or wasted and attributed
+//! to the layer that stored it and the layer that hid it.
+//!
+//! Memory grows with the number of paths in the image, never with the bytes in a layer: file
+//! data is hashed through a fixed buffer and dropped.
+
+pub mod archive;
+pub mod dive;
+pub mod engine;
+pub mod entry;
+pub mod error;
+pub mod history;
+pub mod layer;
+pub mod layout;
+pub mod report;
+pub mod source;
+pub mod tree;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use dive::DiveFigures;
+pub use error::{ImageError, LayerError};
+pub use layer::{Compression, LayerContents, NoProgress, Progress};
+pub use layout::{ArchiveFormat, PlatformSpec, Selector};
+pub use report::{Report, SCHEMA_VERSION};
+pub use source::ImageSource;
+pub use tree::{HideReason, MergedTree, WastedFile};
+
+use archive::{DirCatalog, StreamCatalog, TarCatalog};
+use layout::{Catalog, ImagePlan, LayerRef};
+use report::{LayerInput, ReportInput, SourceInfo};
+
+/// Options of an analysis.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOptions {
+    /// The platform to pick from a multi-platform index; the host's when `None`.
+    pub platform: Option<PlatformSpec>,
+    /// How many bottom layers belong to the base image; the first layer when `None`.
+    pub base_layers: Option<usize>,
+    /// How many entries the report's top lists keep.
+    pub top: usize,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> AnalyzeOptions {
+        AnalyzeOptions {
+            platform: None,
+            base_layers: None,
+            top: 20,
+        }
+    }
+}
+
+/// The outcome of an analysis: the report, and the full merged tree with every wasted file for
+/// callers that need more than the report's top lists.
+#[derive(Debug)]
+pub struct Analysis {
+    pub report: Report,
+    pub tree: MergedTree,
+}
+
+impl Analysis {
+    /// Every file whose bytes are stored but not visible, with the layer that stored it and the
+    /// layer that hid it.
+    pub fn wasted_files(&self) -> &[WastedFile] {
+        self.tree.wasted()
+    }
+}
+
+/// Where the layers of an opened source come from.
+enum Opened {
+    Tar(TarCatalog),
+    Folder(DirCatalog),
+    Stream(StreamCatalog),
+}
+
+impl Opened {
+    fn catalog(&self) -> &dyn Catalog {
+        match self {
+            Opened::Tar(catalog) => catalog,
+            Opened::Folder(catalog) => catalog,
+            Opened::Stream(catalog) => catalog,
+        }
+    }
+}
+
+/// Analyzes an image. Fails only when the image itself cannot be found or its manifest and
+/// config cannot be read; an unreadable layer is reported in `Report::errors` and the
+/// analysis covers the other layers.
+pub fn analyze(
+    source: &ImageSource,
+    options: &AnalyzeOptions,
+    progress: &dyn Progress,
+) -> Result<Analysis, ImageError> {
+    let mut selector = Selector {
+        reference: None,
+        platform: options.platform.clone(),
+        prefer_index: false,
+    };
+    let opened = match source {
+        ImageSource::Engine { reference } => {
+            let engine = engine::Engine::from_env()?;
+            let stream = engine.export(reference)?;
+            progress.start(None);
+            let name = format!("{} (engine at {})", reference, engine.socket());
+            Opened::Stream(StreamCatalog::read(stream, &name, progress)?)
+        }
+        ImageSource::Stdin => {
+            progress.start(None);
+            let stdin = std::io::stdin().lock();
+            Opened::Stream(StreamCatalog::read(stdin, "standard input", progress)?)
+        }
+        ImageSource::DockerArchive { path, reference } => {
+            selector.reference = reference.clone();
+            Opened::Tar(TarCatalog::open(path)?)
+        }
+        ImageSource::OciArchive { path, reference } => {
+            selector.reference = reference.clone();
+            selector.prefer_index = true;
+            Opened::Tar(TarCatalog::open(path)?)
+        }
+        ImageSource::OciLayout { path, reference } => {
+            selector.reference = reference.clone();
+            selector.prefer_index = true;
+            Opened::Folder(DirCatalog::open(path)?)
+        }
+    };
+
+    let plan = layout::resolve(opened.catalog(), &selector)?;
+    let decoded = decode_layers(&opened, &plan, progress);
+    Ok(assemble(source, &plan, decoded, options))
+}
+
+type Decoded = Result<Arc<LayerContents>, LayerError>;
+
+/// Names a layer in messages: its blob digest, else its diff id, else its path.
+fn layer_name(plan: &ImagePlan, index: usize) -> String {
+    let layer = &plan.layers[index];
+    layer
+        .digest
+        .clone()
+        .or_else(|| plan.config.rootfs.diff_ids.get(index).cloned())
+        .unwrap_or_else(|| layer.path.clone())
+}
+
+fn declared_compression(layer: &LayerRef, name: &str) -> Result<Option<Compression>, LayerError> {
+    let Some(media_type) = &layer.media_type else {
+        return Ok(None);
+    };
+    Compression::from_media_type(media_type)
+        .map(Some)
+        .ok_or_else(|| LayerError::UnsupportedMediaType {
+            layer: name.to_owned(),
+            media_type: media_type.clone(),
+        })
+}
+
+/// Decodes every layer of the plan once (a blob listed twice is decoded once). Layers of
+/// seekable sources are decoded in parallel.
+fn decode_layers(opened: &Opened, plan: &ImagePlan, progress: &dyn Progress) -> Vec<Decoded> {
+    let mut first_index: HashMap<&str, usize> = HashMap::new();
+    for (index, layer) in plan.layers.iter().enumerate() {
+        first_index.entry(layer.path.as_str()).or_insert(index);
+    }
+    let unique: Vec<usize> = {
+        let mut indexes: Vec<usize> = first_index.values().copied().collect();
+        indexes.sort_unstable();
+        indexes
+    };
+
+    let decode_one = |index: usize| -> Decoded {
+        let layer = &plan.layers[index];
+        let name = layer_name(plan, index);
+        if let Opened::Stream(catalog) = opened {
+            let contents = catalog
+                .layer(&layer.path)
+                .map_err(|error| rename(error, &name))?;
+            if let Some(declared) = declared_compression(layer, &name)?
+                && declared != Compression::None
+                && declared != contents.compression
+            {
+                return Err(LayerError::CompressionMismatch {
+                    layer: name,
+                    declared: declared.name(),
+                    found: contents.compression.name(),
+                });
+            }
+            return Ok(contents);
+        }
+        let declared = declared_compression(layer, &name)?;
+        let missing = |error: ImageError| match error {
+            ImageError::MissingFile { file, .. } => LayerError::MissingBlob {
+                layer: name.clone(),
+                file,
+            },
+            other => LayerError::Read {
+                layer: name.clone(),
+                message: other.to_string(),
+            },
+        };
+        let blob: Box<dyn Read + Send> = match opened {
+            Opened::Tar(catalog) => Box::new(catalog.open_member(&layer.path).map_err(missing)?.0),
+            Opened::Folder(catalog) => {
+                Box::new(catalog.open_member(&layer.path).map_err(missing)?.0)
+            }
+            Opened::Stream(_) => unreachable!("streamed layers were returned above"),
+        };
+        layer::read_layer(blob, declared, &name, progress).map(Arc::new)
+    };
+
+    let results: HashMap<usize, Decoded> = match opened {
+        Opened::Stream(_) => unique
+            .iter()
+            .map(|&index| (index, decode_one(index)))
+            .collect(),
+        _ => {
+            let total = unique
+                .iter()
+                .map(|&index| blob_size(opened, &plan.layers[index]))
+                .sum::<u64>();
+            progress.start(Some(total));
+            unique
+                .par_iter()
+                .map(|&index| (index, decode_one(index)))
+                .collect()
+        }
+    };
+
+    plan.layers
+        .iter()
+        .map(|layer| results[&first_index[layer.path.as_str()]].clone())
+        .collect()
+}
+
+fn blob_size(opened: &Opened, layer: &LayerRef) -> u64 {
+    let found = match opened {
+        Opened::Tar(catalog) => catalog.open_member(&layer.path).ok().map(|(_, size)| size),
+        Opened::Folder(catalog) => catalog.open_member(&layer.path).ok().map(|(_, size)| size),
+        Opened::Stream(_) => None,
+    };
+    found.or(layer.size).unwrap_or(0)
+}
+
+/// Replaces the archive path that a streamed layer's errors name with the layer's digest.
+fn rename(error: LayerError, name: &str) -> LayerError {
+    let name = name.to_owned();
+    match error {
+        LayerError::MissingBlob { file, .. } => LayerError::MissingBlob { layer: name, file },
+        LayerError::Read { message, .. } => LayerError::Read {
+            layer: name,
+            message,
+        },
+        other => other,
+    }
+}
+
+fn assemble(
+    source: &ImageSource,
+    plan: &ImagePlan,
+    decoded: Vec<Decoded>,
+    options: &AnalyzeOptions,
+) -> Analysis {
+    let mut warnings = plan.warnings.clone();
+    let mut errors = Vec::new();
+    let diff_ids = &plan.config.rootfs.diff_ids;
+    if diff_ids.len() != plan.layers.len() {
+        warnings.push(format!(
+            "the manifest lists {} layers but the config's rootfs has {} diff ids",
+            plan.layers.len(),
+            diff_ids.len()
+        ));
+    }
+
+    let (history, mismatch) = history::pair_history(&plan.config.history, plan.layers.len());
+    warnings.extend(mismatch);
+
+    let contents: Vec<Option<&LayerContents>> = decoded
+        .iter()
+        .map(|result| result.as_ref().ok().map(Arc::as_ref))
+        .collect();
+    for (index, result) in decoded.iter().enumerate() {
+        if let Err(error) = result {
+            errors.push(error.to_string());
+            continue;
+        }
+        let declared = plan.layers[index].size;
+        let found = contents[index].map(|layer| layer.blob_bytes);
+        if let (Some(declared), Some(found)) = (declared, found)
+            && declared != found
+        {
+            warnings.push(format!(
+                "layer {}: the manifest declares {declared} bytes but the blob has {found}",
+                layer_name(plan, index)
+            ));
+        }
+    }
+
+    let dive_input: Vec<Option<&[entry::Entry]>> = contents
+        .iter()
+        .map(|layer| layer.map(|layer| layer.entries.as_slice()))
+        .collect();
+    let dive = dive::dive_figures(&dive_input);
+
+    let mut tree = MergedTree::new();
+    for (index, layer) in contents.iter().enumerate() {
+        if let Some(layer) = layer {
+            tree.apply(index, &layer.entries);
+        }
+    }
+
+    let layers = plan
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(index, layer)| LayerInput {
+            path: layer.path.clone(),
+            diff_id: diff_ids.get(index).cloned(),
+            blob_digest: layer.digest.clone(),
+            media_type: layer.media_type.clone(),
+            contents: contents[index],
+        })
+        .collect();
+    let source_info = SourceInfo {
+        description: source.describe(),
+        format: plan.format,
+        reference: plan.reference.clone(),
+        platform: plan.platform.clone(),
+        config_digest: plan.config_digest.clone(),
+        architecture: plan.config.architecture.clone(),
+        os: plan.config.os.clone(),
+        created: plan.config.created.clone(),
+    };
+    let report = report::build_report(ReportInput {
+        source: source_info,
+        layers,
+        history,
+        tree: &tree,
+        dive,
+        base_layers: options.base_layers,
+        top: options.top,
+        errors,
+        warnings,
+    });
+    Analysis { report, tree }
+}

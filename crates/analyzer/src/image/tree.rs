@@ -1,0 +1,353 @@
+//! The merged file tree with union-filesystem semantics, and the waste it reveals: every byte
+//! stored in a layer is either visible in the final filesystem or hidden by a later layer, and
+//! each hidden file is recorded with the layer that stored it and the layer that hid it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+
+use serde::Serialize;
+
+use super::entry::{ContentHash, Entry, EntryKind};
+
+/// A path visible in the merged tree.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Index of the layer whose entry is visible.
+    pub layer: usize,
+    pub kind: EntryKind,
+    /// Content bytes the path makes visible. A hardlink carries its target's bytes when the
+    /// target itself was hidden, because the data stays reachable through the link.
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub mtime: u64,
+    pub link: Option<Box<str>>,
+    pub hash: Option<ContentHash>,
+}
+
+impl Node {
+    fn from_entry(layer: usize, entry: &Entry) -> Node {
+        Node {
+            layer,
+            kind: entry.kind,
+            size: entry.size,
+            mode: entry.mode,
+            uid: entry.uid,
+            gid: entry.gid,
+            mtime: entry.mtime,
+            link: entry.link.clone(),
+            hash: entry.hash,
+        }
+    }
+
+    fn is_directory(&self) -> bool {
+        self.kind == EntryKind::Directory
+    }
+}
+
+/// Why a stored file is not visible in the final filesystem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HideReason {
+    /// A whiteout (`rm`) removed the path or a folder above it.
+    Deleted,
+    /// An opaque folder marker hid the lower folder's contents.
+    OpaqueFolder,
+    /// A later entry at the same path with different content replaced it.
+    Overwritten,
+    /// A later entry at the same path has the same content and differs only in mode, owner or
+    /// modification time: the copy-up that `chmod`, `chown` or `touch` cause.
+    MetadataOnly,
+    /// A folder replaced a file, or a file or link replaced a folder and its subtree.
+    TypeChanged,
+}
+
+/// What a metadata-only copy changed, relative to the copy it hides.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct MetadataChange {
+    pub mode: bool,
+    pub owner: bool,
+    pub mtime: bool,
+}
+
+/// A file whose stored bytes are not visible in the final filesystem.
+#[derive(Debug, Clone, Serialize)]
+pub struct WastedFile {
+    pub path: Box<str>,
+    pub bytes: u64,
+    /// The layer whose tar stores the bytes.
+    pub stored_in: usize,
+    /// The layer whose entry hid them.
+    pub hidden_by: usize,
+    pub reason: HideReason,
+    /// Set for `MetadataOnly`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed: Option<MetadataChange>,
+}
+
+/// Counts of what one layer did to the tree below it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LayerChanges {
+    /// Non-folder paths that did not exist below this layer.
+    pub files_added: u64,
+    /// Non-folder paths that replaced an existing path.
+    pub files_changed: u64,
+    /// Non-folder paths of lower layers removed by this layer's whiteouts and opaque markers.
+    pub files_removed: u64,
+    pub file_whiteouts: u64,
+    /// Whiteouts whose target was a folder (`rm -rf DIR`).
+    pub folder_whiteouts: u64,
+    pub opaque_folders: u64,
+    /// Content bytes of lower layers that this layer hid.
+    pub hid_lower_bytes: u64,
+}
+
+/// The merged tree after all layers, with the waste found on the way.
+#[derive(Debug, Default)]
+pub struct MergedTree {
+    nodes: BTreeMap<Box<str>, Node>,
+    wasted: Vec<WastedFile>,
+    changes: Vec<LayerChanges>,
+    /// Hardlinks by (layer, target path), so that hiding a target can hand its bytes to a link
+    /// that stays visible.
+    links: HashMap<(usize, Box<str>), Vec<Box<str>>>,
+}
+
+impl MergedTree {
+    pub fn new() -> MergedTree {
+        MergedTree::default()
+    }
+
+    /// Applies one layer on top of the tree. `layer` is its index in the image; layers must be
+    /// applied in order, and an unreadable layer is skipped by not applying it.
+    pub fn apply(&mut self, layer: usize, entries: &[Entry]) {
+        if self.changes.len() <= layer {
+            self.changes.resize(layer + 1, LayerChanges::default());
+        }
+
+        // Whiteouts and opaque markers act on the lower layers only, whatever their position
+        // in the tar, so they run before this layer's own entries.
+        for entry in entries {
+            match entry.kind {
+                EntryKind::OpaqueDirectory => {
+                    self.changes[layer].opaque_folders += 1;
+                    self.hide_below(&entry.path, layer, HideReason::OpaqueFolder, true);
+                }
+                EntryKind::Whiteout => self.apply_whiteout(&entry.path, layer),
+                _ => {}
+            }
+        }
+
+        for entry in entries {
+            if matches!(entry.kind, EntryKind::Whiteout | EntryKind::OpaqueDirectory) {
+                continue;
+            }
+            self.apply_entry(layer, entry);
+        }
+    }
+
+    fn apply_whiteout(&mut self, path: &str, layer: usize) {
+        let target = self.nodes.get(path).map(|node| node.kind);
+        let has_children = self.has_children(path);
+        if target == Some(EntryKind::Directory) || has_children {
+            self.changes[layer].folder_whiteouts += 1;
+        } else {
+            self.changes[layer].file_whiteouts += 1;
+        }
+        if target.is_some() {
+            self.hide(path, layer, HideReason::Deleted, true);
+        }
+        self.hide_below(path, layer, HideReason::Deleted, true);
+    }
+
+    fn apply_entry(&mut self, layer: usize, entry: &Entry) {
+        let new_is_directory = entry.kind == EntryKind::Directory;
+        match self.nodes.get(&entry.path) {
+            None => {
+                if !new_is_directory {
+                    self.changes[layer].files_added += 1;
+                }
+                // A path below a lower-layer file turns that file into a folder, as extracting
+                // the layer would.
+                self.replace_file_ancestors(&entry.path, layer);
+            }
+            Some(old) if old.is_directory() && new_is_directory => {}
+            Some(old) if old.is_directory() => {
+                self.changes[layer].files_changed += 1;
+                self.hide_below(&entry.path, layer, HideReason::TypeChanged, false);
+            }
+            Some(old) => {
+                if !new_is_directory {
+                    self.changes[layer].files_changed += 1;
+                }
+                let (reason, changed) = classify_replacement(old, entry);
+                self.hide_with(&entry.path, layer, reason, false, changed);
+            }
+        }
+
+        if entry.kind == EntryKind::Hardlink
+            && let Some(target) = &entry.link
+        {
+            self.links
+                .entry((layer, target.clone()))
+                .or_default()
+                .push(entry.path.clone());
+        }
+        self.nodes
+            .insert(entry.path.clone(), Node::from_entry(layer, entry));
+    }
+
+    fn replace_file_ancestors(&mut self, path: &str, layer: usize) {
+        let mut end = path.len();
+        while let Some(at) = path[..end].rfind('/') {
+            let ancestor = &path[..at];
+            if let Some(node) = self.nodes.get(ancestor) {
+                if !node.is_directory() {
+                    self.hide(ancestor, layer, HideReason::TypeChanged, false);
+                }
+                return;
+            }
+            end = at;
+        }
+    }
+
+    fn has_children(&self, folder: &str) -> bool {
+        let prefix = format!("{folder}/");
+        self.nodes
+            .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
+            .next()
+            .is_some_and(|(path, _)| path.starts_with(&prefix))
+    }
+
+    /// Hides every path below `folder` (all paths when `folder` is the root).
+    fn hide_below(&mut self, folder: &str, layer: usize, reason: HideReason, removal: bool) {
+        let below: Vec<Box<str>> = if folder.is_empty() {
+            self.nodes.keys().cloned().collect()
+        } else {
+            let prefix = format!("{folder}/");
+            self.nodes
+                .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
+                .take_while(|(path, _)| path.starts_with(&prefix))
+                .map(|(path, _)| path.clone())
+                .collect()
+        };
+        for path in below {
+            self.hide(&path, layer, reason, removal);
+        }
+    }
+
+    /// Removes one path from the tree and records its bytes as wasted. `removal` marks a
+    /// whiteout or opaque marker, which counts as a removed file for the hiding layer.
+    fn hide(&mut self, path: &str, layer: usize, reason: HideReason, removal: bool) {
+        self.hide_with(path, layer, reason, removal, None);
+    }
+
+    fn hide_with(
+        &mut self,
+        path: &str,
+        layer: usize,
+        reason: HideReason,
+        removal: bool,
+        changed: Option<MetadataChange>,
+    ) {
+        let Some(node) = self.nodes.remove(path) else {
+            return;
+        };
+        if removal && !node.is_directory() {
+            self.changes[layer].files_removed += 1;
+        }
+        if node.size == 0 {
+            return;
+        }
+        if node.kind == EntryKind::File && self.hand_over_to_link(path, &node) {
+            return;
+        }
+        self.changes[layer].hid_lower_bytes += node.size;
+        self.wasted.push(WastedFile {
+            path: path.into(),
+            bytes: node.size,
+            stored_in: node.layer,
+            hidden_by: layer,
+            reason,
+            changed,
+        });
+    }
+
+    /// Moves the bytes of a hidden file to a hardlink of the same layer that is still visible.
+    /// Returns whether such a link exists.
+    fn hand_over_to_link(&mut self, path: &str, node: &Node) -> bool {
+        let key = (node.layer, Box::<str>::from(path));
+        let Some(links) = self.links.get(&key) else {
+            return false;
+        };
+        for link in links {
+            if let Some(link_node) = self.nodes.get_mut(link)
+                && link_node.layer == node.layer
+                && link_node.kind == EntryKind::Hardlink
+                && link_node.size == 0
+            {
+                link_node.size = node.size;
+                link_node.hash = node.hash;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Visible paths and their nodes, sorted by path.
+    pub fn nodes(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.nodes.iter().map(|(path, node)| (path.as_ref(), node))
+    }
+
+    /// Looks up a visible path (normalized, without a leading `/`).
+    pub fn get(&self, path: &str) -> Option<&Node> {
+        self.nodes.get(path.trim_start_matches('/'))
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Content bytes visible in the final filesystem.
+    pub fn visible_bytes(&self) -> u64 {
+        self.nodes.values().map(|node| node.size).sum()
+    }
+
+    /// Every hidden file, in the order the layers hid them.
+    pub fn wasted(&self) -> &[WastedFile] {
+        &self.wasted
+    }
+
+    /// What each layer did to the layers below it, by layer index.
+    pub fn changes(&self, layer: usize) -> LayerChanges {
+        self.changes.get(layer).cloned().unwrap_or_default()
+    }
+}
+
+fn classify_replacement(old: &Node, new: &Entry) -> (HideReason, Option<MetadataChange>) {
+    if old.kind != new.kind {
+        return (HideReason::TypeChanged, None);
+    }
+    let same_content = old.kind == EntryKind::File
+        && old.size == new.size
+        && old.hash.is_some()
+        && old.hash == new.hash;
+    if !same_content {
+        return (HideReason::Overwritten, None);
+    }
+    let change = MetadataChange {
+        mode: old.mode != new.mode,
+        owner: old.uid != new.uid || old.gid != new.gid,
+        mtime: old.mtime != new.mtime,
+    };
+    (HideReason::MetadataOnly, Some(change))
+}
+
+#[cfg(test)]
+#[path = "tree_tests.rs"]
+mod tests;
