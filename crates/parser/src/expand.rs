@@ -247,9 +247,9 @@ pub fn expand_word(word: &str, env: &dyn Env, options: &Options) -> Result<Expan
 /// `ProcessWords` does for EXPOSE: whitespace from the word or from a variable's value
 /// separates words, quoted or escaped whitespace does not.
 ///
-/// NOTE: a BuildKit revision read for this shares one buffer between the word being built
-/// and the word of a nested `${name<op>word}`, so there `80${X:-1}` gives `1` where this
-/// gives `801`. That sharing is not reproduced.
+/// NOTE: BuildKit revisions whose lexer keeps one shared `wordsBuffer` drop the text
+/// before a nested `${name<op>word}` here (`80${X:-1}` gives `1`, not `801`). That is not
+/// reproduced, and whether the revision followed here has the shared buffer is unverified.
 pub fn expand_words(word: &str, env: &dyn Env, options: &Options) -> Result<Words, ExpandError> {
     let mut lexer = Lexer::new(word, options, Some(env));
     let mut splitter = WordSplitter::new();
