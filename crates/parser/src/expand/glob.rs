@@ -98,7 +98,8 @@ pub(super) fn replace(
         }
         last_end = end;
 
-        // The next search starts after this match, and at least one character later.
+        // The next search starts at the end of this match, but at least one character
+        // past the previous search position.
         let width = usize::from(search < text.len());
         if search + width > end {
             search += width;
