@@ -17,6 +17,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Read a built image and account for every byte: size, waste and duplicates by layer.
+    Analyze(commands::analyze::AnalyzeArgs),
     /// Print the syntax tree of a Dockerfile (for debugging the parser).
     Dump(commands::dump::DumpArgs),
 }
@@ -24,6 +26,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Analyze(args) => commands::analyze::run(args),
         Command::Dump(args) => commands::dump::run(args),
     };
     match result {

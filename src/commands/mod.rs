@@ -1,4 +1,5 @@
 //! One module a subcommand. Each exposes its clap arguments and a `run` function that
 //! returns the process exit code.
 
+pub mod analyze;
 pub mod dump;
