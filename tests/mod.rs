@@ -1,0 +1,86 @@
+//! Helpers shared by the integration tests: the `ballast` binary, temporary folders, the
+//! shared corpus, a real container engine, and archive fixtures written by the tests.
+#![allow(dead_code)]
+
+pub mod engine;
+pub mod fixtures;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The `ballast` binary Cargo built for these tests.
+pub fn ballast() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ballast"))
+}
+
+/// Runs `ballast analyze ARGS… --format json` and returns the exit code and the parsed report.
+pub fn analyze_json(args: &[&str]) -> (i32, serde_json::Value, String) {
+    let output: Output = ballast()
+        .arg("analyze")
+        .args(args)
+        .args(["--format", "json", "--no-progress"])
+        .output()
+        .expect("the ballast binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = output.status.code().unwrap_or(-1);
+    let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!("ballast analyze {args:?} printed no JSON ({error}); exit {code}; stderr: {stderr}")
+    });
+    (code, report, stderr)
+}
+
+/// The folder shared by the project's sessions, beside the repository.
+pub fn shared_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+/// Creates a fresh, empty folder under the system's temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "ballast-test-{}-{name}-{unique}",
+        std::process::id()
+    ));
+    if path.exists() {
+        std::fs::remove_dir_all(&path).expect("an old test folder can be removed");
+    }
+    std::fs::create_dir_all(&path).expect("a test folder can be created");
+    path
+}
+
+/// Whether missing tools must fail the tests instead of skipping them.
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| value == "true")
+}
+
+/// Reports a missing tool: a skip message normally, a panic when `CI=true`.
+pub fn skip(reason: &str) {
+    if in_ci() {
+        panic!("{reason} (CI=true, so this is a failure, not a skip)");
+    }
+    eprintln!("skipped: {reason}");
+}
+
+/// Whether a program can be started (`PROGRAM --version` or similar succeeds).
+pub fn tool_works(program: &str, args: &[&str]) -> bool {
+    Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+/// Reads a figure from a JSON report by a `/`-separated pointer.
+pub fn figure(report: &serde_json::Value, pointer: &str) -> serde_json::Value {
+    report
+        .pointer(pointer)
+        .unwrap_or_else(|| panic!("the report has no {pointer}"))
+        .clone()
+}
+
+pub fn u64_at(report: &serde_json::Value, pointer: &str) -> u64 {
+    figure(report, pointer)
+        .as_u64()
+        .unwrap_or_else(|| panic!("{pointer} is not an unsigned integer"))
+}
