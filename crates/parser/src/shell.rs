@@ -338,8 +338,10 @@ impl Builder<'_> {
         });
 
         substitutions.sort_by_key(|range| range.start);
-        let inner_context = substitution_context(context);
         for range in substitutions {
+            let mut inner_context = substitution_context(context);
+            let opening = &self.text.as_bytes()[range.start.saturating_sub(2)..range.start];
+            inner_context.in_subshell = matches!(opening, b"<(" | b">(");
             self.parse_range(range, inner_context, depth + 1);
         }
     }

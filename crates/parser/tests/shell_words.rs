@@ -505,6 +505,34 @@ fn nested_substitutions() {
 }
 
 #[test]
+fn process_substitutions_are_subshells() {
+    let text = "diff <(ls a) <(ls b) > >(tee log)";
+    for dialect in [Dialect::Bash, Dialect::Posix] {
+        let script = parse_script(text, dialect);
+        let names: Vec<&str> = script.commands.iter().map(name).collect();
+        assert_eq!(names, ["diff", "ls", "ls", "tee"], "{dialect:?}");
+        let diff = &script.commands[0];
+        assert_eq!(diff.words[1].raw, "<(ls a)");
+        assert!(diff.words[1].has_expansion);
+        assert_eq!(diff.redirects[0].target.raw, ">(tee log)");
+        let tee = &script.commands[3];
+        assert!(tee.context.in_subshell, "{dialect:?}");
+        assert!(tee.context.in_substitution, "{dialect:?}");
+        assert_spans_valid(text, &script);
+    }
+}
+
+#[test]
+fn nested_subshells_are_not_arithmetic() {
+    let text = "( (cd /src && make) ) && ((n = 1 + 2))";
+    let script = parse_script(text, Dialect::Bash);
+    let names: Vec<&str> = script.commands.iter().map(name).collect();
+    assert_eq!(names, ["cd", "make"]);
+    assert!(script.commands[1].context.in_subshell);
+    assert_eq!(script.commands[1].words[0].span, span_of(text, "make"));
+}
+
+#[test]
 fn line_continuation_left_in_text() {
     // A Dockerfile that uses the backtick escape keeps `\` + newline in the joined text.
     let text = "apt-get update && \\\n    apt-get install -y \\\n        curl";

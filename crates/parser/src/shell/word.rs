@@ -17,9 +17,9 @@ pub(super) struct Analysis {
     /// Whether the word contains a parameter expansion, a command substitution or an
     /// arithmetic expansion outside single quotes.
     pub has_expansion: bool,
-    /// Byte ranges, relative to the word, of the code inside each `$(…)` and `` `…` ``
-    /// at any quoting level, outermost only: nested substitutions are found when that
-    /// code is parsed in turn.
+    /// Byte ranges, relative to the word, of the code inside each `$(…)`, `` `…` ``,
+    /// `<(…)` and `>(…)` at any quoting level, outermost only: nested substitutions are
+    /// found when that code is parsed in turn.
     pub substitutions: Vec<Range<usize>>,
 }
 
@@ -27,6 +27,14 @@ pub(super) struct Analysis {
 /// fallback tokenizer produces for incomplete input, run to the end of the word.
 pub(super) fn analyze(raw: &str) -> Analysis {
     let mut analysis = Analysis::default();
+    if raw.starts_with("<(") || raw.starts_with(">(") {
+        // A process substitution is a word of its own, so it spans the whole word.
+        let skipped = skip_construct(raw.as_bytes(), 2, Construct::Paren);
+        analysis.substitutions.push(2..inner_end(skipped));
+        analysis.value = raw.to_owned();
+        analysis.has_expansion = true;
+        return analysis;
+    }
     scan(raw, 0..raw.len(), 0, &mut analysis);
     analysis
 }
@@ -294,6 +302,14 @@ mod tests {
             .map(|r| &raw[r.clone()])
             .collect();
         assert_eq!(found, ["cat /V", "id -u"]);
+    }
+
+    #[test]
+    fn process_substitution_is_located() {
+        let raw = "<(ls -l)";
+        let analysis = analyze(raw);
+        assert_eq!(&raw[analysis.substitutions[0].clone()], "ls -l");
+        assert_eq!(analysis.value, raw);
     }
 
     #[test]

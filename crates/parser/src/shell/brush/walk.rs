@@ -98,7 +98,7 @@ impl Walker<'_, '_> {
     fn compound(&mut self, compound: &ast::CompoundCommand, context: CommandContext) {
         match compound {
             // TODO: substitutions inside `(( … ))` and `for (( … ))` headers are not searched.
-            ast::CompoundCommand::Arithmetic(_) => {}
+            ast::CompoundCommand::Arithmetic(arithmetic) => self.arithmetic(arithmetic, context),
             ast::CompoundCommand::ArithmeticForClause(clause) => {
                 self.list(
                     &clause.body.list,
@@ -188,6 +188,26 @@ impl Walker<'_, '_> {
                 );
             }
         }
+    }
+
+    /// Handles `(( … ))`, which runs no command, unless it is really `( ( … ) )`: brush
+    /// 0.3.0 reads two `(` tokens as arithmetic even when a blank separates them, where
+    /// bash sees two nested subshells.
+    fn arithmetic(&mut self, arithmetic: &ast::ArithmeticCommand, context: CommandContext) {
+        let span = self.offsets.span(&arithmetic.loc).shift(self.base);
+        let end = span.end.min(self.limit);
+        let start = lexer::skip_word_gap(self.builder.text.as_bytes(), span.start, end);
+        let text = &self.builder.text.as_bytes()[start..end];
+        if text.starts_with(b"((") || !text.starts_with(b"(") || !text.ends_with(b")") {
+            return;
+        }
+
+        let inner = CommandContext {
+            in_subshell: true,
+            ..context
+        };
+        self.builder
+            .parse_range(start + 1..end - 1, inner, self.depth + 1);
     }
 
     fn simple(&mut self, command: &ast::SimpleCommand, context: CommandContext) {
@@ -285,8 +305,7 @@ impl Walker<'_, '_> {
         let end = parens.end.min(self.limit);
         let open = lexer::skip_word_gap(self.builder.text.as_bytes(), parens.start, end);
         let start = open.checked_sub(1)?.max(self.base);
-        let (mut word, _) = self.builder.word(Span::new(start, end));
-        word.has_expansion = true;
+        let (word, _) = self.builder.word(Span::new(start, end));
         Some(word)
     }
 
