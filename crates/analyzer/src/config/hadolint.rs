@@ -1,0 +1,166 @@
+//! hadolint's configuration, read when no `.ballast.toml` applies: `.hadolint.yaml` or
+//! `.hadolint.yml`, and the `HADOLINT_*` environment variables, with hadolint 2.15's keys
+//! and meanings.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{ConfigError, Layer, Level, Threshold};
+use crate::diagnostic::Severity;
+
+/// The keys of `.hadolint.yaml`. Unknown keys are ignored, as hadolint ignores them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct HadolintYaml {
+    #[serde(rename = "failure-threshold")]
+    failure_threshold: Option<String>,
+    format: Option<String>,
+    formats: Vec<String>,
+    ignored: Vec<String>,
+    #[serde(rename = "override")]
+    overrides: Overrides,
+    #[serde(rename = "trustedRegistries")]
+    trusted_registries: Vec<String>,
+    #[serde(rename = "label-schema")]
+    label_schema: BTreeMap<String, String>,
+    #[serde(rename = "strict-labels")]
+    strict_labels: Option<bool>,
+    #[serde(rename = "disable-ignore-pragma")]
+    disable_ignore_pragma: Option<bool>,
+    #[serde(rename = "no-fail")]
+    no_fail: Option<bool>,
+    #[serde(rename = "no-color")]
+    no_color: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Overrides {
+    error: Vec<String>,
+    warning: Vec<String>,
+    info: Vec<String>,
+    style: Vec<String>,
+}
+
+/// Reads a `.hadolint.yaml` file.
+pub(super) fn read(path: &Path) -> Result<Layer, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse(&text, path)
+}
+
+/// Parses the text of a `.hadolint.yaml` file; `path` names it in errors. An empty file
+/// is an empty configuration.
+pub(super) fn parse(text: &str, path: &Path) -> Result<Layer, ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
+    if text.trim().is_empty() {
+        return Ok(Layer::default());
+    }
+    let file: HadolintYaml =
+        serde_norway::from_str(text).map_err(|error| invalid(error.to_string()))?;
+
+    let failure_threshold = match &file.failure_threshold {
+        Some(text) => Some(
+            text.parse::<Threshold>()
+                .map_err(|error| invalid(format!("failure-threshold: {error}")))?,
+        ),
+        None => None,
+    };
+    let mut formats: Vec<String> = file.format.into_iter().collect();
+    formats.extend(file.formats);
+
+    Ok(Layer {
+        ignore: file.ignored,
+        severity: severity_overrides(&file.overrides),
+        failure_threshold,
+        trusted_registries: file.trusted_registries,
+        allowed_labels: Vec::new(),
+        label_schema: file.label_schema.into_iter().collect(),
+        strict_labels: file.strict_labels,
+        disable_ignore_pragma: file.disable_ignore_pragma,
+        no_fail: file.no_fail,
+        formats,
+        no_color: file.no_color,
+    })
+}
+
+/// hadolint applies overrides from `style` to `error`, so `error` wins a conflict; the
+/// list is in that order and later entries win.
+fn severity_overrides(overrides: &Overrides) -> Vec<(String, Level)> {
+    let mut severity = Vec::new();
+    let lists = [
+        (&overrides.style, Severity::Style),
+        (&overrides.info, Severity::Info),
+        (&overrides.warning, Severity::Warning),
+        (&overrides.error, Severity::Error),
+    ];
+    for (codes, level) in lists {
+        severity.extend(
+            codes
+                .iter()
+                .map(|code| (code.clone(), Level::Severity(level))),
+        );
+    }
+    severity
+}
+
+/// Reads the `HADOLINT_*` variables through `var`, which returns a variable's value.
+/// Boolean variables are true for `1`, `y`, `on`, `true` or `yes` in any case; lists are
+/// comma-separated.
+pub fn from_env(var: &dyn Fn(&str) -> Option<String>) -> Layer {
+    let flag = |name: &str| {
+        var(name).map(|value| {
+            matches!(
+                value.trim().to_ascii_lowercase().as_str(),
+                "1" | "y" | "on" | "true" | "yes"
+            )
+        })
+    };
+    let list = |name: &str| -> Vec<String> {
+        var(name)
+            .map(|value| {
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|item| !item.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    let overrides = Overrides {
+        error: list("HADOLINT_OVERRIDE_ERROR"),
+        warning: list("HADOLINT_OVERRIDE_WARNING"),
+        info: list("HADOLINT_OVERRIDE_INFO"),
+        style: list("HADOLINT_OVERRIDE_STYLE"),
+    };
+    let mut label_schema = Vec::new();
+    for entry in list("HADOLINT_REQUIRE_LABELS") {
+        if let Some((name, kind)) = entry.split_once(':') {
+            label_schema.push((name.to_string(), kind.to_string()));
+        }
+    }
+
+    Layer {
+        ignore: list("HADOLINT_IGNORE"),
+        severity: severity_overrides(&overrides),
+        // An invalid threshold in the environment is dropped, as hadolint drops it.
+        failure_threshold: var("HADOLINT_FAILURE_THRESHOLD").and_then(|value| value.parse().ok()),
+        trusted_registries: list("HADOLINT_TRUSTED_REGISTRIES"),
+        allowed_labels: Vec::new(),
+        label_schema,
+        strict_labels: flag("HADOLINT_STRICT_LABELS"),
+        disable_ignore_pragma: flag("HADOLINT_DISABLE_IGNORE_PRAGMA"),
+        no_fail: flag("HADOLINT_NOFAIL"),
+        formats: list("HADOLINT_FORMAT"),
+        no_color: None,
+    }
+}

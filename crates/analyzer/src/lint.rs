@@ -1,0 +1,172 @@
+//! Linting one file: parse, build the model, run the rules, then apply pragmas and the
+//! configuration.
+
+use ballast_parser::{Dockerfile, LineIndex, Span, parse};
+
+use crate::config::{Config, Level};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{FixMode, apply_fixes};
+use crate::model::Model;
+use crate::pragma::Pragmas;
+use crate::rules::{BUILDKIT_CHECKS, Context, FileContext, RULES, Rule};
+
+/// The code of syntax errors, hadolint's pseudo-rule for parse errors.
+pub const SYNTAX_ERROR_CODE: &str = "DL1000";
+
+/// The findings for one file.
+#[derive(Clone, Debug, Default)]
+pub struct LintResult {
+    /// Sorted by position, then code.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The ranges that contain a syntax error: the whole instruction, or the whole line
+    /// outside instructions. Fixes never edit them.
+    pub error_regions: Vec<Span>,
+}
+
+/// Lints `source` with every registered rule.
+pub fn lint(source: &str, config: &Config, file: &FileContext) -> LintResult {
+    lint_with(source, config, file, RULES)
+}
+
+/// Lints `source` with the given rules only.
+pub fn lint_with(
+    source: &str,
+    config: &Config,
+    file: &FileContext,
+    rules: &[&dyn Rule],
+) -> LintResult {
+    let tree = parse(source);
+    let lines = LineIndex::new(source);
+    let model = Model::new(source, &tree);
+    let pragmas = if config.disable_ignore_pragma {
+        Pragmas::default()
+    } else {
+        Pragmas::parse(&tree, source)
+    };
+
+    let mut diagnostics = Vec::new();
+    for &rule in rules {
+        let meta = rule.meta();
+        let level = config.level_of(meta.code, meta.name);
+        if level == Some(Level::Off) {
+            continue;
+        }
+
+        let first_new = diagnostics.len();
+        let mut cx = Context {
+            source,
+            tree: &tree,
+            model: &model,
+            lines: &lines,
+            settings: &config.rules,
+            file,
+            pragmas: &pragmas,
+            meta,
+            diagnostics: &mut diagnostics,
+        };
+        rule.check(&mut cx);
+
+        let severity = match level {
+            Some(Level::Severity(severity)) => Some(severity),
+            _ if pragmas.check_error && BUILDKIT_CHECKS.contains(&meta.code) => {
+                Some(Severity::Error)
+            }
+            _ => None,
+        };
+        if let Some(severity) = severity {
+            for diagnostic in &mut diagnostics[first_new..] {
+                diagnostic.severity = severity;
+            }
+        }
+    }
+
+    let starts: Vec<usize> = model
+        .instructions
+        .iter()
+        .map(|inst| inst.syntax.span.start)
+        .collect();
+    let instruction_at = |offset: usize| -> Option<usize> {
+        let index = starts
+            .partition_point(|&start| start <= offset)
+            .checked_sub(1)?;
+        model.instructions[index]
+            .syntax
+            .span
+            .contains(offset)
+            .then_some(index)
+    };
+    let stage_of = |index: usize| model.instructions.get(index).and_then(|inst| inst.stage);
+    diagnostics.retain(|diagnostic| {
+        // Syntax errors cannot be silenced inline, as in hadolint.
+        diagnostic.code == SYNTAX_ERROR_CODE
+            || !pragmas.suppresses(
+                &diagnostic.code,
+                &diagnostic.name,
+                instruction_at(diagnostic.span.start),
+                &stage_of,
+            )
+    });
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end))
+    });
+    diagnostics.dedup();
+
+    let error_regions = error_regions(&tree, &lines, &model, &instruction_at);
+    LintResult {
+        diagnostics,
+        error_regions,
+    }
+}
+
+fn error_regions(
+    tree: &Dockerfile,
+    lines: &LineIndex,
+    model: &Model<'_>,
+    instruction_at: &dyn Fn(usize) -> Option<usize>,
+) -> Vec<Span> {
+    tree.errors
+        .iter()
+        .map(|error| match instruction_at(error.span.start) {
+            Some(index) => model.instructions[index].syntax.span,
+            None => lines
+                .line_span(lines.line_of(error.span.start))
+                .unwrap_or(error.span)
+                .cover(error.span),
+        })
+        .collect()
+}
+
+/// The outcome of fixing one file.
+#[derive(Clone, Debug)]
+pub struct FixedFile {
+    /// The text with the fixes applied.
+    pub text: String,
+    /// How many fixes were applied, over all passes.
+    pub applied: usize,
+    /// The findings of the fixed text.
+    pub result: LintResult,
+}
+
+/// Applies fixes and lints again until no fix applies, so a fix that makes another one
+/// possible is applied too. Stops after a fixed number of passes in case two rules keep
+/// undoing each other.
+pub fn fix(source: &str, config: &Config, file: &FileContext, mode: FixMode) -> FixedFile {
+    const MAX_PASSES: usize = 10;
+    let mut text = source.to_string();
+    let mut applied = 0;
+    let mut result = lint(&text, config, file);
+    for _ in 0..MAX_PASSES {
+        let outcome = apply_fixes(&text, &result.diagnostics, &result.error_regions, mode);
+        if outcome.applied == 0 {
+            break;
+        }
+        applied += outcome.applied;
+        text = outcome.text;
+        result = lint(&text, config, file);
+    }
+    FixedFile {
+        text,
+        applied,
+        result,
+    }
+}

@@ -1,0 +1,497 @@
+//! The semantic model of one Dockerfile: stages and their graph, each instruction's typed
+//! arguments, ARG and ENV scopes with BuildKit's rules, and the effective SHELL.
+//!
+//! The model borrows the syntax tree and is built in one pass. Lookups walk backwards
+//! through the declarations of a stage and its base stages, so no instruction stores a
+//! copy of its environment and memory stays linear in the file size.
+
+mod image_ref;
+mod scope;
+mod typed;
+
+use std::ops::Range;
+
+use ballast_parser::{Dockerfile, Instruction, Keyword, Span, Word};
+
+pub use image_ref::{DOCKER_HUB, ImageRef, ImageRefError};
+pub use scope::{Binding, BindingKind, Expanded, PREDEFINED_ARGS, expand};
+pub use typed::{
+    ArgDecl, CommandForm, CopyArgs, FromArgs, HealthcheckArgs, Mount, MountKind, RunArgs, Typed,
+    inner_span, unquote,
+};
+
+/// The shell BuildKit uses for shell-form commands on Linux when no `SHELL` is set.
+pub const DEFAULT_SHELL: [&str; 2] = ["/bin/sh", "-c"];
+
+/// The analysed view of one Dockerfile.
+#[derive(Debug)]
+pub struct Model<'a> {
+    pub source: &'a str,
+    pub tree: &'a Dockerfile,
+    /// Every top-level instruction in source order; ONBUILD triggers are inside theirs.
+    pub instructions: Vec<Inst<'a>>,
+    pub stages: Vec<Stage<'a>>,
+    /// Every ARG and ENV declaration in source order.
+    pub bindings: Vec<Binding>,
+    /// The distinct shells in use; index 0 is [`DEFAULT_SHELL`].
+    pub shells: Vec<Vec<String>>,
+}
+
+/// One instruction with its place in the model.
+#[derive(Clone, Debug)]
+pub struct Inst<'a> {
+    pub syntax: &'a Instruction,
+    /// The index in [`Model::instructions`].
+    pub index: usize,
+    /// The stage the instruction belongs to; `None` before the first `FROM`.
+    pub stage: Option<usize>,
+    pub args: Typed<'a>,
+    /// The shell in effect for this instruction, an index into [`Model::shells`].
+    pub shell: usize,
+}
+
+impl Inst<'_> {
+    pub fn keyword(&self) -> Keyword {
+        self.syntax.keyword
+    }
+
+    pub fn span(&self) -> Span {
+        self.syntax.span
+    }
+}
+
+/// One build stage: a `FROM` line and the instructions up to the next one.
+#[derive(Clone, Debug)]
+pub struct Stage<'a> {
+    /// The position among the stages, as `COPY --from=0` counts them.
+    pub index: usize,
+    /// The name after `AS`, in lower case as BuildKit stores it.
+    pub name: Option<String>,
+    pub name_word: Option<&'a Word>,
+    /// The index of the `FROM` instruction in [`Model::instructions`].
+    pub from: usize,
+    /// The instructions of the stage, `FROM` included.
+    pub instructions: Range<usize>,
+    pub base: Base,
+    /// The `FROM` image word after expanding the global build arguments.
+    pub base_text: String,
+    pub platform: Option<String>,
+    /// Indexes in [`Model::bindings`] of the ARGs and ENVs declared in this stage.
+    pub bindings: Vec<usize>,
+    /// Instructions of later stages that use this stage: `FROM`, `COPY --from`,
+    /// `RUN --mount=from=`.
+    pub used_by: Vec<usize>,
+}
+
+/// What a stage is built on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Base {
+    /// `FROM scratch`: an empty filesystem with no shell.
+    Scratch,
+    /// An earlier stage, by its index.
+    Stage(usize),
+    Image(ImageRef),
+    /// A reference that is not a valid image name after expansion.
+    Invalid(ImageRefError),
+    /// A reference that uses build arguments with no default value, so it is known only
+    /// at build time.
+    Unresolved,
+}
+
+impl<'a> Model<'a> {
+    /// Builds the model of a parsed Dockerfile.
+    pub fn new(source: &'a str, tree: &'a Dockerfile) -> Model<'a> {
+        let mut model = Model {
+            source,
+            tree,
+            instructions: Vec::new(),
+            stages: Vec::new(),
+            bindings: Vec::new(),
+            shells: vec![DEFAULT_SHELL.iter().map(|part| part.to_string()).collect()],
+        };
+        for instruction in tree.instructions() {
+            model.add(instruction);
+        }
+        if let Some(last) = model.stages.last_mut() {
+            last.instructions.end = model.instructions.len();
+        }
+        model
+    }
+
+    fn add(&mut self, instruction: &'a Instruction) {
+        let index = self.instructions.len();
+        let args = Typed::of(instruction);
+        if let Typed::From(from) = &args {
+            self.start_stage(index, from);
+        }
+        let stage = self.stages.len().checked_sub(1);
+        let shell = match (&args, stage) {
+            (Typed::Shell(words), Some(_)) if instruction.is_exec_form() => {
+                self.shells
+                    .push(words.iter().map(|word| word.value.clone()).collect());
+                self.shells.len() - 1
+            }
+            (_, Some(stage)) => self.current_shell(stage),
+            (_, None) => 0,
+        };
+        self.instructions.push(Inst {
+            syntax: instruction,
+            index,
+            stage,
+            args,
+            shell,
+        });
+
+        self.declare(index);
+        self.link_stage_uses(index);
+    }
+
+    fn current_shell(&self, stage: usize) -> usize {
+        // Instructions are added in order, so the stage's latest one is the last one.
+        let own = self
+            .instructions
+            .last()
+            .filter(|inst| inst.stage == Some(stage));
+        match (own, &self.stages[stage].base) {
+            (Some(inst), _) => inst.shell,
+            (None, Base::Stage(parent)) => self.stage_shell(*parent),
+            (None, _) => 0,
+        }
+    }
+
+    fn start_stage(&mut self, index: usize, from: &FromArgs<'a>) {
+        if let Some(previous) = self.stages.last_mut() {
+            previous.instructions.end = index;
+        }
+        let name = from
+            .name
+            .map(|word| unquote(&word.value).to_ascii_lowercase());
+        let image_text = from.image.map_or(String::new(), |word| word.value.clone());
+        let expanded = expand(&image_text, self.tree.escape, &|name| {
+            self.global_value(index, name)
+        });
+        let base = self.resolve_base(&expanded);
+        let platform = from.platform.and_then(|flag| flag.value.clone());
+        self.stages.push(Stage {
+            index: self.stages.len(),
+            name,
+            name_word: from.name,
+            from: index,
+            instructions: index..index + 1,
+            base,
+            base_text: expanded.value,
+            platform,
+            bindings: Vec::new(),
+            used_by: Vec::new(),
+        });
+    }
+
+    fn resolve_base(&self, expanded: &Expanded) -> Base {
+        let text = expanded.value.as_str();
+        if !expanded.unresolved.is_empty() {
+            return Base::Unresolved;
+        }
+        if text.eq_ignore_ascii_case("scratch") {
+            return Base::Scratch;
+        }
+        if let Some(stage) = self.stage_named(text) {
+            return Base::Stage(stage);
+        }
+        match ImageRef::parse(text) {
+            Ok(image) => Base::Image(image),
+            Err(error) => Base::Invalid(error),
+        }
+    }
+
+    /// The value of a global (meta) ARG visible at instruction `at`.
+    fn global_value(&self, at: usize, name: &str) -> Option<&str> {
+        self.bindings
+            .iter()
+            .rev()
+            .filter(|binding| binding.kind == BindingKind::MetaArg && binding.instruction < at)
+            .find(|binding| binding.name == name)
+            .and_then(|binding| binding.value.as_deref())
+    }
+
+    /// Records the ARG and ENV declarations of instruction `index`.
+    fn declare(&mut self, index: usize) {
+        let inst = &self.instructions[index];
+        let stage = inst.stage;
+        let mut new_bindings = Vec::new();
+        match &inst.args {
+            Typed::Arg(decls) => {
+                for decl in decls {
+                    let value = match (decl.default, stage) {
+                        (Some(default), _) => {
+                            let lookup = |name: &str| match stage {
+                                Some(_) => self.value_before(index, name),
+                                None => self.global_value(index, name),
+                            };
+                            Some(expand(default, self.tree.escape, &lookup).value)
+                        }
+                        // An in-stage `ARG name` takes the value of the global ARG of the
+                        // same name, when there is one.
+                        (None, Some(_)) => self.global_value(index, decl.name).map(str::to_string),
+                        (None, None) => None,
+                    };
+                    let kind = if stage.is_some() {
+                        BindingKind::Arg
+                    } else {
+                        BindingKind::MetaArg
+                    };
+                    new_bindings.push(Binding {
+                        name: decl.name.to_string(),
+                        value,
+                        kind,
+                        instruction: index,
+                        span: decl.word.span,
+                    });
+                }
+            }
+            Typed::Env(pairs) if stage.is_some() => {
+                for pair in pairs.iter() {
+                    let lookup = |name: &str| self.value_before(index, name);
+                    let key = expand(&pair.key.value, self.tree.escape, &lookup).value;
+                    let value = expand(&pair.value.value, self.tree.escape, &lookup).value;
+                    new_bindings.push(Binding {
+                        name: key,
+                        value: Some(value),
+                        kind: BindingKind::Env,
+                        instruction: index,
+                        span: pair.key.span.cover(pair.value.span),
+                    });
+                }
+            }
+            _ => {}
+        }
+
+        for binding in new_bindings {
+            if let Some(stage) = stage {
+                self.stages[stage].bindings.push(self.bindings.len());
+            }
+            self.bindings.push(binding);
+        }
+    }
+
+    /// Records which earlier stages instruction `index` uses.
+    fn link_stage_uses(&mut self, index: usize) {
+        let inst = &self.instructions[index];
+        let Some(current) = inst.stage else { return };
+        let mut used = Vec::new();
+        match &inst.args {
+            Typed::From(_) => {
+                if let Base::Stage(parent) = self.stages[current].base {
+                    used.push(parent);
+                }
+            }
+            Typed::Copy(copy) => {
+                if let Some(stage) = copy
+                    .from
+                    .and_then(|flag| flag.value.as_deref())
+                    .and_then(|v| self.stage_ref(v))
+                {
+                    used.push(stage);
+                }
+            }
+            Typed::Run(run) => {
+                for mount in &run.mounts {
+                    if let Some(stage) = mount
+                        .from
+                        .as_deref()
+                        .and_then(|value| self.stage_ref(value))
+                    {
+                        used.push(stage);
+                    }
+                }
+            }
+            _ => {}
+        }
+        for stage in used {
+            if stage < current {
+                self.stages[stage].used_by.push(index);
+            }
+        }
+    }
+
+    /// The stage named `name` (case-insensitive, as BuildKit compares them) that is
+    /// defined so far.
+    pub fn stage_named(&self, name: &str) -> Option<usize> {
+        self.stages
+            .iter()
+            .rev()
+            .find(|stage| {
+                stage
+                    .name
+                    .as_deref()
+                    .is_some_and(|own| own.eq_ignore_ascii_case(name))
+            })
+            .map(|stage| stage.index)
+    }
+
+    /// The stage a `COPY --from` or mount `from=` value refers to: a stage name or a
+    /// stage index. `None` means an image.
+    pub fn stage_ref(&self, value: &str) -> Option<usize> {
+        if let Some(stage) = self.stage_named(value) {
+            return Some(stage);
+        }
+        value
+            .parse::<usize>()
+            .ok()
+            .filter(|&index| index < self.stages.len())
+    }
+
+    /// The value of variable `name` as instruction `at` sees it: ENV and ARG of its stage
+    /// declared before it, then of the stages it is built on.
+    pub fn value_before(&self, at: usize, name: &str) -> Option<&str> {
+        self.binding_before(at, name)
+            .and_then(|binding| binding.value.as_deref())
+    }
+
+    /// The declaration of `name` visible to instruction `at`, if any.
+    pub fn binding_before(&self, at: usize, name: &str) -> Option<&Binding> {
+        let inst = self.instructions.get(at)?;
+        match inst.stage {
+            Some(stage) => self.binding_in_stage(stage, name, Some(at)),
+            None => self.bindings.iter().rev().find(|binding| {
+                binding.instruction < at
+                    && binding.kind == BindingKind::MetaArg
+                    && binding.name == name
+            }),
+        }
+    }
+
+    fn binding_in_stage(
+        &self,
+        stage: usize,
+        name: &str,
+        before: Option<usize>,
+    ) -> Option<&Binding> {
+        let mut stage = stage;
+        let mut before = before;
+        loop {
+            let found = self.stages[stage]
+                .bindings
+                .iter()
+                .rev()
+                .map(|&binding| &self.bindings[binding])
+                .filter(|binding| before.is_none_or(|at| binding.instruction < at))
+                .find(|binding| binding.name == name);
+            if found.is_some() {
+                return found;
+            }
+            match self.stages[stage].base {
+                Base::Stage(parent) if parent < stage => {
+                    stage = parent;
+                    before = None;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The shell in effect at the end of `stage`.
+    pub fn stage_shell(&self, stage: usize) -> usize {
+        let range = self.stages[stage].instructions.clone();
+        let end = range.end.min(self.instructions.len());
+        match self.instructions[range.start..end].last() {
+            Some(inst) => inst.shell,
+            None => 0,
+        }
+    }
+
+    /// The shell (`["/bin/sh", "-c"]` unless a `SHELL` changed it) for instruction `inst`.
+    pub fn shell_of(&self, inst: &Inst<'_>) -> &[String] {
+        &self.shells[inst.shell]
+    }
+
+    /// The instructions of `stage`, `FROM` first.
+    pub fn stage_instructions(&self, stage: usize) -> &[Inst<'a>] {
+        let range = self.stages[stage].instructions.clone();
+        &self.instructions[range.start..range.end.min(self.instructions.len())]
+    }
+
+    /// The stage that `docker build` builds without `--target`: the last one.
+    pub fn final_stage(&self) -> Option<&Stage<'a>> {
+        self.stages.last()
+    }
+
+    /// Whether `stage` is built on `scratch`, directly or through earlier stages.
+    pub fn is_scratch_based(&self, stage: usize) -> bool {
+        match self.stages[stage].base {
+            Base::Scratch => true,
+            Base::Stage(parent) if parent < stage => self.is_scratch_based(parent),
+            _ => false,
+        }
+    }
+
+    /// The image a stage is ultimately built on, following `FROM <stage>` links.
+    pub fn base_image(&self, stage: usize) -> &Base {
+        match &self.stages[stage].base {
+            Base::Stage(parent) if *parent < stage => self.base_image(*parent),
+            base => base,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_model(text: &str, check: impl FnOnce(&Model<'_>)) {
+        let tree = ballast_parser::parse(text);
+        let model = Model::new(text, &tree);
+        check(&model);
+    }
+
+    #[test]
+    fn stages_link_and_normalize() {
+        let text =
+            "FROM python:3.12 AS Build\nRUN make\nFROM build\nFROM scratch\nCOPY --from=0 /a /a\n";
+        with_model(text, |model| {
+            assert_eq!(model.stages.len(), 3);
+            assert_eq!(model.stages[0].name.as_deref(), Some("build"));
+            let Base::Image(image) = &model.stages[0].base else {
+                panic!("expected an image")
+            };
+            assert_eq!(image.to_string(), "docker.io/library/python:3.12");
+            assert_eq!(model.stages[1].base, Base::Stage(0));
+            assert_eq!(model.stages[2].base, Base::Scratch);
+            assert_eq!(model.stages[0].used_by, vec![2, 4]);
+            assert_eq!(model.stage_instructions(0).len(), 2);
+        });
+    }
+
+    #[test]
+    fn meta_args_expand_in_from() {
+        let text = "ARG TAG=3.12\nARG REG\nFROM python:${TAG}\nFROM $REG/app\n";
+        with_model(text, |model| {
+            assert_eq!(model.stages[0].base_text, "python:3.12");
+            assert_eq!(model.stages[1].base, Base::Unresolved);
+        });
+    }
+
+    #[test]
+    fn arg_and_env_scopes() {
+        let text = "ARG V=1\nFROM a AS one\nARG V\nENV E=$V-x\nRUN echo\nFROM one\nRUN echo\nFROM b\nRUN echo\n";
+        with_model(text, |model| {
+            assert_eq!(model.value_before(3, "V"), Some("1"));
+            assert_eq!(model.value_before(4, "E"), Some("1-x"));
+            assert_eq!(model.value_before(3, "E"), None);
+            // A stage built on `one` sees its variables; an unrelated stage does not.
+            assert_eq!(model.value_before(6, "E"), Some("1-x"));
+            assert_eq!(model.value_before(8, "E"), None);
+            assert_eq!(model.value_before(8, "V"), None);
+        });
+    }
+
+    #[test]
+    fn shell_is_tracked_per_stage() {
+        let text =
+            "FROM a AS one\nSHELL [\"/bin/bash\", \"-c\"]\nRUN x\nFROM one\nRUN y\nFROM b\nRUN z\n";
+        with_model(text, |model| {
+            assert_eq!(model.shell_of(&model.instructions[2]), ["/bin/bash", "-c"]);
+            assert_eq!(model.shell_of(&model.instructions[4]), ["/bin/bash", "-c"]);
+            assert_eq!(model.shell_of(&model.instructions[6]), ["/bin/sh", "-c"]);
+        });
+    }
+}

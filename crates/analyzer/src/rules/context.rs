@@ -1,0 +1,84 @@
+//! What a rule sees while it checks one file, and how it reports.
+
+use std::path::{Path, PathBuf};
+
+use ballast_parser::{Dockerfile, LineIndex, Span};
+
+use crate::config::RuleSettings;
+use crate::diagnostic::Diagnostic;
+use crate::model::Model;
+use crate::pragma::Pragmas;
+use crate::rules::RuleMeta;
+
+/// Facts about the Dockerfile that are not in its text.
+#[derive(Clone, Debug, Default)]
+pub struct FileContext {
+    /// The Dockerfile's path; `None` for standard input without `--stdin-filename`.
+    pub path: Option<PathBuf>,
+    /// The text of the `.dockerignore` that applies to the build context, when there is one.
+    pub dockerignore: Option<String>,
+}
+
+impl FileContext {
+    /// Reads the ignore file BuildKit would use for a Dockerfile at `path` when the build
+    /// context is the Dockerfile's folder: `<Dockerfile>.dockerignore` if present, else
+    /// `.dockerignore` in the folder. An unreadable ignore file counts as absent.
+    pub fn for_path(path: &Path) -> FileContext {
+        let mut specific = path.as_os_str().to_owned();
+        specific.push(".dockerignore");
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let dockerignore = std::fs::read_to_string(PathBuf::from(specific))
+            .or_else(|_| std::fs::read_to_string(folder.join(".dockerignore")))
+            .ok();
+        FileContext {
+            path: Some(path.to_path_buf()),
+            dockerignore,
+        }
+    }
+}
+
+/// The view a rule gets of one file, and the sink for its findings.
+pub struct Context<'a> {
+    pub source: &'a str,
+    pub tree: &'a Dockerfile,
+    pub model: &'a Model<'a>,
+    pub lines: &'a LineIndex,
+    pub settings: &'a RuleSettings,
+    pub file: &'a FileContext,
+    pub pragmas: &'a Pragmas,
+    pub(crate) meta: &'static RuleMeta,
+    pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+impl Context<'_> {
+    /// Reports a finding of the running rule at `span`, with the rule's default severity.
+    /// The returned diagnostic takes labels and a fix.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.diagnostics.push(Diagnostic {
+            code: self.meta.code.to_string(),
+            name: self.meta.name.to_string(),
+            severity: self.meta.severity,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            fix: None,
+        });
+        let last = self.diagnostics.len() - 1;
+        &mut self.diagnostics[last]
+    }
+
+    /// The source text of `span`.
+    pub fn text(&self, span: Span) -> &str {
+        self.source.get(span.start..span.end).unwrap_or("")
+    }
+
+    /// The 1-based line number of `offset`, for messages that point at another line.
+    pub fn line_number(&self, offset: usize) -> u32 {
+        self.lines.line_of(offset) + 1
+    }
+
+    /// The rule that is running.
+    pub fn rule(&self) -> &'static RuleMeta {
+        self.meta
+    }
+}

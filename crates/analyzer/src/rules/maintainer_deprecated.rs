@@ -1,0 +1,60 @@
+//! MaintainerDeprecated: the `MAINTAINER` instruction.
+
+use crate::diagnostic::{Edit, Fix};
+use crate::model::Typed;
+use crate::rules::Context;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports the `MAINTAINER` instruction, as BuildKit's check of the same name does.
+    ///
+    /// ## Why is this bad
+    /// `MAINTAINER` is deprecated. It sets the image's `Author` field, which few tools
+    /// read; the `org.opencontainers.image.authors` label is the standard place for the
+    /// same information.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// MAINTAINER Jane Doe <jane@example.com>
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
+    /// ```
+    ///
+    /// ## Fix
+    /// Replaces the instruction with the label. The fix is unsafe: the image no longer
+    /// has an `Author` field, which a tool may still read.
+    pub MaintainerDeprecated {
+        code: "MaintainerDeprecated",
+        name: "maintainer-deprecated",
+        severity: Warning,
+        check: check,
+    }
+}
+
+fn check(cx: &mut Context<'_>) {
+    let model = cx.model;
+    for inst in &model.instructions {
+        let Typed::Maintainer(value) = &inst.args else {
+            continue;
+        };
+        let diagnostic = cx.report(
+            inst.syntax.keyword_span,
+            "MAINTAINER is deprecated: set the `org.opencontainers.image.authors` label instead",
+        );
+        let Some(value) = value else { continue };
+        if !inst.syntax.inner_comments.is_empty() {
+            continue;
+        }
+        let escaped = value.value.replace('\\', "\\\\").replace('"', "\\\"");
+        let label = format!("LABEL org.opencontainers.image.authors=\"{escaped}\"");
+        diagnostic.fix(Fix::unsafe_(
+            "Replace `MAINTAINER` with the `org.opencontainers.image.authors` label",
+            vec![Edit::replace(inst.syntax.line_span(), label)],
+        ));
+    }
+}

@@ -1,0 +1,262 @@
+//! The rule registry and what a rule is.
+//!
+//! A rule lives in its own file, named after what it detects. The file declares the rule
+//! with [`declare_rule!`], whose doc comment is the rule's documentation in the sections
+//! *What it does*, *Why is this bad*, *Example* and *Fix*, and a `check` function that
+//! reads the model through a [`Context`] and reports findings with [`Context::report`].
+//! `ballast rules` and `ballast rule CODE` print that documentation, so it cannot drift
+//! from the code. Add the file's module and rule to [`register_rules!`] below.
+
+mod context;
+
+use crate::diagnostic::Severity;
+
+pub use context::{Context, FileContext};
+
+/// A lint rule.
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Reports every finding of this rule in one file.
+    fn check(&self, cx: &mut Context<'_>);
+}
+
+/// The static description of a rule.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The stable code: `DL####` (hadolint's), `BL####` (ballast's), or a BuildKit check
+    /// name such as `JSONArgsRecommended`.
+    pub code: &'static str,
+    /// The kebab-case name: `add-instead-of-copy`.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// The doc comment, each line with the single leading space that `///` leaves.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The documentation as Markdown, without the leading space of each doc line.
+    pub fn documentation(&self) -> String {
+        let mut text = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            text.push_str(line.strip_prefix(' ').unwrap_or(line));
+            text.push('\n');
+        }
+        text.trim().to_string() + "\n"
+    }
+
+    /// The first sentence under *What it does*, for tables.
+    pub fn summary(&self) -> String {
+        let documentation = self.documentation();
+        let body = documentation
+            .split_once("## What it does")
+            .map_or(documentation.as_str(), |(_, rest)| rest);
+        let paragraph: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .skip_while(|line| line.is_empty())
+            .take_while(|line| !line.is_empty())
+            .collect();
+        paragraph.join(" ")
+    }
+
+    /// Whether the code is a BuildKit check name, which `# check=skip=` may name.
+    pub fn is_buildkit(&self) -> bool {
+        self.code.starts_with(|c: char| c.is_ascii_uppercase())
+            && self.code.chars().any(|c| c.is_ascii_lowercase())
+    }
+}
+
+/// Declares a rule: a unit struct documented by the doc comment, with its code, name,
+/// default severity and check function.
+///
+/// ```ignore
+/// declare_rule! {
+///     /// ## What it does
+///     /// …
+///     pub AddInsteadOfCopy {
+///         code: "DL3020",
+///         name: "add-instead-of-copy",
+///         severity: Error,
+///         check: check,
+///     }
+/// }
+///
+/// fn check(cx: &mut Context<'_>) { … }
+/// ```
+macro_rules! declare_rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis $rule:ident {
+            code: $code:literal,
+            name: $name:literal,
+            severity: $severity:ident,
+            check: $check:path $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Clone, Copy, Debug, Default)]
+        $vis struct $rule;
+
+        impl $rule {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                code: $code,
+                name: $name,
+                severity: $crate::diagnostic::Severity::$severity,
+                doc: concat!($($doc, "\n"),*),
+            };
+        }
+
+        impl $crate::rules::Rule for $rule {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                &Self::META
+            }
+
+            fn check(&self, cx: &mut $crate::rules::Context<'_>) {
+                $check(cx)
+            }
+        }
+    };
+}
+
+/// Declares the rule modules and lists their rules in [`RULES`].
+macro_rules! register_rules {
+    ($($module:ident :: $rule:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every rule, in registration order.
+        pub static RULES: &[&dyn Rule] = &[$(&$module::$rule),*];
+    };
+}
+
+register_rules! {
+    syntax_error::SyntaxError,
+    unknown_pragma_code::UnknownPragmaCode,
+    add_instead_of_copy::AddInsteadOfCopy,
+    maintainer_deprecated::MaintainerDeprecated,
+}
+
+/// Finds a rule by code (case-insensitive) or kebab-case name.
+pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
+    RULES.iter().copied().find(|rule| {
+        let meta = rule.meta();
+        meta.code.eq_ignore_ascii_case(code_or_name) || meta.name.eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+/// The rules sorted by code, for listings.
+pub fn sorted() -> Vec<&'static dyn Rule> {
+    let mut rules: Vec<&'static dyn Rule> = RULES.to_vec();
+    rules.sort_by_key(|rule| rule.meta().code);
+    rules
+}
+
+/// Every code hadolint 2.15.1 emits. A pragma or config entry naming one of these is
+/// valid even before ballast implements the check.
+pub const HADOLINT_CODES: &[&str] = &[
+    "DL1000", "DL1001", "DL3000", "DL3001", "DL3002", "DL3003", "DL3004", "DL3006", "DL3007",
+    "DL3008", "DL3009", "DL3010", "DL3011", "DL3012", "DL3013", "DL3014", "DL3015", "DL3016",
+    "DL3018", "DL3019", "DL3020", "DL3021", "DL3022", "DL3023", "DL3024", "DL3025", "DL3026",
+    "DL3027", "DL3028", "DL3029", "DL3030", "DL3032", "DL3033", "DL3034", "DL3035", "DL3036",
+    "DL3037", "DL3038", "DL3040", "DL3041", "DL3042", "DL3043", "DL3044", "DL3045", "DL3046",
+    "DL3047", "DL3048", "DL3049", "DL3050", "DL3051", "DL3052", "DL3053", "DL3054", "DL3055",
+    "DL3056", "DL3057", "DL3058", "DL3059", "DL3060", "DL3061", "DL3062", "DL3063", "DL3064",
+    "DL3065", "DL3066", "DL3067", "DL4000", "DL4001", "DL4003", "DL4004", "DL4005", "DL4006",
+    // Removed from hadolint but still found in old pragmas.
+    "DL3005", "DL3017", "DL3031", "DL3039",
+];
+
+/// The names of BuildKit's build checks (`frontend/dockerfile/linter/ruleset.go`,
+/// BuildKit v0.20), which `# check=skip=` accepts.
+pub const BUILDKIT_CHECKS: &[&str] = &[
+    "StageNameCasing",
+    "FromAsCasing",
+    "NoEmptyContinuation",
+    "ConsistentInstructionCasing",
+    "DuplicateStageName",
+    "ReservedStageName",
+    "JSONArgsRecommended",
+    "MaintainerDeprecated",
+    "UndefinedArgInFrom",
+    "WorkdirRelativePath",
+    "UndefinedVar",
+    "MultipleInstructionsDisallowed",
+    "LegacyKeyValueFormat",
+    "InvalidBaseImagePlatform",
+    "RedundantTargetPlatform",
+    "SecretsUsedInArgOrEnv",
+    "InvalidDefaultArgInFrom",
+    "FromPlatformFlagConstDisallowed",
+    "CopyIgnoredFile",
+    "InvalidDefinitionDescription",
+    "ExposeProtoCasing",
+    "ExposeInvalidFormat",
+];
+
+/// Whether `code` names a check that ballast or a tool it mirrors knows: a registered
+/// rule, a hadolint code, a BuildKit check name, or a ShellCheck code (`SC` and four
+/// digits, reported when a `shellcheck` binary is installed).
+pub fn is_known_code(code: &str) -> bool {
+    find(code).is_some_and(|rule| rule.meta().code.eq_ignore_ascii_case(code))
+        || HADOLINT_CODES.contains(&code)
+        || BUILDKIT_CHECKS.contains(&code)
+        || is_shellcheck_code(code)
+}
+
+pub fn is_shellcheck_code(code: &str) -> bool {
+    code.len() == 6 && code.starts_with("SC") && code[2..].bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut codes: Vec<&str> = RULES.iter().map(|rule| rule.meta().code).collect();
+        let mut names: Vec<&str> = RULES.iter().map(|rule| rule.meta().name).collect();
+        codes.sort_unstable();
+        names.sort_unstable();
+        let code_count = codes.len();
+        let name_count = names.len();
+        codes.dedup();
+        names.dedup();
+        assert_eq!(codes.len(), code_count, "duplicate rule code");
+        assert_eq!(names.len(), name_count, "duplicate rule name");
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        for rule in RULES {
+            let meta = rule.meta();
+            let doc = meta.documentation();
+            for section in ["## What it does", "## Why is this bad", "## Example"] {
+                assert!(
+                    doc.contains(section),
+                    "{} lacks the section `{section}`",
+                    meta.code
+                );
+            }
+            assert!(!meta.summary().is_empty(), "{} has no summary", meta.code);
+            let kebab = meta
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            assert!(
+                kebab,
+                "{} has a name that is not kebab-case: {}",
+                meta.code, meta.name
+            );
+        }
+    }
+
+    #[test]
+    fn known_codes() {
+        assert!(is_known_code("DL3020"));
+        assert!(is_known_code("DL3008"));
+        assert!(is_known_code("SC2086"));
+        assert!(is_known_code("JSONArgsRecommended"));
+        assert!(!is_known_code("DL9999"));
+        assert!(!is_known_code("jsonargsrecommended"));
+    }
+}
