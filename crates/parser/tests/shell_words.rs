@@ -216,7 +216,14 @@ fn assert_spans_valid(text: &str, script: &Script) {
                 word.raw,
                 "word raw in {text:?}"
             );
-            assert!(command.span.start <= word.span.start && word.span.end <= command.span.end);
+            assert!(
+                command.span.start <= word.span.start,
+                "word before its command in {text:?}"
+            );
+            assert!(
+                word.span.end <= command.span.end,
+                "word after its command in {text:?}"
+            );
         }
         for redirect in &command.redirects {
             assert!(
@@ -658,24 +665,41 @@ fn incomplete_inputs_recover() {
     );
 }
 
+/// Scripts beyond the cases that exercise contexts the fallback tracks on its own.
+const CONTEXT_SCRIPTS: &[&str] = &[
+    "sleep 1 & f() { rm -rf /tmp/x; }; ! grep -q x y | cat",
+    "a && { b; c || d; } | e &",
+    "if a | b; then c; fi | d",
+    "cat <<EOF | sh && echo done\nset -x\nEOF\napk add curl",
+    "for i in $(seq 3); do echo $i | tee -a log; done 2>/dev/null",
+];
+
 #[test]
-fn fallback_matches_brush_on_cases() {
-    // The fallback reads complete code too; compare it with brush on the same cases by
-    // appending an unterminated quote that only the fallback tolerates.
-    for case in CASES
-        .iter()
-        .filter(|case| !case.text.contains("[[") && !case.text.contains("case "))
-    {
-        let text = format!("{}\necho '", case.text);
-        let script = parse_script(&text, case.dialect);
-        assert!(script.recovered, "case {}", case.id);
-        let names: Vec<&str> = outer(&script).into_iter().map(name).collect();
-        let mut expected = case.names.to_vec();
-        expected.push("echo");
-        assert_eq!(names, expected, "case {}", case.id);
-        let inner_names: Vec<&str> = inner(&script).into_iter().map(name).collect();
-        assert_eq!(inner_names, case.inner_names, "case {}", case.id);
-        assert_spans_valid(&text, &script);
+fn fallback_agrees_with_brush() {
+    // Appending an unterminated quote makes brush reject the text, so the fallback
+    // tokenizer reads it. Everything before the quote must come out the same.
+    let scripts = CASES.iter().map(|case| (case.text, case.dialect));
+    let scripts = scripts.chain(CONTEXT_SCRIPTS.iter().map(|text| (*text, Dialect::Posix)));
+    for (text, dialect) in scripts {
+        let expected = parse_script(text, dialect);
+        assert!(!expected.recovered, "{text:?}");
+
+        let broken = format!("{text}\necho '");
+        let mut recovered = parse_script(&broken, dialect);
+        assert!(recovered.recovered, "{text:?}");
+        let appended = recovered.commands.pop().expect("the appended echo");
+        assert_eq!(name(&appended), "echo");
+        for command in &mut recovered.commands {
+            if command
+                .separator
+                .is_some_and(|separator| separator.span.start == text.len())
+            {
+                command.separator = None;
+            }
+        }
+
+        assert_eq!(recovered.commands, expected.commands, "{text:?}");
+        assert_spans_valid(&broken, &recovered);
     }
 }
 

@@ -38,6 +38,7 @@ pub(super) fn parse(
         preceded_by: context.preceded_by,
         negated: false,
         pipeline: Vec::new(),
+        direct: Vec::new(),
         and_or_start,
         function_next: false,
         after_compound: false,
@@ -91,12 +92,16 @@ enum CaseState {
 }
 
 /// An open compound command, with the list state to restore when it closes.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Frame {
     kind: FrameKind,
     preceded_by: Option<AndOrOperator>,
     negated: bool,
     and_or_start: usize,
+    /// The pipeline of the enclosing list, which the compound command is an element of.
+    pipeline: Vec<Vec<usize>>,
+    /// Length of `Parser::direct` when the compound command opened.
+    first_direct: usize,
 }
 
 struct Parser<'b, 'a> {
@@ -108,8 +113,11 @@ struct Parser<'b, 'a> {
     parts: CommandParts,
     preceded_by: Option<AndOrOperator>,
     negated: bool,
-    /// Indexes of the commands of the open pipeline.
-    pipeline: Vec<usize>,
+    /// The elements of the open pipeline, each with the indexes of the commands read
+    /// directly by this parser: its simple command, or the commands of its compound command.
+    pipeline: Vec<Vec<usize>>,
+    /// Indexes of all commands read directly by this parser, not from substitutions.
+    direct: Vec<usize>,
     /// Index of the first command of the open and-or list, which `&` sends to the background.
     and_or_start: usize,
     /// Whether the next brace group is a function body.
@@ -267,7 +275,7 @@ impl Parser<'_, '_> {
 
         self.finish_command();
         match operator {
-            "|" | "|&" => {}
+            "|" | "|&" => self.pipeline.push(Vec::new()),
             "&&" | "||" => {
                 self.end_pipeline();
                 let operator = if operator == "&&" {
@@ -311,22 +319,40 @@ impl Parser<'_, '_> {
         self.builder
             .push_command(parts, self.context(), self.limit, self.depth);
         if self.builder.script.commands.len() > index {
-            self.pipeline.push(index);
+            self.direct.push(index);
+            self.add_to_pipeline_element(&[index]);
         }
     }
 
+    fn add_to_pipeline_element(&mut self, indexes: &[usize]) {
+        match self.pipeline.last_mut() {
+            Some(element) => element.extend_from_slice(indexes),
+            None => self.pipeline.push(indexes.to_vec()),
+        }
+    }
+
+    /// Gives each command of a pipeline of two or more elements its position. Commands
+    /// of a compound element keep the position of a pipeline of their own, as in bash.
     fn end_pipeline(&mut self) {
-        let members = std::mem::take(&mut self.pipeline);
-        if members.len() < 2 {
+        let mut elements = std::mem::take(&mut self.pipeline);
+        elements.retain(|element| !element.is_empty());
+        if elements.len() < 2 {
             return;
         }
-        let len = members.len();
-        for (position, index) in members.into_iter().enumerate() {
-            if let Some(command) = self.builder.script.commands.get_mut(index) {
-                command.context.pipeline = Some(PipelinePosition {
-                    index: position,
-                    len,
-                });
+
+        let len = elements.len();
+        for (position, element) in elements.into_iter().enumerate() {
+            for index in element {
+                let Some(command) = self.builder.script.commands.get_mut(index) else {
+                    continue;
+                };
+                if command.context.pipeline.is_none() {
+                    let position = PipelinePosition {
+                        index: position,
+                        len,
+                    };
+                    command.context.pipeline = Some(position);
+                }
             }
         }
     }
@@ -346,12 +372,13 @@ impl Parser<'_, '_> {
     }
 
     fn open(&mut self, kind: FrameKind) {
-        self.end_pipeline();
         let frame = Frame {
             kind,
             preceded_by: self.preceded_by,
             negated: self.negated,
             and_or_start: self.and_or_start,
+            pipeline: std::mem::take(&mut self.pipeline),
+            first_direct: self.direct.len(),
         };
         self.frames.push(frame);
         self.and_or_start = self.builder.script.commands.len();
@@ -364,6 +391,9 @@ impl Parser<'_, '_> {
             self.preceded_by = frame.preceded_by;
             self.negated = frame.negated;
             self.and_or_start = frame.and_or_start;
+            self.pipeline = frame.pipeline;
+            let inside = self.direct[frame.first_direct..].to_vec();
+            self.add_to_pipeline_element(&inside);
             self.after_compound = true;
         }
     }
@@ -391,13 +421,17 @@ impl Parser<'_, '_> {
                 FrameKind::If {
                     in_condition: false,
                 }
-                | FrameKind::Case(_) => context.in_branch = true,
+                | FrameKind::Case(CaseState::Item) => context.in_branch = true,
+                FrameKind::Case(_) => {}
                 FrameKind::Loop {
                     in_condition: false,
                 }
-                | FrameKind::For { .. } => context.in_loop = true,
-                FrameKind::Brace { function: true } => context.in_function = true,
-                FrameKind::Brace { function: false } => context.in_brace_group = true,
+                | FrameKind::For { in_header: false } => context.in_loop = true,
+                FrameKind::For { in_header: true } => {}
+                FrameKind::Brace { function } => {
+                    context.in_brace_group = true;
+                    context.in_function |= function;
+                }
                 FrameKind::Subshell => context.in_subshell = true,
             }
             context.negated |= frame.negated;
