@@ -243,8 +243,9 @@ pub struct ShellError {
 /// `RUN` after continuation lines were joined, or a heredoc script; all spans are byte
 /// ranges into it.
 ///
-/// It never fails: when the text is not valid shell code, [`Script::error`] describes the
-/// first problem and a tolerant tokenizer produces the commands ([`Script::recovered`]).
+/// It returns a script for any input. When the text is not valid shell code, or when
+/// brush-parser panics on it, [`Script::error`] describes the first problem and a tolerant
+/// tokenizer produces the commands ([`Script::recovered`]).
 pub fn parse_script(text: &str, dialect: Dialect) -> Script {
     let mut builder = Builder {
         text,

@@ -190,9 +190,9 @@ impl Walker<'_, '_> {
         }
     }
 
-    /// Handles `(( … ))`, which runs no command, unless it is really `( ( … ) )`: brush
-    /// 0.3.0 reads two `(` tokens as arithmetic even when a blank separates them, where
-    /// bash sees two nested subshells.
+    /// Handles `(( … ))`, which runs no command, unless it is really `( ( … ) )`. brush
+    /// 0.3.0 reads two `(` tokens as arithmetic even when a blank separates them, but bash
+    /// reads them as two nested subshells.
     fn arithmetic(&mut self, arithmetic: &ast::ArithmeticCommand, context: CommandContext) {
         let span = self.offsets.span(&arithmetic.loc).shift(self.base);
         let end = span.end.min(self.limit);
