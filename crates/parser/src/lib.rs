@@ -16,6 +16,7 @@ mod heredoc;
 mod json;
 mod lines;
 mod parse;
+pub mod run_script;
 pub mod shell;
 mod span;
 mod split;

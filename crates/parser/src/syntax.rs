@@ -379,6 +379,45 @@ impl SourceMap {
         }
     }
 
+    /// The offset in the logical line of a source offset, when that byte was kept.
+    pub fn to_line(&self, source_offset: usize) -> Option<usize> {
+        self.pieces
+            .iter()
+            .find(|&&(_, source, len)| source <= source_offset && source_offset < source + len)
+            .map(|&(line, source, _)| line + (source_offset - source))
+    }
+
+    /// The map of the sub-text `line_start..line_end` of the logical line, with offsets
+    /// relative to `line_start`.
+    pub fn slice(&self, line_start: usize, line_end: usize) -> SourceMap {
+        let mut sliced = SourceMap::default();
+        for &(line, source, len) in &self.pieces {
+            let start = line.max(line_start);
+            let end = (line + len).min(line_end);
+            if start < end {
+                sliced.push(source + (start - line), end - start);
+            }
+        }
+        sliced
+    }
+
+    /// A map of one contiguous source range.
+    pub fn contiguous(source_start: usize, len: usize) -> SourceMap {
+        let mut map = SourceMap::default();
+        map.push(source_start, len);
+        map
+    }
+
+    /// Appends `len` bytes that come from `source_start`, after what is mapped already.
+    pub fn append(&mut self, source_start: usize, len: usize) {
+        self.push(source_start, len);
+    }
+
+    /// The length of the mapped text.
+    pub fn mapped_len(&self) -> usize {
+        self.pieces.last().map_or(0, |&(line, _, len)| line + len)
+    }
+
     /// The source span of `start..end` in the logical line. The start maps forward past
     /// deleted text, so a word that starts a continuation line starts on that line.
     pub fn span(&self, start: usize, end: usize) -> Span {
