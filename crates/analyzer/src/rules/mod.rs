@@ -134,6 +134,10 @@ register_rules! {
     unknown_pragma_code::UnknownPragmaCode,
     add_instead_of_copy::AddInsteadOfCopy,
     maintainer_deprecated::MaintainerDeprecated,
+    // Syntax traps (BL1###) and image-size rules (BL2###).
+    // hadolint rules DL1001 and DL3000 to DL3030.
+    // hadolint rules DL3031 to DL4006.
+    // BuildKit's build checks.
 }
 
 /// Finds a rule by code (case-insensitive) or kebab-case name.
