@@ -29,10 +29,9 @@ fn parse_at(
     let text = &line[start..end];
     let split = split_line(text);
     let keyword = Keyword::parse(&split.keyword.value);
-    let to_word = |word: &LineWord| Word {
-        value: word.value.clone(),
-        span: map.span(start + word.start, start + word.end),
-    };
+    // The argument parsers below get `rest_base`, an offset in the whole logical line, so
+    // their words are already positioned in the line (an ONBUILD trigger starts past 0).
+    let to_word = |word: &LineWord| Word { value: word.value.clone(), span: map.span(word.start, word.end) };
 
     let flags = split
         .flags
