@@ -19,7 +19,7 @@ fn parse_clean(text: &str) -> Dockerfile {
     tree
 }
 
-/// The instruction on 1-based `line`.
+/// Returns the instruction that starts on 1-based `line`.
 fn instruction_at(tree: &Dockerfile, line: u32) -> &Instruction {
     tree.instructions()
         .find(|instruction| instruction.start_line == line)
@@ -58,7 +58,7 @@ fn comment_texts(tree: &Dockerfile) -> Vec<&str> {
         .collect()
 }
 
-/// The byte offset of the `n`th (0-based) occurrence of `needle` in `text`.
+/// Returns the byte offset of the `n`th (0-based) occurrence of `needle` in `text`.
 fn nth_offset(text: &str, needle: &str, n: usize) -> usize {
     text.match_indices(needle)
         .nth(n)

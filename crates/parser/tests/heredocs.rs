@@ -2,9 +2,9 @@
 //! name, expansion and chomping, where bodies start and end, and what happens to the lines
 //! after a heredoc that BuildKit does not recognise.
 //!
-//! Most cases mirror BuildKit's Go-only heredoc tests (`parser_heredoc_test.go`); the rest
-//! are forms that other Dockerfile tools read wrongly, and three reported cases that read
-//! their Dockerfiles from the shared case folder.
+//! Most cases mirror BuildKit's Go-only heredoc tests (`parser_heredoc_test.go`). The rest
+//! are forms that other Dockerfile tools read wrongly, and three reported cases whose
+//! Dockerfiles are read from the shared case folder.
 
 use std::fs;
 use std::path::PathBuf;
@@ -26,7 +26,7 @@ fn parse_clean(text: &str) -> Dockerfile {
     tree
 }
 
-/// The instruction on 1-based `line`.
+/// Returns the instruction that starts on 1-based `line`.
 fn instruction_at(tree: &Dockerfile, line: u32) -> &Instruction {
     tree.instructions()
         .find(|instruction| instruction.start_line == line)
@@ -49,7 +49,7 @@ fn keywords(tree: &Dockerfile) -> Vec<String> {
         .collect()
 }
 
-/// The 1-based line of a byte offset.
+/// Returns the 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> u32 {
     LineIndex::new(text).line_of(offset) + 1
 }
