@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod commands;
+mod output;
 
 /// Lint Dockerfiles, measure image layers and tie every byte to a Dockerfile line.
 #[derive(Parser)]
@@ -21,6 +22,12 @@ enum Command {
     Analyze(commands::analyze::AnalyzeArgs),
     /// Print the syntax tree of a Dockerfile (for debugging the parser).
     Dump(commands::dump::DumpArgs),
+    /// Lint Dockerfiles: syntax traps, image size, hadolint's and BuildKit's checks.
+    Lint(commands::lint::LintArgs),
+    /// List the lint rules.
+    Rules(commands::rules::RulesArgs),
+    /// Print the documentation of one lint rule.
+    Rule(commands::rules::RuleArgs),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +35,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Dump(args) => commands::dump::run(args),
+        Command::Lint(args) => commands::lint::run(args),
+        Command::Rules(args) => commands::rules::run_list(args),
+        Command::Rule(args) => commands::rules::run_one(args),
     };
     match result {
         Ok(code) => code,

@@ -3,3 +3,5 @@
 
 pub mod analyze;
 pub mod dump;
+pub mod lint;
+pub mod rules;

@@ -1,0 +1,466 @@
+//! `ballast lint`: find Dockerfiles, lint them, print the findings, apply fixes.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::bail;
+use ballast_analyzer::config::{ConfigLoader, Layer, Level, Threshold};
+use ballast_analyzer::fix::FixMode;
+use ballast_analyzer::lint::{self, LintResult};
+use ballast_analyzer::rules::FileContext;
+use ballast_analyzer::{Diagnostic, Severity};
+use clap::Args;
+
+use crate::commands::rules::ignore_broken_pipe;
+use crate::output::{self, FileReport, Format, RenderOptions};
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  no finding at or above the failure threshold (or --no-fail); with --diff, no file would change
+  1  a finding at or above the failure threshold; with --diff, a file would change
+  2  a usage error, or a file or configuration that could not be read (the other files are still linted)";
+
+#[derive(Args)]
+#[command(after_help = EXIT_STATUS)]
+pub struct LintArgs {
+    /// Dockerfiles or folders to lint. Folders are searched recursively for `Dockerfile`,
+    /// `Containerfile`, `*.Dockerfile` and `Dockerfile.*`, skipping what `.gitignore`
+    /// excludes. `-` reads standard input. Without a path, the current folder is searched.
+    pub paths: Vec<PathBuf>,
+
+    /// The file name to report for standard input; `.ballast.toml` and `.dockerignore`
+    /// are looked up from it.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// The output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Tty)]
+    pub format: Format,
+
+    /// A configuration file (`.ballast.toml` or `.hadolint.yaml`) to use instead of the
+    /// one found by walking up from each Dockerfile.
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Apply safe fixes in place (to standard output for `-`), then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// Apply unsafe fixes too. Implies `--fix`.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Print the fixes as a unified diff instead of writing them. Prints no findings.
+    #[arg(long)]
+    pub diff: bool,
+
+    /// The least severe finding that makes the exit status 1: error, warning, info,
+    /// style, or none [default: info].
+    #[arg(short = 't', long, value_name = "LEVEL", value_parser = parse_threshold)]
+    pub failure_threshold: Option<Threshold>,
+
+    /// Exit with status 0 even when there are findings.
+    #[arg(long)]
+    pub no_fail: bool,
+
+    /// Codes or rule names to ignore; repeat the flag or separate them with commas.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Change a code's severity: `DL3059=style`, or `DL3059=off` to turn it off.
+    #[arg(long, value_name = "CODE=LEVEL", value_parser = parse_severity_override)]
+    pub severity: Vec<(String, Level)>,
+
+    /// Report CODE as an error (hadolint's flag; same as `--severity CODE=error`).
+    #[arg(long, value_name = "CODE")]
+    pub error: Vec<String>,
+
+    /// Report CODE as a warning.
+    #[arg(long, value_name = "CODE")]
+    pub warning: Vec<String>,
+
+    /// Report CODE as info.
+    #[arg(long, value_name = "CODE")]
+    pub info: Vec<String>,
+
+    /// Report CODE as style.
+    #[arg(long, value_name = "CODE")]
+    pub style: Vec<String>,
+
+    /// A registry base images may come from; repeat for several. Without any, every
+    /// registry is trusted.
+    #[arg(long, value_name = "REGISTRY")]
+    pub trusted_registry: Vec<String>,
+
+    /// Ignore `# ballast ignore=`, `# hadolint ignore=` and `# check=skip=` comments.
+    #[arg(long)]
+    pub disable_ignore_pragma: bool,
+
+    /// Never colour the output. Colour is also off when standard output is not a
+    /// terminal or `NO_COLOR` is set.
+    #[arg(long)]
+    pub no_color: bool,
+}
+
+fn parse_threshold(text: &str) -> Result<Threshold, String> {
+    text.parse()
+}
+
+fn parse_severity_override(text: &str) -> Result<(String, Level), String> {
+    let Some((code, level)) = text.split_once('=') else {
+        return Err(format!(
+            "invalid severity override `{text}`: expected CODE=LEVEL, such as DL3059=style"
+        ));
+    };
+    Ok((code.trim().to_string(), level.parse()?))
+}
+
+/// One input to lint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    File(PathBuf),
+    Stdin,
+}
+
+/// Lints every target and returns the exit status.
+pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
+    if args
+        .paths
+        .iter()
+        .filter(|path| path.as_os_str() == "-")
+        .count()
+        > 1
+    {
+        bail!("`-` (standard input) may be given only once");
+    }
+    if args.stdin_filename.is_some() && !args.paths.iter().any(|path| path.as_os_str() == "-") {
+        bail!("--stdin-filename names standard input: add `-` to the paths");
+    }
+
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (targets, mut had_error) = discover(&paths);
+    let mut loader = ConfigLoader::new(args.config.clone(), cli_layer(&args), &|name| {
+        std::env::var(name).ok()
+    });
+    let fix_mode = (args.fix || args.unsafe_fixes || args.diff).then_some(if args.unsafe_fixes {
+        FixMode::All
+    } else {
+        FixMode::Safe
+    });
+
+    let mut reports = Vec::new();
+    let mut failing = false;
+    let mut changed = false;
+    let mut stdout = std::io::stdout().lock();
+    for target in &targets {
+        let outcome = lint_target(target, &args, &mut loader, fix_mode, &mut stdout);
+        match outcome {
+            Ok(linted) => {
+                failing |= linted.failing;
+                changed |= linted.changed;
+                reports.push(linted.report);
+            }
+            Err(message) => {
+                eprintln!("ballast: {message}");
+                had_error = true;
+            }
+        }
+    }
+
+    if !args.diff {
+        let color = !args.no_color
+            && std::env::var_os("NO_COLOR").is_none()
+            && std::io::stdout().is_terminal();
+        // With `--fix` on standard input the fixed text goes to standard output, so the
+        // findings go to standard error.
+        let fixed_stdin = fix_mode.is_some() && targets.contains(&Target::Stdin);
+        let written = if fixed_stdin {
+            output::render(
+                args.format,
+                &reports,
+                RenderOptions { color: false },
+                &mut std::io::stderr().lock(),
+            )
+        } else {
+            output::render(args.format, &reports, RenderOptions { color }, &mut stdout)
+        };
+        ignore_broken_pipe(written.and_then(|()| stdout.flush()))?;
+    }
+
+    let status = if had_error {
+        2
+    } else if args.diff {
+        u8::from(changed)
+    } else {
+        u8::from(failing)
+    };
+    Ok(ExitCode::from(status))
+}
+
+/// The result of linting one target.
+struct Linted {
+    report: FileReport,
+    /// A finding reaches the failure threshold of the file's configuration.
+    failing: bool,
+    /// A fix changed the text.
+    changed: bool,
+}
+
+fn lint_target(
+    target: &Target,
+    args: &LintArgs,
+    loader: &mut ConfigLoader,
+    fix_mode: Option<FixMode>,
+    stdout: &mut dyn Write,
+) -> Result<Linted, String> {
+    let (name, config_path, source) = match target {
+        Target::Stdin => {
+            let source =
+                read_stdin().map_err(|error| format!("-: cannot read standard input: {error}"))?;
+            let name = args
+                .stdin_filename
+                .as_ref()
+                .map_or("-".to_string(), |path| display(path));
+            (name, args.stdin_filename.clone(), source)
+        }
+        Target::File(path) => {
+            let source = read_file(path)
+                .map_err(|error| format!("{}: cannot read the file: {error}", display(path)))?;
+            (display(path), Some(path.clone()), source)
+        }
+    };
+    let config = loader.for_file(config_path.as_deref()).map_err(|error| {
+        format!("{error}; fix the file or pass another with --config (while linting {name})")
+    })?;
+    let file = match &config_path {
+        Some(path) => FileContext::for_path(path),
+        None => FileContext::default(),
+    };
+
+    // After fixing, the findings refer to the fixed text.
+    let (result, changed, text) = match fix_mode {
+        None => (lint::lint(&source, &config, &file), false, source),
+        Some(mode) => {
+            let fixed = lint::fix(&source, &config, &file, mode);
+            let changed = fixed.text != source;
+            write_fixed(target, &name, &source, &fixed.text, args.diff, stdout)?;
+            (fixed.result, changed, fixed.text)
+        }
+    };
+    let LintResult { diagnostics, .. } = result;
+    let failing = !config.no_fail
+        && diagnostics
+            .iter()
+            .any(|d: &Diagnostic| config.failure_threshold.fails(d.severity));
+    Ok(Linted {
+        report: FileReport::new(name, text, diagnostics),
+        failing,
+        changed,
+    })
+}
+
+/// Writes the fixed text: as a diff with `--diff`, to standard output for standard
+/// input, or back to the file.
+fn write_fixed(
+    target: &Target,
+    name: &str,
+    source: &str,
+    fixed: &str,
+    diff: bool,
+    stdout: &mut dyn Write,
+) -> Result<(), String> {
+    let write_error =
+        |error: std::io::Error| format!("{name}: cannot write the fixed text: {error}");
+    if diff {
+        if fixed != source {
+            let text = similar::TextDiff::from_lines(source, fixed)
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{name}"), &format!("b/{name}"))
+                .to_string();
+            ignore_broken_pipe(stdout.write_all(text.as_bytes())).map_err(write_error)?;
+        }
+        return Ok(());
+    }
+    match target {
+        Target::Stdin => {
+            ignore_broken_pipe(stdout.write_all(fixed.as_bytes())).map_err(write_error)
+        }
+        Target::File(path) if fixed != source => std::fs::write(path, fixed).map_err(write_error),
+        Target::File(_) => Ok(()),
+    }
+}
+
+fn cli_layer(args: &LintArgs) -> Layer {
+    let mut severity = args.severity.clone();
+    let hadolint_flags = [
+        (&args.style, Severity::Style),
+        (&args.info, Severity::Info),
+        (&args.warning, Severity::Warning),
+        (&args.error, Severity::Error),
+    ];
+    for (codes, level) in hadolint_flags {
+        severity.extend(
+            codes
+                .iter()
+                .map(|code| (code.clone(), Level::Severity(level))),
+        );
+    }
+    Layer {
+        ignore: args
+            .ignore
+            .iter()
+            .map(|code| code.trim().to_string())
+            .filter(|code| !code.is_empty())
+            .collect(),
+        severity,
+        failure_threshold: args.failure_threshold,
+        trusted_registries: args.trusted_registry.clone(),
+        disable_ignore_pragma: args.disable_ignore_pragma.then_some(true),
+        no_fail: args.no_fail.then_some(true),
+        no_color: args.no_color.then_some(true),
+        ..Layer::default()
+    }
+}
+
+/// Expands the paths into targets. Returns whether a path could not be used; its error
+/// has been printed.
+fn discover(paths: &[PathBuf]) -> (Vec<Target>, bool) {
+    let mut targets = Vec::new();
+    let mut had_error = false;
+    for path in paths {
+        if path.as_os_str() == "-" {
+            targets.push(Target::Stdin);
+        } else if path.is_dir() {
+            match find_dockerfiles(path) {
+                Ok(found) => targets.extend(found.into_iter().map(Target::File)),
+                Err(error) => {
+                    eprintln!(
+                        "ballast: {}: cannot search the folder: {error}",
+                        display(path)
+                    );
+                    had_error = true;
+                }
+            }
+        } else if path.exists() {
+            targets.push(Target::File(path.clone()));
+        } else {
+            eprintln!(
+                "ballast: {}: no such file or folder; check the path",
+                display(path)
+            );
+            had_error = true;
+        }
+    }
+    (targets, had_error)
+}
+
+/// Finds the Dockerfiles under `folder`, sorted, honouring `.gitignore`, `.ignore` and
+/// git's exclude files even outside a git repository. Hidden folders such as
+/// `.devcontainer` are searched; `.git` is not.
+fn find_dockerfiles(folder: &Path) -> Result<Vec<PathBuf>, ignore::Error> {
+    let mut found = Vec::new();
+    let walker = ignore::WalkBuilder::new(folder)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                eprintln!("ballast: {error}");
+                continue;
+            }
+        };
+        let is_file = entry
+            .file_type()
+            .is_some_and(|kind| kind.is_file() || kind.is_symlink());
+        if is_file && is_dockerfile_name(&entry.file_name().to_string_lossy()) {
+            found.push(entry.into_path());
+        }
+    }
+    found.sort();
+    if found.is_empty() && !folder.exists() {
+        return Err(ignore::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::NotFound,
+        )));
+    }
+    Ok(found)
+}
+
+/// Whether a file name is one `ballast lint` looks for in folders: `Dockerfile`,
+/// `Containerfile`, `*.Dockerfile`, `Dockerfile.*` and the same for `Containerfile`.
+/// The ignore files `Dockerfile.dockerignore` and `*.Dockerfile.dockerignore` are not.
+pub fn is_dockerfile_name(name: &str) -> bool {
+    if name.ends_with(".dockerignore") {
+        return false;
+    }
+    ["Dockerfile", "Containerfile"].iter().any(|base| {
+        name == *base
+            || name
+                .strip_suffix(base)
+                .is_some_and(|stem| stem.len() > 1 && stem.ends_with('.'))
+            || name
+                .strip_prefix(base)
+                .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.'))
+    })
+}
+
+/// The path as the user sees it: without a leading `./`.
+fn display(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
+/// Reads a file. Invalid UTF-8 is replaced rather than rejected, so a stray byte in a
+/// comment does not hide the rest of the file.
+fn read_file(path: &Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    Ok(into_text(bytes))
+}
+
+fn read_stdin() -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    std::io::stdin().read_to_end(&mut bytes)?;
+    Ok(into_text(bytes))
+}
+
+fn into_text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfile_names() {
+        for name in [
+            "Dockerfile",
+            "Containerfile",
+            "api.Dockerfile",
+            "Dockerfile.dev",
+            "x.Containerfile",
+        ] {
+            assert!(is_dockerfile_name(name), "{name}");
+        }
+        for name in [
+            "dockerfile",
+            "Dockerfile.dockerignore",
+            "a.Dockerfile.dockerignore",
+            ".Dockerfile",
+            "Dockerfile.",
+        ] {
+            assert!(!is_dockerfile_name(name), "{name}");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Output formats for lint findings. This is the only place that knows them.
+
+mod checkstyle;
+mod codeclimate;
+mod github;
+mod gnu;
+mod json;
+mod sarif;
+mod tty;
+
+use std::io::{self, Write};
+
+use ballast_analyzer::Diagnostic;
+use ballast_parser::{LineIndex, Span};
+use clap::ValueEnum;
+
+/// The output formats of `ballast lint`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Each finding with its source line and a caret under the exact range.
+    Tty,
+    /// One JSON array of findings with hadolint's field names.
+    Json,
+    /// SARIF 2.1.0, with rule metadata and fixes, for code-scanning services.
+    Sarif,
+    /// Checkstyle XML, for CI servers that read it.
+    Checkstyle,
+    /// GitLab Code Quality: a JSON array with a fingerprint per finding.
+    #[value(alias = "gitlab_codeclimate", alias = "gitlab-codeclimate")]
+    Gitlab,
+    /// Code Climate engine issues, each followed by a NUL byte.
+    Codeclimate,
+    /// `ballast:FILE:LINE:COLUMN: CODE SEVERITY: MESSAGE`, one line a finding.
+    Gnu,
+    /// GitHub Actions workflow commands that annotate the lines of a pull request.
+    Github,
+}
+
+/// The findings of one file with what is needed to locate them.
+pub struct FileReport {
+    /// The file name as shown in the output.
+    pub path: String,
+    pub source: String,
+    pub lines: LineIndex,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl FileReport {
+    pub fn new(path: String, source: String, diagnostics: Vec<Diagnostic>) -> FileReport {
+        let lines = LineIndex::new(&source);
+        FileReport {
+            path,
+            source,
+            lines,
+            diagnostics,
+        }
+    }
+
+    /// The position of `offset`, the column counted in characters.
+    pub fn position(&self, offset: usize) -> Position {
+        let line = self.lines.line_of(offset);
+        let start = self.lines.line_start(line).unwrap_or(0);
+        let offset = floor_char_boundary(&self.source, offset.min(self.source.len()).max(start));
+        let column = self.source[start..offset].chars().count() as u32;
+        Position {
+            line: line + 1,
+            column: column + 1,
+        }
+    }
+
+    /// The position of `offset`, the column counted in UTF-16 code units (SARIF's default).
+    pub fn position_utf16(&self, offset: usize) -> Position {
+        let at = self.lines.utf16(&self.source, offset);
+        Position {
+            line: at.line + 1,
+            column: at.col + 1,
+        }
+    }
+
+    /// The start and end of a span; the end is the position just after the range.
+    pub fn range(&self, span: Span) -> (Position, Position) {
+        (self.position(span.start), self.position(span.end))
+    }
+
+    /// The text of the line that contains `offset`, without its line terminator.
+    pub fn line_text(&self, offset: usize) -> &str {
+        let line = self.lines.line_of(offset);
+        let span = self.lines.line_span(line).unwrap_or_default();
+        self.source[span.start..span.end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// How to print.
+#[derive(Clone, Copy, Debug)]
+pub struct RenderOptions {
+    pub color: bool,
+}
+
+/// Writes the findings of every file in `format`.
+pub fn render(
+    format: Format,
+    reports: &[FileReport],
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        Format::Tty => tty::render(reports, options.color, out),
+        Format::Json => json::render(reports, out),
+        Format::Sarif => sarif::render(reports, out),
+        Format::Checkstyle => checkstyle::render(reports, out),
+        Format::Gitlab => codeclimate::render_gitlab(reports, out),
+        Format::Codeclimate => codeclimate::render_codeclimate(reports, out),
+        Format::Gnu => gnu::render(reports, out),
+        Format::Github => github::render(reports, out),
+    }
+}

@@ -1,0 +1,114 @@
+//! The terminal format: each finding with its source line, a caret under the exact range,
+//! labels for related ranges and the fix title, then a summary.
+
+use std::io::{self, Write};
+
+use ballast_analyzer::{Applicability, Diagnostic, Severity};
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as ReportSeverity};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::termcolor::Buffer;
+use codespan_reporting::term::{self, Config};
+
+use super::FileReport;
+
+pub fn render(reports: &[FileReport], color: bool, out: &mut dyn Write) -> io::Result<()> {
+    let config = Config::default();
+    let mut buffer = if color {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
+    for report in reports {
+        let file = SimpleFile::new(report.path.as_str(), report.source.as_str());
+        for diagnostic in &report.diagnostics {
+            term::emit_to_write_style(
+                &mut buffer,
+                &config,
+                &file,
+                &convert(diagnostic, report.source.len()),
+            )
+            .map_err(io::Error::other)?;
+        }
+    }
+    out.write_all(buffer.as_slice())?;
+    write_summary(reports, out)
+}
+
+fn convert(diagnostic: &Diagnostic, len: usize) -> Report<()> {
+    let severity = match diagnostic.severity {
+        Severity::Error => ReportSeverity::Error,
+        Severity::Warning => ReportSeverity::Warning,
+        Severity::Info => ReportSeverity::Note,
+        Severity::Style => ReportSeverity::Help,
+    };
+    let clamp = |start: usize, end: usize| start.min(len)..end.min(len);
+    let mut labels = vec![Label::primary(
+        (),
+        clamp(diagnostic.span.start, diagnostic.span.end),
+    )];
+    labels.extend(diagnostic.labels.iter().map(|label| {
+        Label::secondary((), clamp(label.span.start, label.span.end)).with_message(&label.message)
+    }));
+
+    let mut notes = Vec::new();
+    if let Some(fix) = &diagnostic.fix {
+        let how = match fix.applicability {
+            Applicability::Safe => "`--fix` applies it",
+            Applicability::Unsafe => "unsafe: `--fix --unsafe-fixes` applies it",
+        };
+        notes.push(format!("fix: {} ({how})", fix.title));
+    }
+    Report::new(severity)
+        .with_code(format!("{}/{}", diagnostic.code, diagnostic.name))
+        .with_message(&diagnostic.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}
+
+fn write_summary(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
+    let diagnostics = || reports.iter().flat_map(|report| &report.diagnostics);
+    let total = diagnostics().count();
+    if total == 0 {
+        let files = reports.len();
+        return writeln!(
+            out,
+            "No problems found in {files} {}.",
+            plural(files, "file", "files")
+        );
+    }
+    let files = reports
+        .iter()
+        .filter(|report| !report.diagnostics.is_empty())
+        .count();
+    let fixable = |applicability| {
+        diagnostics()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|fix| fix.applicability == applicability)
+            })
+            .count()
+    };
+    let safe = fixable(Applicability::Safe);
+    let unsafe_ = fixable(Applicability::Unsafe);
+    write!(
+        out,
+        "Found {total} {} in {files} {}",
+        plural(total, "problem", "problems"),
+        plural(files, "file", "files")
+    )?;
+    match (safe, unsafe_) {
+        (0, 0) => writeln!(out, "."),
+        (safe, 0) => writeln!(out, " ({safe} fixable with `--fix`)."),
+        (safe, unsafe_) => {
+            writeln!(
+                out,
+                " ({safe} fixable with `--fix`, {unsafe_} more with `--fix --unsafe-fixes`)."
+            )
+        }
+    }
+}
+
+fn plural<'a>(count: usize, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 { one } else { many }
+}
