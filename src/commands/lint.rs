@@ -64,6 +64,10 @@ pub struct LintArgs {
     #[arg(long)]
     pub no_fail: bool,
 
+    /// Run only these codes or rule names; repeat the flag or separate them with commas.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub select: Vec<String>,
+
     /// Codes or rule names to ignore; repeat the flag or separate them with commas.
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     pub ignore: Vec<String>,
@@ -311,13 +315,15 @@ fn cli_layer(args: &LintArgs) -> Layer {
                 .map(|code| (code.clone(), Level::Severity(level))),
         );
     }
-    Layer {
-        ignore: args
-            .ignore
-            .iter()
+    let codes = |list: &[String]| -> Vec<String> {
+        list.iter()
             .map(|code| code.trim().to_string())
             .filter(|code| !code.is_empty())
-            .collect(),
+            .collect()
+    };
+    Layer {
+        select: codes(&args.select),
+        ignore: codes(&args.ignore),
         severity,
         failure_threshold: args.failure_threshold,
         trusted_registries: args.trusted_registry.clone(),

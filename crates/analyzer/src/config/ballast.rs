@@ -11,6 +11,8 @@ use super::{ConfigError, Layer, Level, Threshold};
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 struct BallastToml {
+    /// When not empty, only these codes (or rule names) run.
+    select: Vec<String>,
     /// Codes (or rule names) that are never reported.
     ignore: Vec<String>,
     /// Per-code severity: `error`, `warning`, `info`, `style`, or `off`.
@@ -63,6 +65,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Layer, ConfigError> {
     };
 
     Ok(Layer {
+        select: file.select,
         ignore: file.ignore,
         severity,
         failure_threshold,

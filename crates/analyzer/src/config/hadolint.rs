@@ -77,6 +77,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Layer, ConfigError> {
     formats.extend(file.formats);
 
     Ok(Layer {
+        select: Vec::new(),
         ignore: file.ignored,
         severity: severity_overrides(&file.overrides),
         failure_threshold,
@@ -150,6 +151,7 @@ pub fn from_env(var: &dyn Fn(&str) -> Option<String>) -> Layer {
     }
 
     Layer {
+        select: Vec::new(),
         ignore: list("HADOLINT_IGNORE"),
         severity: severity_overrides(&overrides),
         // An invalid threshold in the environment is dropped, as hadolint drops it.

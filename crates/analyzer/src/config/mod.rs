@@ -98,6 +98,8 @@ impl fmt::Display for Threshold {
 /// One source of configuration before merging. `None` means "not set here".
 #[derive(Clone, Debug, Default)]
 pub struct Layer {
+    /// When not empty, only these codes (or rule names) run.
+    pub select: Vec<String>,
     pub ignore: Vec<String>,
     /// Severity overrides in order; a later entry for the same code wins.
     pub severity: Vec<(String, Level)>,
@@ -116,6 +118,7 @@ pub struct Layer {
 impl Layer {
     /// Merges `later` over `self`: lists are concatenated, single values from `later` win.
     pub fn then(mut self, later: Layer) -> Layer {
+        self.select.extend(later.select);
         self.ignore.extend(later.ignore);
         self.severity.extend(later.severity);
         self.failure_threshold = later.failure_threshold.or(self.failure_threshold);
@@ -196,6 +199,8 @@ pub enum ConfigSource {
 /// The configuration for one Dockerfile, all sources merged.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// When not empty, only these codes (or rule names) run.
+    pub select: Vec<String>,
     pub ignore: Vec<String>,
     pub severity: Vec<(String, Level)>,
     pub failure_threshold: Threshold,
@@ -216,6 +221,7 @@ impl Default for Config {
 impl Config {
     pub fn from_layer(layer: Layer, source: ConfigSource) -> Config {
         Config {
+            select: layer.select,
             ignore: layer.ignore,
             severity: layer.severity,
             failure_threshold: layer.failure_threshold.unwrap_or_default(),
@@ -238,7 +244,8 @@ impl Config {
     pub fn level_of(&self, code: &str, name: &str) -> Option<Level> {
         let matches =
             |entry: &str| entry.eq_ignore_ascii_case(code) || (!name.is_empty() && entry == name);
-        if self.ignore.iter().any(|entry| matches(entry)) {
+        let selected = self.select.is_empty() || self.select.iter().any(|entry| matches(entry));
+        if !selected || self.ignore.iter().any(|entry| matches(entry)) {
             return Some(Level::Off);
         }
         self.severity
