@@ -8,6 +8,7 @@
 //! from the code. Add the file's module and rule to [`register_rules!`] below.
 
 mod context;
+pub(crate) mod packages;
 
 use crate::diagnostic::Severity;
 
