@@ -136,6 +136,7 @@ register_rules! {
     add_instead_of_copy::AddInsteadOfCopy,
     maintainer_deprecated::MaintainerDeprecated,
     // Syntax traps (BL1###) and image-size rules (BL2###).
+    trailing_comment::TrailingComment,
     // hadolint rules DL1001 and DL3000 to DL3030.
     // hadolint rules DL3031 to DL4006.
     // BuildKit's build checks.

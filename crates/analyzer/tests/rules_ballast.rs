@@ -1,0 +1,175 @@
+//! Fixtures for ballast's own rules: syntax traps (BL1###) and image-size rules (BL2###),
+//! and the corpus cases about them.
+
+use std::path::{Path, PathBuf};
+
+use ballast_analyzer::config::Config;
+use ballast_analyzer::fix::{FixMode, apply_fixes};
+use ballast_analyzer::lint::LintResult;
+use ballast_analyzer::rules::FileContext;
+use ballast_analyzer::{Applicability, Diagnostic, Severity, lint};
+
+fn lint_text(text: &str) -> LintResult {
+    lint(text, &Config::default(), &FileContext::default())
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
+}
+
+/// Lints `text` and keeps the findings of `code`, each with its line number.
+fn findings(text: &str, code: &str) -> Vec<(usize, Diagnostic)> {
+    lint_text(text)
+        .diagnostics
+        .into_iter()
+        .filter(|diagnostic| diagnostic.code == code)
+        .map(|diagnostic| (line_of(text, diagnostic.span.start), diagnostic))
+        .collect()
+}
+
+fn lines_of(text: &str, code: &str) -> Vec<usize> {
+    findings(text, code)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect()
+}
+
+/// Applies the fixes of rule `code` once (`mode` decides which) and returns the fixed
+/// text. Other rules' fixes are left out, so the expected text shows only this rule's edit.
+fn fixed(text: &str, code: &str, mode: FixMode) -> String {
+    let result = lint_text(text);
+    let own: Vec<Diagnostic> = result
+        .diagnostics
+        .into_iter()
+        .filter(|diagnostic| diagnostic.code == code)
+        .collect();
+    apply_fixes(text, &own, &result.error_regions, mode).text
+}
+
+fn case_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/cases")
+        .join(name)
+}
+
+/// Reads a corpus case's Dockerfile and lints it with the case folder as its context.
+fn lint_case(name: &str) -> (String, LintResult) {
+    let path = case_dir(name).join("Dockerfile");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+    let result = lint(&text, &Config::default(), &FileContext::for_path(&path));
+    (text, result)
+}
+
+fn case_lines(text: &str, result: &LintResult, code: &str) -> Vec<usize> {
+    result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == code)
+        .map(|diagnostic| line_of(text, diagnostic.span.start))
+        .collect()
+}
+
+// BL1001 trailing-comment
+
+#[test]
+fn trailing_comment_explains_each_instruction() {
+    let text = "FROM alpine:3.20 # base\nWORKDIR /srv/app # root\nEXPOSE 80 # web\nENV NAME value # note\nCOPY a b # files\nCMD [\"app\"]  # start\n";
+    let found = findings(text, "BL1001");
+    let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [1, 2, 3, 4, 5, 6]);
+    let message = |line: usize| &found[line - 1].1.message;
+    assert!(message(1).contains("too many arguments"), "{}", message(1));
+    assert!(message(2).contains("`/srv/app # root`"), "{}", message(2));
+    assert!(message(3).contains("port"), "{}", message(3));
+    assert!(
+        message(4).contains("stores `# note` in the value"),
+        "{}",
+        message(4)
+    );
+    assert!(message(5).contains("destination"), "{}", message(5));
+    assert!(message(6).contains("/bin/sh -c"), "{}", message(6));
+    assert_eq!(found[0].1.severity, Severity::Error);
+    assert_eq!(found[1].1.severity, Severity::Warning);
+    assert_eq!(found[2].1.severity, Severity::Error);
+}
+
+#[test]
+fn trailing_comment_span_covers_comment() {
+    let text = "FROM alpine:3.20\nWORKDIR /app  # root  \n";
+    let found = findings(text, "BL1001");
+    assert_eq!(found.len(), 1);
+    let span = found[0].1.span;
+    assert_eq!(&text[span.start..span.end], "# root");
+}
+
+#[test]
+fn trailing_comment_in_run_before_continuation() {
+    let text =
+        "FROM alpine:3.20\nRUN apk update # refresh \\\n && apk add curl\nRUN echo hi # harmless\n";
+    let found = findings(text, "BL1001");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 2);
+    assert!(found[0].1.message.contains("never run"));
+    let fix = found[0].1.fix.as_ref().expect("a fix");
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+}
+
+#[test]
+fn trailing_comment_silent_cases() {
+    let text = concat!(
+        "# a real comment\n",
+        "FROM alpine:3.20 AS build\n",
+        "RUN echo \"a # b\" && echo x#y && echo $# # fine at the end\n",
+        "LABEL note=\"# not a comment\"\n",
+        "CMD echo hi # the shell ignores this\n",
+        "RUN <<EOF\n",
+        "echo # inside a heredoc\n",
+        "EOF\n",
+    );
+    assert_eq!(lines_of(text, "BL1001"), Vec::<usize>::new());
+}
+
+#[test]
+fn trailing_comment_fix_moves_comment_above() {
+    let text = "FROM alpine:3.20\n  WORKDIR /app  # root\nENV A b # note\n";
+    let after = fixed(text, "BL1001", FixMode::Safe);
+    assert_eq!(
+        after,
+        "FROM alpine:3.20\n  # root\n  WORKDIR /app\n# note\nENV A b\n"
+    );
+    assert!(lines_of(&after, "BL1001").is_empty());
+}
+
+#[test]
+fn trailing_comment_unsafe_fix_keeps_continuation() {
+    let text = "FROM alpine:3.20\nRUN apk update # refresh \\\n && apk add curl\n";
+    let after = fixed(text, "BL1001", FixMode::All);
+    assert_eq!(
+        after,
+        "FROM alpine:3.20\n# refresh\nRUN apk update \\\n && apk add curl\n"
+    );
+    assert!(lines_of(&after, "BL1001").is_empty());
+}
+
+#[test]
+fn case_trailing_comment_on_instruction() {
+    let (text, result) = lint_case("09-trailing-comment-on-instruction");
+    let found: Vec<&Diagnostic> = result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == "BL1001")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(line_of(&text, found[0].span.start), 1);
+    assert_eq!(found[0].severity, Severity::Error);
+    assert!(found[0].message.contains("too many arguments"));
+    assert!(found[0].message.contains("own line"));
+    assert_eq!(line_of(&text, found[1].span.start), 2);
+    assert_eq!(found[1].severity, Severity::Warning);
+    assert!(
+        found[1].message.contains("`/srv/app # application root`"),
+        "{}",
+        found[1].message
+    );
+}
