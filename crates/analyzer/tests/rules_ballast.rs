@@ -173,3 +173,129 @@ fn case_trailing_comment_on_instruction() {
         found[1].message
     );
 }
+
+// BL1002 env-spaced-equals
+
+#[test]
+fn env_spaced_equals_fires_with_fix() {
+    let text = "FROM alpine:3.20\nENV APP_HOME = /srv/app\nLABEL team = core\n";
+    let found = findings(text, "BL1002");
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0].0, 2);
+    assert!(
+        found[0].1.message.contains("`= `"),
+        "{}",
+        found[0].1.message
+    );
+    assert_eq!(found[1].0, 3);
+    let after = fixed(text, "BL1002", FixMode::Safe);
+    assert_eq!(
+        after,
+        "FROM alpine:3.20\nENV APP_HOME=/srv/app\nLABEL team=core\n"
+    );
+    assert!(lines_of(&after, "BL1002").is_empty());
+}
+
+#[test]
+fn env_spaced_equals_silent_and_no_fix() {
+    let silent = "FROM alpine:3.20\nENV A=1 B=\"= x\"\nENV LEGACY value with spaces\n";
+    assert!(lines_of(silent, "BL1002").is_empty());
+    let text = "FROM alpine:3.20\nENV GREETING = hello world\n";
+    let found = findings(text, "BL1002");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].1.fix.is_none());
+}
+
+// BL1003 exec-form-single-quotes
+
+#[test]
+fn exec_form_single_quotes_fires_with_fix() {
+    let text = "FROM alpine:3.20\nRUN ['apk', 'add', 'curl']\nCMD ['/app', '--serve']\nHEALTHCHECK CMD ['/app', 'health']\n";
+    assert_eq!(lines_of(text, "BL1003"), [2, 3, 4]);
+    let after = fixed(text, "BL1003", FixMode::Safe);
+    assert_eq!(
+        after,
+        "FROM alpine:3.20\nRUN [\"apk\", \"add\", \"curl\"]\nCMD [\"/app\", \"--serve\"]\nHEALTHCHECK CMD [\"/app\", \"health\"]\n"
+    );
+    assert!(lines_of(&after, "BL1003").is_empty());
+}
+
+#[test]
+fn exec_form_single_quotes_silent() {
+    let text = "FROM alpine:3.20\nCMD [\"/app\"]\nRUN echo '[a]'\nENTRYPOINT [ -f /x ] && echo 'y'\nRUN ['a', \"b\"]\n";
+    assert!(lines_of(text, "BL1003").is_empty());
+}
+
+#[test]
+fn case_exec_form_single_quotes() {
+    let (text, result) = lint_case("10-exec-form-single-quotes");
+    let found: Vec<&Diagnostic> = result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == "BL1003")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(line_of(&text, found[0].span.start), 3);
+    assert!(found[0].message.contains("single quotes"));
+    assert!(found[0].message.contains("/bin/sh -c"));
+    let fix = found[0].fix.as_ref().expect("a quote-swapping fix");
+    assert_eq!(fix.applicability, Applicability::Safe);
+    assert_eq!(
+        fix.edits[0].replacement,
+        "[\"/usr/local/bin/app\", \"--serve\"]"
+    );
+}
+
+// BL1004 keyword-in-run
+
+#[test]
+fn keyword_in_run_fires() {
+    let text = "FROM debian:12-slim\nRUN make; COPY a b\nRUN <<EOF\nset -e\nWORKDIR /x\nEOF\n";
+    assert_eq!(lines_of(text, "BL1004"), [2, 5]);
+}
+
+#[test]
+fn keyword_in_run_silent() {
+    let text = "FROM debian:12-slim\nRUN env | sort && echo RUN && user=1 && \"RUN\" x\nRUN cat <<EOF > /x\nRUN inside data\nEOF\n";
+    assert!(lines_of(text, "BL1004").is_empty());
+}
+
+#[test]
+fn case_instruction_keyword_inside_run() {
+    let (text, result) = lint_case("08-instruction-keyword-inside-run");
+    let found: Vec<&Diagnostic> = result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == "BL1004")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(line_of(&text, found[0].span.start), 3);
+    assert_eq!(&text[found[0].span.start..found[0].span.end], "RUN");
+    assert!(found[0].severity <= Severity::Warning);
+}
+
+// BL1005 background-process-in-run
+
+#[test]
+fn background_process_fires() {
+    let text = concat!(
+        "FROM debian:12-slim\n",
+        "RUN service nginx start\n",
+        "RUN nohup redis-server &\n",
+        "RUN /usr/sbin/sshd &\n",
+        "RUN /etc/init.d/mysql start && echo ok\n",
+    );
+    assert_eq!(lines_of(text, "BL1005"), [2, 3, 4, 5]);
+}
+
+#[test]
+fn background_process_silent() {
+    let text = concat!(
+        "FROM debian:12-slim\n",
+        "RUN redis-server & sleep 1 && redis-cli ping\n",
+        "RUN a & b & wait\n",
+        "RUN service nginx status\n",
+        "CMD nginx &\n",
+    );
+    assert!(lines_of(text, "BL1005").is_empty());
+}

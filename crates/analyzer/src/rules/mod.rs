@@ -137,6 +137,10 @@ register_rules! {
     maintainer_deprecated::MaintainerDeprecated,
     // Syntax traps (BL1###) and image-size rules (BL2###).
     trailing_comment::TrailingComment,
+    env_spaced_equals::EnvSpacedEquals,
+    exec_form_single_quotes::ExecFormSingleQuotes,
+    keyword_in_run::KeywordInRun,
+    background_process_in_run::BackgroundProcessInRun,
     // hadolint rules DL1001 and DL3000 to DL3030.
     // hadolint rules DL3031 to DL4006.
     // BuildKit's build checks.
