@@ -30,6 +30,19 @@ pub fn analyze_json(args: &[&str]) -> (i32, serde_json::Value, String) {
     (code, report, stderr)
 }
 
+/// Runs `ballast analyze ARGS…` when no report is expected; returns the exit code and
+/// standard error.
+pub fn analyze_failure(args: &[&str]) -> (i32, String) {
+    let output = ballast()
+        .arg("analyze")
+        .args(args)
+        .arg("--no-progress")
+        .output()
+        .expect("the ballast binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap_or(-1), stderr)
+}
+
 /// The folder shared by the project's sessions, beside the repository.
 pub fn shared_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")

@@ -1,0 +1,210 @@
+//! `ballast analyze` on archives the tests write themselves: the Docker 25+ layout with a
+//! repeated blob, zstd layers, nested and multi-platform indexes with attestation manifests,
+//! and legacy archives whose repeated layers are symlinks.
+
+mod common;
+
+use serde_json::json;
+
+use common::fixtures::{INDEX, Item, LAYER_TAR, LAYER_ZSTD, Layout, legacy_archive, sha256, zstd};
+use common::{analyze_json, temp_dir, u64_at};
+
+const MIB: usize = 1024 * 1024;
+
+fn stored(report: &serde_json::Value) -> Vec<u64> {
+    report["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|layer| layer["stored_bytes"].as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn legacy_symlinked_layer_counts_twice() {
+    let data = vec![5u8; MIB];
+    let base = common::fixtures::layer(&[Item::File("bin/sh", b"#!")]);
+    let copy = common::fixtures::layer(&[Item::File("x", &data)]);
+    let remove = common::fixtures::layer(&[Item::File(".wh.x", b"")]);
+    let folder = temp_dir("legacy-symlink");
+    let archive = folder.join("image.tar");
+    legacy_archive(
+        &archive,
+        &[&base, &copy, &remove, &copy],
+        &[None, None, None, Some(1)],
+    );
+
+    let (code, report, stderr) = analyze_json(&[archive.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["source"]["format"], "docker-legacy");
+    assert_eq!(stored(&report), vec![2, MIB as u64, 0, MIB as u64]);
+    assert_eq!(u64_at(&report, "/totals/wasted_bytes"), MIB as u64);
+    assert_eq!(u64_at(&report, "/wasted/top_files/0/stored_in"), 1);
+    assert_eq!(u64_at(&report, "/wasted/top_files/0/hidden_by"), 2);
+}
+
+#[test]
+fn docker25_layout_repeated_blob() {
+    let data = vec![7u8; MIB];
+    let copy = common::fixtures::layer(&[Item::File("x", &data)]);
+    let remove = common::fixtures::layer(&[Item::File(".wh.x", b"")]);
+    let mut layout = Layout::default();
+    let manifest = layout.image(&[&copy, &remove, &copy], LAYER_TAR, "amd64");
+    let index = Layout::index_json(&[json!({
+        "mediaType": manifest["mediaType"],
+        "digest": manifest["digest"],
+        "size": manifest["size"],
+        "annotations": {
+            "io.containerd.image.name": "docker.io/library/fixture:d25",
+            "org.opencontainers.image.ref.name": "d25"
+        }
+    })]);
+    let config_digest = layout.blobs[0].0.clone();
+    let layer_path = format!("blobs/sha256/{}", &sha256(&copy)[7..]);
+    let remove_path = format!("blobs/sha256/{}", &sha256(&remove)[7..]);
+    let docker_manifest = json!([{
+        "Config": format!("blobs/sha256/{}", &config_digest[7..]),
+        "RepoTags": ["fixture:d25"],
+        "Layers": [layer_path, remove_path, layer_path],
+    }]);
+    let folder = temp_dir("d25");
+    let archive = folder.join("image.tar");
+    layout.write_tar(&archive, &index, Some(docker_manifest));
+
+    let (code, report, stderr) = analyze_json(&[archive.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["source"]["format"], "docker-oci");
+    assert_eq!(
+        report["source"]["reference"],
+        "docker.io/library/fixture:d25"
+    );
+    assert_eq!(stored(&report), vec![MIB as u64, 0, MIB as u64]);
+    // The first copy is deleted, the second is visible: one copy wasted (dive counts both).
+    assert_eq!(u64_at(&report, "/totals/wasted_bytes"), MIB as u64);
+    assert_eq!(u64_at(&report, "/dive/wasted_bytes"), 2 * MIB as u64);
+    assert_eq!(report["layers"][0]["media_type"], LAYER_TAR);
+}
+
+#[test]
+fn zstd_layers_in_oci_folder() {
+    let first = common::fixtures::layer(&[Item::Folder("o"), Item::File("o/a", &[1u8; 4096])]);
+    let second = common::fixtures::layer(&[
+        Item::Folder("o"),
+        Item::File("o/.wh..wh..opq", b""),
+        Item::File("o/b", b"hi\n"),
+    ]);
+    let mut layout = Layout::default();
+    let manifest = layout.image(&[&first, &second], LAYER_ZSTD, "amd64");
+    let folder = temp_dir("zstd-layout");
+    layout.write_folder(&folder, &Layout::index_json(&[manifest]));
+
+    let (code, report, stderr) = analyze_json(&[&format!("oci:{}", folder.display())]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["layers"][0]["compression"], "zstd");
+    assert_eq!(u64_at(&report, "/totals/wasted_bytes"), 4096);
+    assert_eq!(report["wasted"]["top_files"][0]["reason"], "opaque-folder");
+    assert_eq!(u64_at(&report, "/layers/1/opaque_folders"), 1);
+    assert_eq!(
+        u64_at(&report, "/layers/0/blob_bytes"),
+        zstd(&first).len() as u64
+    );
+}
+
+/// An index that nests another index holding two platforms and an attestation manifest.
+fn multi_platform_layout() -> (Layout, Vec<u8>) {
+    let amd = common::fixtures::layer(&[Item::File("amd64-only", &[1u8; 1000])]);
+    let arm = common::fixtures::layer(&[Item::File("arm64-only", &[2u8; 2000])]);
+    let statement = common::fixtures::layer(&[Item::File("provenance.json", b"{}")]);
+    let mut layout = Layout::default();
+    let mut amd_manifest = layout.image(&[&amd], LAYER_TAR, "amd64");
+    amd_manifest["platform"] = json!({"os": "linux", "architecture": "amd64"});
+    let mut arm_manifest = layout.image(&[&arm], LAYER_TAR, "arm64");
+    arm_manifest["platform"] = json!({"os": "linux", "architecture": "arm64"});
+    let mut attestation = layout.image(&[&statement], LAYER_TAR, "unknown");
+    attestation["platform"] = json!({"os": "unknown", "architecture": "unknown"});
+    attestation["annotations"] = json!({
+        "vnd.docker.reference.type": "attestation-manifest",
+        "vnd.docker.reference.digest": amd_manifest["digest"],
+    });
+    // The attestation comes first so that taking the first manifest would be wrong.
+    let inner = Layout::index_json(&[attestation, arm_manifest, amd_manifest]);
+    let mut inner_descriptor = layout.blob(INDEX, inner);
+    inner_descriptor["annotations"] = json!({"org.opencontainers.image.ref.name": "v1"});
+    let outer = Layout::index_json(&[inner_descriptor]);
+    (layout, outer)
+}
+
+#[test]
+fn nested_index_picks_platform() {
+    let (layout, index) = multi_platform_layout();
+    let folder = temp_dir("multi-platform");
+    layout.write_folder(&folder, &index);
+    let source = format!("oci:{}", folder.display());
+
+    let (code, amd, stderr) = analyze_json(&[&source, "--platform", "linux/amd64"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(amd["largest_files"][0]["path"], "/amd64-only");
+    assert_eq!(amd["source"]["reference"], "v1");
+
+    let (code, arm, stderr) = analyze_json(&[&source, "--platform", "linux/arm64"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(arm["largest_files"][0]["path"], "/arm64-only");
+    assert_eq!(arm["source"]["architecture"], "arm64");
+
+    let (code, stderr) = common::analyze_failure(&[&source, "--platform", "linux/s390x"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("platform linux/s390x"), "{stderr}");
+    assert!(stderr.contains("linux/amd64"), "{stderr}");
+}
+
+#[test]
+fn oci_archive_reference_selects_image() {
+    let (layout, index) = multi_platform_layout();
+    let folder = temp_dir("oci-archive-ref");
+    let archive = folder.join("image.tar");
+    layout.write_tar(&archive, &index, None);
+
+    let (code, report, stderr) = analyze_json(&[
+        &format!("oci-archive:{}:v1", archive.display()),
+        "--platform",
+        "linux/amd64",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["source"]["format"], "oci-layout");
+
+    let (code, stderr) =
+        common::analyze_failure(&[&format!("oci-archive:{}:v2", archive.display())]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no image matches v2"), "{stderr}");
+}
+
+#[test]
+fn history_mismatch_is_a_warning() {
+    let only = common::fixtures::layer(&[Item::File("a", b"a")]);
+    let mut layout = Layout::default();
+    let config = serde_json::to_vec(&json!({
+        "architecture": "amd64", "os": "linux",
+        "rootfs": {"type": "layers", "diff_ids": [sha256(&only)]},
+        "history": [{"created_by": "RUN one"}, {"created_by": "RUN two"}],
+    }))
+    .unwrap();
+    let config_descriptor = layout.blob("application/vnd.oci.image.config.v1+json", config);
+    let layer_descriptor = layout.blob(LAYER_TAR, only.clone());
+    let manifest = json!({"schemaVersion": 2, "mediaType": common::fixtures::MANIFEST,
+        "config": config_descriptor, "layers": [layer_descriptor]});
+    let manifest_descriptor = layout.blob(
+        common::fixtures::MANIFEST,
+        serde_json::to_vec(&manifest).unwrap(),
+    );
+    let folder = temp_dir("history-mismatch");
+    layout.write_folder(&folder, &Layout::index_json(&[manifest_descriptor]));
+
+    let (code, report, stderr) = analyze_json(&[&format!("oci:{}", folder.display())]);
+    assert_eq!(code, 0, "{stderr}");
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("2 entries that make a layer but the image has 1 layers"),
+        "{warnings}"
+    );
+    assert!(report["layers"][0]["history"].is_null());
+}

@@ -1,0 +1,205 @@
+//! Hostile and broken archives: each gives a clear error that names the file or digest, the
+//! exit code 2, and a report of what could be read.
+
+mod common;
+
+use serde_json::json;
+
+use common::fixtures::{Item, LAYER_GZIP, Layout, Member, gzip, layer, legacy_archive, write_tar};
+use common::{analyze_json, temp_dir, u64_at};
+
+fn legacy(name: &str, tars: &[&[u8]]) -> String {
+    let folder = temp_dir(name);
+    let archive = folder.join("image.tar");
+    legacy_archive(&archive, tars, &[]);
+    archive.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn parent_component_entry_is_rejected() {
+    let good = layer(&[Item::File("ok", b"fine")]);
+    let evil = layer(&[Item::File("../../etc/passwd", b"root::0:0::/:/bin/sh\n")]);
+    let (code, report, stderr) = analyze_json(&[&legacy("dotdot", &[&good, &evil])]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("../../etc/passwd"), "{stderr}");
+    assert!(stderr.contains("leaves the image root"), "{stderr}");
+    assert_eq!(report["complete"], false);
+    assert_eq!(report["layers"][0]["readable"], true);
+    assert_eq!(report["layers"][1]["readable"], false);
+    assert_eq!(u64_at(&report, "/totals/final_bytes"), 4);
+}
+
+#[test]
+fn absolute_entry_names_read_relative() {
+    let absolute = layer(&[Item::File("/etc/hostname", b"box\n")]);
+    let (code, report, stderr) = analyze_json(&[&legacy("absolute", &[&absolute])]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["largest_files"][0]["path"], "/etc/hostname");
+    assert!(
+        report["layers"][0]["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("absolute name")
+    );
+}
+
+#[test]
+fn symlink_loop_inside_layer_is_harmless() {
+    let looped = layer(&[
+        Item::Symlink("a", "b"),
+        Item::Symlink("b", "a"),
+        Item::Symlink("c", "c"),
+    ]);
+    let (code, report, stderr) = analyze_json(&[&legacy("layer-loop", &[&looped])]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(u64_at(&report, "/layers/0/symlinks"), 3);
+}
+
+#[test]
+fn symlink_loop_between_layer_files() {
+    let folder = temp_dir("archive-loop");
+    let archive = folder.join("image.tar");
+    let only = layer(&[Item::File("a", b"a")]);
+    let config = common::fixtures::config(&[&only], "amd64");
+    let manifest =
+        json!([{"Config": "config.json", "RepoTags": ["loop:1"], "Layers": ["one/layer.tar"]}]);
+    write_tar(
+        &archive,
+        &[
+            (
+                "one/layer.tar".to_owned(),
+                Member::Symlink("../two/layer.tar".to_owned()),
+            ),
+            (
+                "two/layer.tar".to_owned(),
+                Member::Symlink("../one/layer.tar".to_owned()),
+            ),
+            ("config.json".to_owned(), Member::Data(config)),
+            (
+                "manifest.json".to_owned(),
+                Member::Data(serde_json::to_vec(&manifest).unwrap()),
+            ),
+        ],
+    );
+    let (code, report, stderr) = analyze_json(&[archive.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("one/layer.tar"), "{stderr}");
+    assert!(stderr.contains("loops"), "{stderr}");
+    assert_eq!(report["complete"], false);
+}
+
+#[test]
+fn terabyte_claim_is_truncation() {
+    let claim = layer(&[
+        Item::File("ok", b"x"),
+        Item::Claim("huge.bin", 1 << 40, 10_000),
+    ]);
+    let (code, report, stderr) = analyze_json(&[&legacy("claim", &[&claim])]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("huge.bin"), "{stderr}");
+    assert!(stderr.contains("claims 1099511627776 bytes"), "{stderr}");
+    assert_eq!(report["complete"], false);
+}
+
+#[test]
+fn truncated_gzip_layer_names_digest() {
+    let data: Vec<u8> = (0..400_000u32)
+        .map(|value| (value * 7919 % 251) as u8)
+        .collect();
+    let tar = layer(&[Item::File("data.bin", &data)]);
+    let mut layout = Layout::default();
+    let manifest = layout.image(&[&tar], LAYER_GZIP, "amd64");
+    let blob_digest = common::fixtures::sha256(&gzip(&tar));
+    for (digest, blob) in &mut layout.blobs {
+        if *digest == blob_digest {
+            blob.truncate(blob.len() / 3);
+        }
+    }
+    let folder = temp_dir("truncated-gzip");
+    layout.write_folder(&folder, &Layout::index_json(&[manifest]));
+
+    let (code, report, stderr) = analyze_json(&[&format!("oci:{}", folder.display())]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(&blob_digest), "{stderr}");
+    assert!(
+        stderr.contains("truncated") || stderr.contains("corrupt"),
+        "{stderr}"
+    );
+    assert_eq!(report["layers"][0]["readable"], false);
+}
+
+#[test]
+fn manifest_naming_missing_blob() {
+    let first = layer(&[Item::File("kept", b"12345")]);
+    let second = layer(&[Item::File("lost", b"1")]);
+    let mut layout = Layout::default();
+    let manifest = layout.image(&[&first, &second], common::fixtures::LAYER_TAR, "amd64");
+    let missing = common::fixtures::sha256(&second);
+    layout.blobs.retain(|(digest, _)| *digest != missing);
+    let folder = temp_dir("missing-blob");
+    layout.write_folder(&folder, &Layout::index_json(&[manifest]));
+
+    let (code, report, stderr) = analyze_json(&[&format!("oci:{}", folder.display())]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(&missing), "{stderr}");
+    assert!(stderr.contains("missing"), "{stderr}");
+    assert_eq!(report["complete"], false);
+    assert_eq!(u64_at(&report, "/totals/final_bytes"), 5);
+}
+
+#[test]
+fn missing_config_is_an_error() {
+    let folder = temp_dir("missing-config");
+    let archive = folder.join("image.tar");
+    let manifest = json!([{"Config": "nowhere.json", "Layers": []}]);
+    write_tar(
+        &archive,
+        &[(
+            "manifest.json".to_owned(),
+            Member::Data(serde_json::to_vec(&manifest).unwrap()),
+        )],
+    );
+    let output = common::ballast()
+        .args(["analyze", archive.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("nowhere.json"), "{stderr}");
+    assert!(stderr.contains("missing"), "{stderr}");
+}
+
+#[test]
+fn crafted_digest_cannot_escape_blobs() {
+    let folder = temp_dir("crafted-digest");
+    std::fs::write(
+        folder.join("index.json"),
+        br#"{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:../../../../etc/passwd","size":1}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("oci-layout"),
+        br#"{"imageLayoutVersion":"1.0.0"}"#,
+    )
+    .unwrap();
+    let output = common::ballast()
+        .args(["analyze", &format!("oci:{}", folder.display())])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("index.json"), "{stderr}");
+}
+
+#[test]
+fn not_an_archive_is_an_error() {
+    let folder = temp_dir("not-archive");
+    let path = folder.join("image.tar");
+    std::fs::write(&path, b"this is not a tar archive at all").unwrap();
+    let output = common::ballast()
+        .args(["analyze", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("image.tar"));
+}
