@@ -6,7 +6,8 @@ use crate::rules::Context;
 
 declare_rule! {
     /// ## What it does
-    /// Reports the `MAINTAINER` instruction, as BuildKit's check of the same name does.
+    /// Reports the `MAINTAINER` instruction, as BuildKit's check of the same name does,
+    /// also before the first `FROM`, where BuildKit reports it before rejecting the file.
     ///
     /// ## Why is this bad
     /// `MAINTAINER` is deprecated. It sets the image's `Author` field, which few tools
@@ -44,7 +45,7 @@ fn check(cx: &mut Context<'_>) {
         };
         let diagnostic = cx.report(
             inst.syntax.keyword_span,
-            "MAINTAINER is deprecated: set the `org.opencontainers.image.authors` label instead",
+            "Maintainer instruction is deprecated in favor of using label",
         );
         let Some(value) = value else { continue };
         if !inst.syntax.inner_comments.is_empty() {

@@ -144,6 +144,18 @@ register_rules! {
     // hadolint rules DL1001 and DL3000 to DL3030.
     // hadolint rules DL3031 to DL4006.
     // BuildKit's build checks.
+    stage_name_casing::StageNameCasing,
+    from_as_casing::FromAsCasing,
+    no_empty_continuation::NoEmptyContinuation,
+    consistent_instruction_casing::ConsistentInstructionCasing,
+    duplicate_stage_name::DuplicateStageName,
+    reserved_stage_name::ReservedStageName,
+    json_args_recommended::JsonArgsRecommended,
+    undefined_var::UndefinedVar,
+    multiple_instructions_disallowed::MultipleInstructionsDisallowed,
+    legacy_key_value_format::LegacyKeyValueFormat,
+    expose_proto_casing::ExposeProtoCasing,
+    expose_invalid_format::ExposeInvalidFormat,
 }
 
 /// Finds a rule by code (case-insensitive) or kebab-case name.

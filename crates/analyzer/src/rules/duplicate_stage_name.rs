@@ -1,0 +1,77 @@
+//! DuplicateStageName: two stages with the same name.
+
+use crate::rules::Context;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a stage whose name an earlier stage already uses, as BuildKit's check of
+    /// the same name does. Names are compared in lower case, as BuildKit stores them.
+    ///
+    /// ## Why is this bad
+    /// BuildKit only warns: the later stage silently replaces the earlier one for every
+    /// reference after it, so `COPY --from=name` may copy from a stage other than the one
+    /// the reader expects.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM golang:1.22 AS build
+    /// FROM node:22 AS build
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM golang:1.22 AS build-api
+    /// FROM node:22 AS build-web
+    /// ```
+    pub DuplicateStageName {
+        code: "DuplicateStageName",
+        name: "duplicate-stage-name",
+        severity: Warning,
+        check: check,
+    }
+}
+
+fn check(cx: &mut Context<'_>) {
+    let model = cx.model;
+    for (index, stage) in model.stages.iter().enumerate() {
+        let (Some(name), Some(word)) = (&stage.name, stage.name_word) else {
+            continue;
+        };
+        let earlier = model.stages[..index]
+            .iter()
+            .rev()
+            .find(|other| other.name.as_deref() == Some(name.as_str()));
+        let Some(earlier) = earlier else { continue };
+        let diagnostic = cx.report(
+            word.span,
+            format!(
+                "Duplicate stage name {}, stage names should be unique",
+                go_quote(name)
+            ),
+        );
+        if let Some(first) = earlier.name_word {
+            diagnostic.label(first.span, "the name is first used here");
+        }
+    }
+}
+
+/// Formats `text` the way Go's `%q` does for printable text: in double quotes, with `"`
+/// and `\` escaped.
+pub(super) fn go_quote(text: &str) -> String {
+    let mut quoted = String::with_capacity(text.len() + 2);
+    quoted.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' | '\\' => {
+                quoted.push('\\');
+                quoted.push(ch);
+            }
+            '\n' => quoted.push_str("\\n"),
+            '\t' => quoted.push_str("\\t"),
+            '\r' => quoted.push_str("\\r"),
+            _ => quoted.push(ch),
+        }
+    }
+    quoted.push('"');
+    quoted
+}

@@ -1,0 +1,465 @@
+//! BuildKit's build checks: for each check, Dockerfiles that fire and Dockerfiles that
+//! stay silent, the `# check=` directive and comment, and the fixes.
+
+use std::path::PathBuf;
+
+use ballast_analyzer::config::Config;
+use ballast_analyzer::fix::FixMode;
+use ballast_analyzer::lint::{fix, lint};
+use ballast_analyzer::rules::FileContext;
+use ballast_analyzer::{Diagnostic, Severity};
+
+fn lint_all(text: &str, file: &FileContext) -> Vec<Diagnostic> {
+    lint(text, &Config::default(), file).diagnostics
+}
+
+/// The findings of `code` as (line, message).
+fn findings_in(text: &str, code: &str, file: &FileContext) -> Vec<(usize, String)> {
+    lint_all(text, file)
+        .into_iter()
+        .filter(|diagnostic| diagnostic.code == code)
+        .map(|diagnostic| (line_of(text, &diagnostic), diagnostic.message))
+        .collect()
+}
+
+fn findings(text: &str, code: &str) -> Vec<(usize, String)> {
+    findings_in(text, code, &FileContext::default())
+}
+
+fn lines(text: &str, code: &str) -> Vec<usize> {
+    findings(text, code)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect()
+}
+
+fn line_of(text: &str, diagnostic: &Diagnostic) -> usize {
+    text[..diagnostic.span.start].matches('\n').count() + 1
+}
+
+/// Applies every safe fix and returns the fixed text.
+fn fixed(text: &str) -> String {
+    fix(
+        text,
+        &Config::default(),
+        &FileContext::default(),
+        FixMode::Safe,
+    )
+    .text
+}
+
+fn assert_silent(text: &str, code: &str) {
+    assert_eq!(findings(text, code), Vec::new(), "{code} fired on:\n{text}");
+}
+
+// StageNameCasing
+
+#[test]
+fn stage_name_casing_fires_on_upper_case() {
+    let text = "FROM alpine AS BuildStage\nFROM scratch\nCOPY --from=buildstage /a /a\n";
+    assert_eq!(
+        findings(text, "StageNameCasing"),
+        [(1, "Stage name 'BuildStage' should be lowercase".to_string())]
+    );
+}
+
+#[test]
+fn stage_name_casing_ignores_the_as_word() {
+    // BuildKit checks any FROM with three arguments.
+    assert_eq!(lines("FROM alpine XX Name\n", "StageNameCasing"), [1]);
+    assert_silent("FROM alpine AS build\nFROM alpine\n", "StageNameCasing");
+}
+
+#[test]
+fn stage_name_casing_fix_lower_cases() {
+    let text = "FROM alpine AS Build\n";
+    let after = fixed(text);
+    assert!(after.contains("AS build"), "{after}");
+    assert_silent(&after, "StageNameCasing");
+}
+
+// FromAsCasing
+
+#[test]
+fn from_as_casing_fires_on_mismatch() {
+    assert_eq!(
+        findings("FROM alpine as build\n", "FromAsCasing"),
+        [(
+            1,
+            "'as' and 'FROM' keywords' casing do not match".to_string()
+        )]
+    );
+    assert_eq!(lines("from alpine AS build\n", "FromAsCasing"), [1]);
+}
+
+#[test]
+fn from_as_casing_silent_when_matching_or_mixed() {
+    assert_silent("FROM alpine AS build\nfrom alpine as two\n", "FromAsCasing");
+    // A mixed-case FROM is ConsistentInstructionCasing's business.
+    assert_silent("From alpine as build\n", "FromAsCasing");
+    assert_silent("FROM alpine\n", "FromAsCasing");
+}
+
+#[test]
+fn from_as_casing_fix() {
+    let after = fixed("FROM alpine as build\n");
+    assert!(after.contains("AS build"), "{after}");
+    assert_silent(&after, "FromAsCasing");
+}
+
+// NoEmptyContinuation
+
+#[test]
+fn no_empty_continuation_fires_on_last_line() {
+    let text = "FROM alpine\nRUN echo a && \\\n\n    echo b\n";
+    assert_eq!(
+        findings(text, "NoEmptyContinuation"),
+        [(4, "Empty continuation line".to_string())]
+    );
+}
+
+#[test]
+fn no_empty_continuation_once_per_instruction() {
+    let text = "FROM alpine\nCOPY a \\\n\n  b \\\n   \n  /dst/\n";
+    assert_eq!(lines(text, "NoEmptyContinuation"), [6]);
+}
+
+#[test]
+fn no_empty_continuation_ignores_comment_lines() {
+    let text = "FROM alpine\nRUN echo a && \\\n# note\n    echo b\n\nRUN echo c\n";
+    assert_silent(text, "NoEmptyContinuation");
+}
+
+#[test]
+fn no_empty_continuation_fix_deletes_lines() {
+    let text = "FROM alpine\nRUN echo a && \\\n\n    echo b\n";
+    let after = fixed(text);
+    assert_eq!(after, "FROM alpine\nRUN echo a && \\\n    echo b\n");
+}
+
+// ConsistentInstructionCasing
+
+#[test]
+fn consistent_casing_reports_minority() {
+    let text = "FROM alpine\nrun echo a\nCOPY a /a\n";
+    assert_eq!(
+        findings(text, "ConsistentInstructionCasing"),
+        [(
+            2,
+            "Command 'run' should match the case of the command majority (uppercase)".to_string()
+        )]
+    );
+}
+
+#[test]
+fn consistent_casing_lower_majority_and_mixed() {
+    let text = "from alpine\nrun echo a\nCopy a /a\nWORKDIR /x\n";
+    let found = findings(text, "ConsistentInstructionCasing");
+    assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [3, 4]);
+    assert!(found[0].1.contains("(lowercase)"), "{found:?}");
+}
+
+#[test]
+fn consistent_casing_tie_is_upper_and_meta_args_not_counted() {
+    // Meta ARGs before the first FROM are not counted: one lower, one upper is a tie.
+    let text = "arg A=1\narg B=2\nfrom alpine\nRUN echo\n";
+    assert_eq!(lines(text, "ConsistentInstructionCasing"), [3]);
+    assert_silent("FROM alpine\nRUN echo\n", "ConsistentInstructionCasing");
+}
+
+#[test]
+fn consistent_casing_fix() {
+    let after = fixed("FROM alpine\nrun echo a\nCOPY a /a\n");
+    assert!(after.contains("\nRUN echo a"), "{after}");
+    assert_silent(&after, "ConsistentInstructionCasing");
+}
+
+// DuplicateStageName
+
+#[test]
+fn duplicate_stage_name_reports_later() {
+    let text = "FROM alpine AS build\nFROM alpine AS Build\nFROM alpine AS other\n";
+    assert_eq!(
+        findings(text, "DuplicateStageName"),
+        [(
+            2,
+            "Duplicate stage name \"build\", stage names should be unique".to_string()
+        )]
+    );
+    assert_silent("FROM a AS one\nFROM b AS two\n", "DuplicateStageName");
+}
+
+// ReservedStageName
+
+#[test]
+fn reserved_stage_name_fires() {
+    let text = "FROM alpine AS scratch\nFROM alpine AS context\nFROM alpine AS base\n";
+    assert_eq!(
+        findings(text, "ReservedStageName"),
+        [
+            (
+                1,
+                "Stage name should not use the same name as reserved stage \"scratch\"".to_string()
+            ),
+            (
+                2,
+                "Stage name should not use the same name as reserved stage \"context\"".to_string()
+            )
+        ]
+    );
+    assert_silent("FROM scratch\nFROM alpine AS ctx\n", "ReservedStageName");
+}
+
+// JSONArgsRecommended
+
+#[test]
+fn json_args_fires_on_shell_form() {
+    let text = "FROM alpine\nCMD mybin --flag\nENTRYPOINT mybin\n";
+    assert_eq!(
+        findings(text, "JSONArgsRecommended"),
+        [
+            (
+                2,
+                "JSON arguments recommended for CMD to prevent unintended behavior related to OS signals"
+                    .to_string()
+            ),
+            (
+                3,
+                "JSON arguments recommended for ENTRYPOINT to prevent unintended behavior related to OS signals"
+                    .to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn json_args_silent_on_exec_form_and_shell() {
+    assert_silent(
+        "FROM alpine\nCMD [\"mybin\"]\nENTRYPOINT [\"a\"]\n",
+        "JSONArgsRecommended",
+    );
+    let shell = "FROM alpine AS base\nSHELL [\"/bin/bash\", \"-c\"]\nFROM base\nCMD mybin\n";
+    assert_silent(shell, "JSONArgsRecommended");
+    // A SHELL in an unrelated stage does not count.
+    let other = "FROM alpine\nSHELL [\"/bin/sh\", \"-c\"]\nFROM alpine\nCMD mybin\n";
+    assert_eq!(lines(other, "JSONArgsRecommended"), [4]);
+}
+
+#[test]
+fn json_args_fix_is_unsafe() {
+    let text = "FROM alpine\nCMD mybin --flag\n";
+    assert_eq!(fixed(text), text);
+    let all = fix(
+        text,
+        &Config::default(),
+        &FileContext::default(),
+        FixMode::All,
+    )
+    .text;
+    assert!(all.contains("CMD [\"mybin\", \"--flag\"]"), "{all}");
+    assert_silent(&all, "JSONArgsRecommended");
+}
+
+// MaintainerDeprecated
+
+#[test]
+fn maintainer_deprecated_fires_even_before_from() {
+    let text = "MAINTAINER me\nFROM alpine\nMAINTAINER Jane <jane@example.com>\n";
+    assert_eq!(
+        findings(text, "MaintainerDeprecated"),
+        [
+            (
+                1,
+                "Maintainer instruction is deprecated in favor of using label".to_string()
+            ),
+            (
+                3,
+                "Maintainer instruction is deprecated in favor of using label".to_string()
+            )
+        ]
+    );
+    assert_silent("FROM alpine\nLABEL maintainer=me\n", "MaintainerDeprecated");
+}
+
+// UndefinedVar
+
+#[test]
+fn undefined_var_fires_with_suggestion() {
+    let text = "FROM alpine\nARG VERSION=1\nCOPY app-$VERSOIN /app\n";
+    assert_eq!(
+        findings(text, "UndefinedVar"),
+        [(
+            3,
+            "Usage of undefined variable '$VERSOIN' (did you mean $VERSION?)".to_string()
+        )]
+    );
+}
+
+#[test]
+fn undefined_var_in_every_expanded_instruction() {
+    let text = "FROM scratch\n\
+ENV A=$E1\n\
+LABEL k=$E2\n\
+WORKDIR /$E3\n\
+USER $E4\n\
+VOLUME /$E5\n\
+STOPSIGNAL $E6\n\
+ARG X=$E7\n\
+COPY --chown=$E8 a /b\n\
+RUN --mount=type=cache,target=/$E9 true\n";
+    assert_eq!(lines(text, "UndefinedVar"), [2, 3, 4, 5, 6, 7, 8, 9, 10]);
+}
+
+#[test]
+fn undefined_var_counts_default_forms_and_heredocs() {
+    let text = "FROM scratch\nENV A=${NOPE:-x}\nCOPY <<EOF /out\nvalue $BODY\nEOF\nCOPY <<'EOF' /out\n$QUOTED\nEOF\n";
+    let found = findings(text, "UndefinedVar");
+    assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [2, 4]);
+    assert!(found[1].1.contains("'$BODY'"), "{found:?}");
+}
+
+#[test]
+fn undefined_var_silent_cases() {
+    // Declared ARG without value, ENV, PATH, RUN text, EXPOSE, base stage chain, mount from.
+    let text = "FROM alpine AS base\n\
+ARG NOVALUE\n\
+ENV HOME_DIR=/root\n\
+ENV P=$PATH:$HOME_DIR/bin\n\
+COPY a /$NOVALUE\n\
+RUN echo $ANYTHING\n\
+CMD echo $OTHER\n\
+EXPOSE $PORT\n\
+FROM base\n\
+WORKDIR $HOME_DIR\n\
+RUN --mount=from=$STAGE,target=/x true\n";
+    assert_silent(text, "UndefinedVar");
+}
+
+#[test]
+fn undefined_var_needs_arg_for_predefined_platform_args() {
+    let text =
+        "FROM alpine\nCOPY app-$TARGETARCH /app\nARG TARGETARCH\nCOPY app-$TARGETARCH /app\n";
+    assert_eq!(lines(text, "UndefinedVar"), [2]);
+}
+
+#[test]
+fn undefined_var_env_sees_values_before_the_instruction() {
+    // Both pairs of one ENV expand with the environment before it.
+    let text = "FROM scratch\nENV A=1 B=$A\n";
+    assert_eq!(lines(text, "UndefinedVar"), [2]);
+}
+
+#[test]
+fn undefined_var_unrelated_stage_does_not_see_args() {
+    let text = "FROM scratch AS one\nARG V=1\nFROM scratch\nCOPY $V /x\n";
+    assert_eq!(lines(text, "UndefinedVar"), [4]);
+}
+
+// MultipleInstructionsDisallowed
+
+#[test]
+fn multiple_instructions_reports_the_earlier() {
+    let text = "FROM alpine\nCMD [\"a\"]\nHEALTHCHECK NONE\nCMD [\"b\"]\nENTRYPOINT [\"x\"]\nHEALTHCHECK NONE\n";
+    assert_eq!(
+        findings(text, "MultipleInstructionsDisallowed"),
+        [
+            (
+                2,
+                "Multiple CMD instructions should not be used in the same stage because only the last one will be used"
+                    .to_string()
+            ),
+            (
+                3,
+                "Multiple HEALTHCHECK instructions should not be used in the same stage because only the last one will be used"
+                    .to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn multiple_instructions_per_stage_only() {
+    let text = "FROM alpine AS a\nCMD [\"a\"]\nFROM a\nCMD [\"b\"]\n";
+    assert_silent(text, "MultipleInstructionsDisallowed");
+}
+
+// LegacyKeyValueFormat
+
+#[test]
+fn legacy_key_value_fires_for_env_and_label() {
+    let text = "FROM alpine\nENV A b c\nLABEL k v\nARG x y\nENV B=c\n";
+    assert_eq!(
+        findings(text, "LegacyKeyValueFormat"),
+        [
+            (
+                2,
+                "\"ENV key=value\" should be used instead of legacy \"ENV key value\" format"
+                    .to_string()
+            ),
+            (
+                3,
+                "\"LABEL key=value\" should be used instead of legacy \"LABEL key value\" format"
+                    .to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn legacy_key_value_fix() {
+    let after = fixed("FROM alpine\nENV A b c\nLABEL k v\n");
+    assert_eq!(after, "FROM alpine\nENV A=\"b c\"\nLABEL k=v\n");
+    assert_silent(&after, "LegacyKeyValueFormat");
+    // Quotes in the value: no fix.
+    let quoted = "FROM alpine\nENV FOO \"bar\" # baz\n";
+    let legacy: Vec<Diagnostic> = lint_all(quoted, &FileContext::default())
+        .into_iter()
+        .filter(|diagnostic| diagnostic.code == "LegacyKeyValueFormat")
+        .collect();
+    assert_eq!(legacy.len(), 1);
+    assert!(legacy[0].fix.is_none());
+}
+
+// ExposeProtoCasing and ExposeInvalidFormat
+
+#[test]
+fn expose_proto_casing_fires() {
+    let text = "FROM alpine\nEXPOSE 80/TcP 443/tcp 53/UDP\n";
+    assert_eq!(
+        findings(text, "ExposeProtoCasing"),
+        [
+            (
+                2,
+                "Defined protocol '80/TcP' in EXPOSE instruction should be lowercase".to_string()
+            ),
+            (
+                2,
+                "Defined protocol '53/UDP' in EXPOSE instruction should be lowercase".to_string()
+            )
+        ]
+    );
+    assert_silent("FROM alpine\nEXPOSE 80 443/udp\n", "ExposeProtoCasing");
+    let after = fixed(text);
+    assert!(after.contains("EXPOSE 80/tcp 443/tcp 53/udp"), "{after}");
+}
+
+#[test]
+fn expose_proto_casing_after_expansion() {
+    let text = "FROM alpine\nARG PORTS=\"80/TCP 81\"\nEXPOSE $PORTS\n";
+    assert_eq!(lines(text, "ExposeProtoCasing"), [3]);
+}
+
+#[test]
+fn expose_invalid_format_fires() {
+    let text = "FROM alpine\nEXPOSE 127.0.0.1:80:80 8080:80/tcp [::1]:53:53/udp 80\n";
+    let found = findings(text, "ExposeInvalidFormat");
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(
+        found[1].1,
+        "EXPOSE instruction should not define an IP address or host-port mapping, found '8080:80/tcp'"
+    );
+    assert_silent(
+        "FROM alpine\nEXPOSE 80 8000-8010/tcp\n",
+        "ExposeInvalidFormat",
+    );
+}
