@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// A fresh folder for one test under Cargo's temporary folder for integration tests.
+/// Creates a fresh folder for one test under Cargo's temporary folder for integration tests.
 fn folder(name: &str) -> PathBuf {
     let path = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("lint-cli")
@@ -76,7 +76,7 @@ fn lint(cwd: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) ->
     ballast(cwd, &full, stdin, env)
 }
 
-/// The `(file, code)` pairs of a `--format json` run.
+/// Returns the `(file, code)` pairs of a `--format json` run.
 fn findings(run: &Run) -> Vec<(String, String)> {
     let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap_or_else(|error| {
         panic!("not JSON ({error}): {}\nstderr: {}", run.stdout, run.stderr)

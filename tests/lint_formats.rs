@@ -14,7 +14,7 @@ const SELECT: &str = "DL1000,BL1000,DL3020,MaintainerDeprecated";
 /// a syntax error, and line 5 a pragma with an unknown code.
 const DOCKERFILE: &str = "FROM alpine:3.20\nADD app.py /app/\nMAINTAINER Jane <jane@example.com>\nRUNN x\n# hadolint ignore=DL9999\nCOPY a /b\n";
 
-/// A folder with `Dockerfile` (findings) and `clean/Dockerfile` (none).
+/// Creates a folder with `Dockerfile` (findings) and `clean/Dockerfile` (none).
 fn fixture(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("lint-formats")

@@ -55,7 +55,7 @@ pub struct LintArgs {
     #[arg(long)]
     pub diff: bool,
 
-    /// The least severe finding that makes the exit status 1: error, warning, info,
+    /// The minimum severity of a finding that makes the exit status 1: error, warning, info,
     /// style, or none [default: info].
     #[arg(short = 't', long, value_name = "LEVEL", value_parser = parse_threshold)]
     pub failure_threshold: Option<Threshold>,
@@ -400,7 +400,7 @@ fn find_dockerfiles(folder: &Path) -> Result<Vec<PathBuf>, ignore::Error> {
     Ok(found)
 }
 
-/// Whether a file name is one `ballast lint` looks for in folders: `Dockerfile`,
+/// Returns whether a file name is one `ballast lint` looks for in folders: `Dockerfile`,
 /// `Containerfile`, `*.Dockerfile`, `Dockerfile.*` and the same for `Containerfile`.
 /// The ignore files `Dockerfile.dockerignore` and `*.Dockerfile.dockerignore` are not.
 pub fn is_dockerfile_name(name: &str) -> bool {
@@ -418,7 +418,7 @@ pub fn is_dockerfile_name(name: &str) -> bool {
     })
 }
 
-/// The path as the user sees it: without a leading `./`.
+/// Returns the path as the user typed it, without a leading `./`.
 fn display(path: &Path) -> String {
     let text = path.to_string_lossy();
     text.strip_prefix("./").unwrap_or(&text).to_string()

@@ -115,7 +115,8 @@ pub fn run_one(args: RuleArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A closed pipe (`ballast rules | head`) is a normal way to stop reading.
+/// Treats a closed pipe (`ballast rules | head`) as success, because it is a normal way
+/// to stop reading.
 pub fn ignore_broken_pipe(result: std::io::Result<()>) -> std::io::Result<()> {
     match result {
         Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

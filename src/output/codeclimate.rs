@@ -97,7 +97,7 @@ pub fn render_gitlab(reports: &[FileReport], out: &mut dyn Write) -> io::Result<
     writeln!(out)
 }
 
-/// A SHA-1 of the file, the code, the text of the flagged line and how many times the
+/// Returns a SHA-1 of the file, the code, the text of the flagged line and how many times the
 /// same code was reported on an identical line before. Line numbers are left out, so a
 /// finding keeps its fingerprint when lines are added above it, and GitLab does not
 /// report it as fixed and new again.

@@ -32,14 +32,14 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// The runner's escaping for the message of a workflow command.
+/// Escapes the message of a workflow command as the runner expects.
 fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-/// The runner's escaping for a property value, which also ends at `:` and `,`.
+/// Escapes a property value, which also ends at `:` and `,`.
 fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }

@@ -1,7 +1,7 @@
 //! One JSON array of findings. The fields hadolint writes (`code`, `column`, `file`,
-//! `level`, `line`, `message`) keep its names and meanings; ballast adds the end of the
+//! `level`, `line`, `message`) keep its names and meanings. ballast adds the end of the
 //! range, the rule name, related ranges and the fix. Keys are in alphabetical order, as
-//! hadolint writes them.
+//! in hadolint's output.
 
 use std::io::{self, Write};
 

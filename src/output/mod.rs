@@ -1,4 +1,4 @@
-//! Output formats for lint findings. This is the only place that knows them.
+//! Output formats for lint findings. No other module writes them.
 
 mod checkstyle;
 mod codeclimate;
@@ -63,7 +63,7 @@ impl FileReport {
         }
     }
 
-    /// The position of `offset`, the column counted in characters.
+    /// Returns the position of `offset`, the column counted in characters.
     pub fn position(&self, offset: usize) -> Position {
         let line = self.lines.line_of(offset);
         let start = self.lines.line_start(line).unwrap_or(0);
@@ -75,7 +75,7 @@ impl FileReport {
         }
     }
 
-    /// The position of `offset`, the column counted in UTF-16 code units (SARIF's default).
+    /// Returns the position of `offset`, the column counted in UTF-16 code units (SARIF's default).
     pub fn position_utf16(&self, offset: usize) -> Position {
         let at = self.lines.utf16(&self.source, offset);
         Position {
@@ -84,12 +84,12 @@ impl FileReport {
         }
     }
 
-    /// The start and end of a span; the end is the position just after the range.
+    /// Returns the start and end of a span. The end is the position just after the range.
     pub fn range(&self, span: Span) -> (Position, Position) {
         (self.position(span.start), self.position(span.end))
     }
 
-    /// The text of the line that contains `offset`, without its line terminator.
+    /// Returns the text of the line that contains `offset`, without its line terminator.
     pub fn line_text(&self, offset: usize) -> &str {
         let line = self.lines.line_of(offset);
         let span = self.lines.line_span(line).unwrap_or_default();

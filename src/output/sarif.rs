@@ -50,7 +50,7 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// The `reportingDescriptor` of the rule that reported `diagnostic`.
+/// Returns the `reportingDescriptor` of the rule that reported `diagnostic`.
 fn rule(diagnostic: &Diagnostic) -> Value {
     let meta: Option<&RuleMeta> = rules::find(&diagnostic.code).map(|rule| rule.meta());
     let Some(meta) = meta else {
@@ -128,8 +128,8 @@ fn result(report: &FileReport, diagnostic: &Diagnostic, rule_index: usize) -> Va
     result
 }
 
-/// A region with 1-based lines and columns; `endColumn` is the column after the last
-/// character, so an empty region marks an insertion point.
+/// Returns a region with 1-based lines and columns. `endColumn` is the column after the
+/// last character, so an empty region marks an insertion point.
 fn region(report: &FileReport, span: Span) -> Value {
     let start = report.position_utf16(span.start);
     let end = report.position_utf16(span.end);

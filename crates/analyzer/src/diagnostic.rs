@@ -6,7 +6,7 @@ use std::str::FromStr;
 use ballast_parser::Span;
 use serde::{Deserialize, Serialize};
 
-/// How serious a finding is. The order is from most to least serious, so
+/// The seriousness of a finding, ordered from most to least serious, so
 /// `Severity::Error < Severity::Style`, as in hadolint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,7 +34,7 @@ impl Severity {
         }
     }
 
-    /// Whether a finding of this severity reaches `threshold` (is at least as serious).
+    /// Returns whether a finding of this severity reaches `threshold` (is at least as serious).
     pub fn reaches(self, threshold: Severity) -> bool {
         self <= threshold
     }
@@ -107,7 +107,7 @@ pub struct Label {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Applicability {
-    /// The fixed file builds the same image, apart from what the rule asks to change.
+    /// The fixed file builds the same image, apart from the change the rule requests.
     Safe,
     /// The fix may change the built image in a way the author did not intend.
     Unsafe,
@@ -116,7 +116,7 @@ pub enum Applicability {
 /// A change that resolves a diagnostic: text edits that are applied together or not at all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Fix {
-    /// What the fix does, as an imperative phrase: "Replace `ADD` with `COPY`".
+    /// A description of the change as an imperative phrase: "Replace `ADD` with `COPY`".
     pub title: String,
     /// Edits that do not overlap each other.
     pub edits: Vec<Edit>,
@@ -140,7 +140,7 @@ impl Fix {
         }
     }
 
-    /// The smallest span that covers every edit, or `None` for a fix without edits.
+    /// Returns the smallest span that covers every edit, or `None` for a fix without edits.
     pub fn span(&self) -> Option<Span> {
         let first = self.edits.first()?.span;
         Some(

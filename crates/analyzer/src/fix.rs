@@ -4,7 +4,7 @@ use ballast_parser::Span;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 
-/// Which fixes to apply.
+/// The set of fixes to apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FixMode {
     /// Only fixes marked safe.
@@ -80,7 +80,7 @@ pub fn apply_fixes(
     }
 }
 
-/// Whether the edits lie inside the text, on character boundaries, and apart from each other.
+/// Returns whether the edits lie inside the text, on character boundaries, and apart from each other.
 fn edits_are_valid(source: &str, fix: &Fix) -> bool {
     let mut spans: Vec<Span> = fix.edits.iter().map(|edit| edit.span).collect();
     spans.sort();
@@ -96,7 +96,7 @@ fn edits_are_valid(source: &str, fix: &Fix) -> bool {
             .all(|pair| pair[0].end <= pair[1].start && pair[0] != pair[1])
 }
 
-/// Whether two ranges share a byte, or an insertion point lies strictly inside the other.
+/// Returns whether two ranges share a byte, or an insertion point lies strictly inside the other.
 fn overlaps(a: Span, b: Span) -> bool {
     if a.is_empty() || b.is_empty() {
         let (point, other) = if a.is_empty() {

@@ -34,7 +34,7 @@ impl PragmaTool {
     }
 }
 
-/// What a pragma covers.
+/// The instructions a pragma applies to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PragmaScope {
     /// The instruction with this index in the model.
@@ -138,7 +138,7 @@ impl Pragmas {
         pragmas
     }
 
-    /// Whether a finding of `code` on instruction `instruction` (in `stage`, as
+    /// Returns whether a finding of `code` on instruction `instruction` (in `stage`, as
     /// `stage_of` maps instructions to stages) is silenced.
     pub fn suppresses(
         &self,

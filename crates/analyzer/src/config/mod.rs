@@ -44,7 +44,7 @@ impl FromStr for Level {
     }
 }
 
-/// The least severe finding that makes `ballast lint` exit with status 1.
+/// The minimum severity of a finding that makes `ballast lint` exit with status 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Threshold {
     Severity(Severity),
@@ -53,7 +53,7 @@ pub enum Threshold {
 }
 
 impl Threshold {
-    /// Whether a finding of `severity` fails the run.
+    /// Returns whether a finding of `severity` fails the run.
     pub fn fails(self, severity: Severity) -> bool {
         match self {
             Threshold::Severity(threshold) => severity.reaches(threshold),
@@ -75,7 +75,7 @@ impl FromStr for Threshold {
     /// Parses `error`, `warning`, `info`, `style`, or `none` (also `ignore`, `never`).
     ///
     /// NOTE: hadolint 2.15 treats `none` and `ignore` as "fail on every finding"; ballast
-    /// reads them as "never fail", which is what the words say.
+    /// reads them as "never fail", the plain meaning of the words.
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text.trim().to_ascii_lowercase().as_str() {
             "none" | "ignore" | "never" => Ok(Threshold::Never),
@@ -110,7 +110,7 @@ pub struct Layer {
     pub strict_labels: Option<bool>,
     pub disable_ignore_pragma: Option<bool>,
     pub no_fail: Option<bool>,
-    /// Output formats a hadolint configuration asks for.
+    /// Output formats a hadolint configuration requests.
     pub formats: Vec<String>,
     pub no_color: Option<bool>,
 }
@@ -148,7 +148,7 @@ pub struct RuleSettings {
 }
 
 impl RuleSettings {
-    /// Whether `registry` matches a trusted-registry pattern: `*` matches all, `*.suffix`
+    /// Returns whether `registry` matches a trusted-registry pattern: `*` matches all, `*.suffix`
     /// a registry ending in `.suffix`, `prefix*` one starting with `prefix`, anything else
     /// itself. `docker.io` and `hub.docker.com` both name Docker Hub. With no patterns
     /// every registry is trusted.
@@ -171,7 +171,7 @@ impl RuleSettings {
         })
     }
 
-    /// Whether LABEL may set `key`.
+    /// Returns whether LABEL may set `key`.
     pub fn is_allowed_label(&self, key: &str) -> bool {
         if self.allowed_labels.is_empty() && !self.strict_labels {
             return true;
@@ -187,7 +187,7 @@ impl RuleSettings {
     }
 }
 
-/// Which file a configuration came from.
+/// The file a configuration came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConfigSource {
     Ballast(PathBuf),
@@ -239,7 +239,7 @@ impl Config {
         }
     }
 
-    /// The level the configuration sets for `code` (whose rule is named `name`): `Off`
+    /// Returns the level the configuration sets for `code` (whose rule is named `name`): `Off`
     /// when it is ignored, the last severity override for it, or `None` when neither.
     pub fn level_of(&self, code: &str, name: &str) -> Option<Level> {
         let matches =
@@ -255,7 +255,7 @@ impl Config {
             .map(|(_, level)| *level)
     }
 
-    /// The severity to report `code` with, or `None` when it is ignored or turned off.
+    /// Returns the severity to report `code` with, or `None` when it is ignored or turned off.
     pub fn severity_of(&self, code: &str, name: &str, default: Severity) -> Option<Severity> {
         match self.level_of(code, name) {
             Some(Level::Off) => None,
@@ -264,7 +264,7 @@ impl Config {
         }
     }
 
-    /// Every code the configuration names, with where it came from, for validation.
+    /// Returns every code the configuration names, for validation.
     pub fn named_codes(&self) -> impl Iterator<Item = &str> {
         self.ignore
             .iter()
@@ -322,7 +322,7 @@ impl ConfigLoader {
         }
     }
 
-    /// The configuration for the Dockerfile at `path`, or for standard input (`None`),
+    /// Returns the configuration for the Dockerfile at `path`, or for standard input (`None`),
     /// which is looked up from the current folder.
     pub fn for_file(&mut self, path: Option<&Path>) -> Result<Arc<Config>, Arc<ConfigError>> {
         let folder = match path.and_then(Path::parent) {

@@ -2,9 +2,9 @@
 //! `docker.io/library/python:3.12`.
 //!
 //! The grammar follows the reference package of the distribution project
-//! (`github.com/distribution/reference`, `normalize.go` and `regexp.go`, v0.6): the first
+//! (`github.com/distribution/reference`, `normalize.go` and `regexp.go`, v0.6). The first
 //! path component is a registry when it contains `.` or `:`, is `localhost`, or has an
-//! upper-case letter; otherwise the registry is Docker Hub and a one-component name gets
+//! upper-case letter. Otherwise the registry is Docker Hub, and a one-component name gets
 //! the `library/` prefix.
 
 use std::fmt;
@@ -26,7 +26,7 @@ pub struct ImageRef {
     pub digest: Option<String>,
 }
 
-/// Why a reference is not valid.
+/// The reason a reference is not valid.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImageRefError {
     #[error("the image reference is empty")]
@@ -96,12 +96,12 @@ impl ImageRef {
         })
     }
 
-    /// Whether the image is a Docker Official Image (`docker.io/library/…`).
+    /// Returns whether the image is a Docker Official Image (`docker.io/library/…`).
     pub fn is_official(&self) -> bool {
         self.registry == DOCKER_HUB && self.repository.starts_with("library/")
     }
 
-    /// The last path component: `python` for `docker.io/library/python:3.12`.
+    /// Returns the last path component: `python` for `docker.io/library/python:3.12`.
     pub fn name(&self) -> &str {
         self.repository
             .rsplit('/')
@@ -109,7 +109,7 @@ impl ImageRef {
             .unwrap_or(&self.repository)
     }
 
-    /// The reference without tag and digest: `docker.io/library/python`.
+    /// Returns the reference without tag and digest: `docker.io/library/python`.
     pub fn repository_path(&self) -> String {
         format!("{}/{}", self.registry, self.repository)
     }

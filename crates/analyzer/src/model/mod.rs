@@ -83,7 +83,7 @@ pub struct Stage<'a> {
     pub used_by: Vec<usize>,
 }
 
-/// What a stage is built on.
+/// The base a stage is built on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Base {
     /// `FROM scratch`: an empty filesystem with no shell.
@@ -203,7 +203,7 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The value of a global (meta) ARG visible at instruction `at`.
+    /// Returns the value of a global (meta) ARG visible at instruction `at`.
     fn global_value(&self, at: usize, name: &str) -> Option<&str> {
         self.bindings
             .iter()
@@ -313,7 +313,7 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The stage named `name` (case-insensitive, as BuildKit compares them) that is
+    /// Returns the stage named `name` (case-insensitive, as BuildKit compares them) that is
     /// defined so far.
     pub fn stage_named(&self, name: &str) -> Option<usize> {
         self.stages
@@ -328,7 +328,7 @@ impl<'a> Model<'a> {
             .map(|stage| stage.index)
     }
 
-    /// The stage a `COPY --from` or mount `from=` value refers to: a stage name or a
+    /// Returns the stage a `COPY --from` or mount `from=` value refers to: a stage name or a
     /// stage index. `None` means an image.
     pub fn stage_ref(&self, value: &str) -> Option<usize> {
         if let Some(stage) = self.stage_named(value) {
@@ -340,14 +340,14 @@ impl<'a> Model<'a> {
             .filter(|&index| index < self.stages.len())
     }
 
-    /// The value of variable `name` as instruction `at` sees it: ENV and ARG of its stage
+    /// Returns the value of variable `name` in effect at instruction `at`: ENV and ARG of its stage
     /// declared before it, then of the stages it is built on.
     pub fn value_before(&self, at: usize, name: &str) -> Option<&str> {
         self.binding_before(at, name)
             .and_then(|binding| binding.value.as_deref())
     }
 
-    /// The declaration of `name` visible to instruction `at`, if any.
+    /// Returns the declaration of `name` visible to instruction `at`, if any.
     pub fn binding_before(&self, at: usize, name: &str) -> Option<&Binding> {
         let inst = self.instructions.get(at)?;
         match inst.stage {
@@ -389,7 +389,7 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The shell in effect at the end of `stage`.
+    /// Returns the shell in effect at the end of `stage`.
     pub fn stage_shell(&self, stage: usize) -> usize {
         let range = self.stages[stage].instructions.clone();
         let end = range.end.min(self.instructions.len());
@@ -399,23 +399,23 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The shell (`["/bin/sh", "-c"]` unless a `SHELL` changed it) for instruction `inst`.
+    /// Returns the shell (`["/bin/sh", "-c"]` unless a `SHELL` changed it) for instruction `inst`.
     pub fn shell_of(&self, inst: &Inst<'_>) -> &[String] {
         &self.shells[inst.shell]
     }
 
-    /// The instructions of `stage`, `FROM` first.
+    /// Returns the instructions of `stage`, `FROM` first.
     pub fn stage_instructions(&self, stage: usize) -> &[Inst<'a>] {
         let range = self.stages[stage].instructions.clone();
         &self.instructions[range.start..range.end.min(self.instructions.len())]
     }
 
-    /// The stage that `docker build` builds without `--target`: the last one.
+    /// Returns the stage that `docker build` builds without `--target`: the last one.
     pub fn final_stage(&self) -> Option<&Stage<'a>> {
         self.stages.last()
     }
 
-    /// Whether `stage` is built on `scratch`, directly or through earlier stages.
+    /// Returns whether `stage` is built on `scratch`, directly or through earlier stages.
     pub fn is_scratch_based(&self, stage: usize) -> bool {
         match self.stages[stage].base {
             Base::Scratch => true,
@@ -424,7 +424,7 @@ impl<'a> Model<'a> {
         }
     }
 
-    /// The image a stage is ultimately built on, following `FROM <stage>` links.
+    /// Returns the image a stage is ultimately built on, following `FROM <stage>` links.
     pub fn base_image(&self, stage: usize) -> &Base {
         match &self.stages[stage].base {
             Base::Stage(parent) if *parent < stage => self.base_image(*parent),
@@ -477,7 +477,7 @@ mod tests {
             assert_eq!(model.value_before(3, "V"), Some("1"));
             assert_eq!(model.value_before(4, "E"), Some("1-x"));
             assert_eq!(model.value_before(3, "E"), None);
-            // A stage built on `one` sees its variables; an unrelated stage does not.
+            // A stage built on `one` inherits its variables, and an unrelated stage does not.
             assert_eq!(model.value_before(6, "E"), Some("1-x"));
             assert_eq!(model.value_before(8, "E"), None);
             assert_eq!(model.value_before(8, "V"), None);

@@ -2,7 +2,7 @@
 
 use ballast_parser::Span;
 
-/// Where a variable was declared.
+/// The kind of instruction that declared a variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BindingKind {
     /// An `ARG` before the first `FROM`: visible only to `FROM` lines and to in-stage `ARG`s
@@ -27,7 +27,7 @@ pub struct Binding {
 }
 
 /// BuildKit's predefined global build arguments (`dockerfile2llb/platform.go`, BuildKit
-/// v0.20). Their values depend on the build, so the model knows only that they exist.
+/// v0.20). Their values depend on the build, so the model records only that they exist.
 pub const PREDEFINED_ARGS: [&str; 11] = [
     "BUILDPLATFORM",
     "BUILDOS",
@@ -165,7 +165,7 @@ fn push_value<'v>(name: &str, lookup: &dyn Fn(&str) -> Option<&'v str>, out: &mu
     }
 }
 
-/// The index of the `}` that closes a `${`, counting nested `${…}`.
+/// Returns the index of the `}` that closes a `${`, counting nested `${…}`.
 fn matching_brace(chars: &[char], from: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut index = from;

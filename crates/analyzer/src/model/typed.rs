@@ -87,7 +87,7 @@ pub struct RunArgs<'a> {
 }
 
 impl RunArgs<'_> {
-    /// Whether a cache or tmpfs mount's target contains `path`, so files written there do
+    /// Returns whether a cache or tmpfs mount's target contains `path`, so files written there do
     /// not end up in the layer.
     pub fn caches(&self, path: &str) -> bool {
         self.mounts.iter().any(|mount| {
@@ -153,7 +153,7 @@ pub struct CopyArgs<'a> {
 }
 
 impl CopyArgs<'_> {
-    /// Whether `word` is a heredoc source (`<<EOF`), whose content comes from the Dockerfile.
+    /// Returns whether `word` is a heredoc source (`<<EOF`), whose content comes from the Dockerfile.
     pub fn is_heredoc_source(&self, word: &Word) -> bool {
         self.heredocs
             .iter()
@@ -375,7 +375,7 @@ pub fn unquote(text: &str) -> String {
     out
 }
 
-/// The span of a word without its surrounding quotes, for edits that keep them.
+/// Returns the span of a word without its surrounding quotes, for edits that keep them.
 pub fn inner_span(word: &Word) -> Span {
     let quoted = word.value.len() >= 2
         && (word.value.starts_with('"') && word.value.ends_with('"')

@@ -104,7 +104,7 @@ fn check_add(cx: &mut Context<'_>, instruction: &Instruction, add: &CopyArgs<'_>
     diagnostic.fix(fix);
 }
 
-/// Whether a source is a local path that `ADD` copies without unpacking or downloading.
+/// Returns whether a source is a local path that `ADD` copies without unpacking or downloading.
 fn is_plain_local(word: &Word) -> bool {
     let source = unquote(&word.value);
     let lower = source.to_ascii_lowercase();

@@ -1,4 +1,4 @@
-//! What a rule sees while it checks one file, and how it reports.
+//! The view a rule gets of one file while it checks it, and the sink for its findings.
 
 use std::path::{Path, PathBuf};
 
@@ -67,17 +67,17 @@ impl Context<'_> {
         &mut self.diagnostics[last]
     }
 
-    /// The source text of `span`.
+    /// Returns the source text of `span`.
     pub fn text(&self, span: Span) -> &str {
         self.source.get(span.start..span.end).unwrap_or("")
     }
 
-    /// The 1-based line number of `offset`, for messages that point at another line.
+    /// Returns the 1-based line number of `offset`, for messages that point at another line.
     pub fn line_number(&self, offset: usize) -> u32 {
         self.lines.line_of(offset) + 1
     }
 
-    /// The rule that is running.
+    /// Returns the rule that is running.
     pub fn rule(&self) -> &'static RuleMeta {
         self.meta
     }

@@ -36,7 +36,7 @@ pub struct RuleMeta {
 }
 
 impl RuleMeta {
-    /// The documentation as Markdown, without the leading space of each doc line.
+    /// Returns the documentation as Markdown, without the leading space of each doc line.
     pub fn documentation(&self) -> String {
         let mut text = String::with_capacity(self.doc.len());
         for line in self.doc.lines() {
@@ -46,7 +46,7 @@ impl RuleMeta {
         text.trim().to_string() + "\n"
     }
 
-    /// The first sentence under *What it does*, for tables.
+    /// Returns the first paragraph under *What it does*, for tables.
     pub fn summary(&self) -> String {
         let documentation = self.documentation();
         let body = documentation
@@ -61,7 +61,7 @@ impl RuleMeta {
         paragraph.join(" ")
     }
 
-    /// Whether the code is a BuildKit check name, which `# check=skip=` may name.
+    /// Returns whether the code is a BuildKit check name, which `# check=skip=` may name.
     pub fn is_buildkit(&self) -> bool {
         self.code.starts_with(|c: char| c.is_ascii_uppercase())
             && self.code.chars().any(|c| c.is_ascii_lowercase())
@@ -144,18 +144,6 @@ register_rules! {
     // hadolint rules DL1001 and DL3000 to DL3030.
     // hadolint rules DL3031 to DL4006.
     // BuildKit's build checks.
-    stage_name_casing::StageNameCasing,
-    from_as_casing::FromAsCasing,
-    no_empty_continuation::NoEmptyContinuation,
-    consistent_instruction_casing::ConsistentInstructionCasing,
-    duplicate_stage_name::DuplicateStageName,
-    reserved_stage_name::ReservedStageName,
-    json_args_recommended::JsonArgsRecommended,
-    undefined_var::UndefinedVar,
-    multiple_instructions_disallowed::MultipleInstructionsDisallowed,
-    legacy_key_value_format::LegacyKeyValueFormat,
-    expose_proto_casing::ExposeProtoCasing,
-    expose_invalid_format::ExposeInvalidFormat,
 }
 
 /// Finds a rule by code (case-insensitive) or kebab-case name.
@@ -166,7 +154,7 @@ pub fn find(code_or_name: &str) -> Option<&'static dyn Rule> {
     })
 }
 
-/// The rules sorted by code, for listings.
+/// Returns the rules sorted by code, for listings.
 pub fn sorted() -> Vec<&'static dyn Rule> {
     let mut rules: Vec<&'static dyn Rule> = RULES.to_vec();
     rules.sort_by_key(|rule| rule.meta().code);
@@ -215,7 +203,7 @@ pub const BUILDKIT_CHECKS: &[&str] = &[
     "ExposeInvalidFormat",
 ];
 
-/// Whether `code` names a check that ballast or a tool it mirrors knows: a registered
+/// Returns whether `code` names a check of ballast or of a tool it mirrors: a registered
 /// rule, a hadolint code, a BuildKit check name, or a ShellCheck code (`SC` and four
 /// digits, reported when a `shellcheck` binary is installed).
 pub fn is_known_code(code: &str) -> bool {

@@ -26,7 +26,7 @@ declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// None: the message says what BuildKit expects. Fixes of other rules never edit an
+    /// None: the message states what BuildKit expects. Fixes of other rules never edit an
     /// instruction that has a syntax error.
     pub SyntaxError {
         code: "DL1000",
