@@ -299,3 +299,134 @@ fn background_process_silent() {
     );
     assert!(lines_of(text, "BL1005").is_empty());
 }
+
+// BL2002 large-base-image
+
+#[test]
+fn large_base_image_fires_on_final_stage() {
+    let text = "FROM node:20 AS build\nRUN npm ci\nFROM python:3.12\nCOPY --from=build /a /a\n";
+    let found = findings(text, "BL2002");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 3);
+    assert!(
+        found[0].1.message.contains("`python:3.12-slim`"),
+        "{}",
+        found[0].1.message
+    );
+    assert!(found[0].1.message.contains("approximate"));
+}
+
+#[test]
+fn large_base_image_silent() {
+    let text = concat!(
+        "FROM python:3.12-slim\n",
+        "FROM node:20-alpine3.20\n",
+        "FROM golang:1.23 AS build\n",
+        "FROM scratch\n",
+        "COPY --from=build /app /app\n",
+        "FROM myorg/python:3.12\n",
+        "FROM eclipse-temurin:21-jre\n",
+    );
+    assert!(lines_of(text, "BL2002").is_empty());
+}
+
+// BL2003 end-of-life-base-image
+
+#[test]
+fn end_of_life_base_image_fires() {
+    let text =
+        "FROM python:3.7\nFROM python:2.7-slim\nFROM node:16-alpine\nFROM debian:buster-slim\n";
+    let found = findings(text, "BL2003");
+    let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [1, 2, 3, 4]);
+    assert!(
+        found[0].1.message.contains("2023-06"),
+        "{}",
+        found[0].1.message
+    );
+}
+
+#[test]
+fn end_of_life_base_image_silent() {
+    let text = "FROM python:3.12\nFROM python:3.10-slim\nFROM node:20\nFROM debian:12\nFROM python\nFROM node:160\n";
+    assert!(lines_of(text, "BL2003").is_empty());
+}
+
+// BL2004 shell-in-scratch
+
+#[test]
+fn shell_in_scratch_fires() {
+    let text =
+        "FROM scratch AS base\nCMD /app\nFROM base\nRUN echo hi\nHEALTHCHECK CMD /app health\n";
+    assert_eq!(lines_of(text, "BL2004"), [2, 4, 5]);
+}
+
+#[test]
+fn shell_in_scratch_silent() {
+    let text = concat!(
+        "FROM scratch\n",
+        "COPY app /app\n",
+        "RUN [\"/app\", \"--init\"]\n",
+        "ENTRYPOINT [\"/app\"]\n",
+        "FROM alpine:3.20\n",
+        "RUN echo hi\n",
+        "FROM scratch\n",
+        "COPY busybox /bin/sh\n",
+        "RUN echo hi\n",
+    );
+    assert!(lines_of(text, "BL2004").is_empty());
+}
+
+#[test]
+fn case_shell_run_in_scratch() {
+    let (text, result) = lint_case("11-shell-run-in-scratch");
+    assert_eq!(case_lines(&text, &result, "BL2004"), [3]);
+    let found = result
+        .diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic.code == "BL2004")
+        .expect("a finding");
+    assert_eq!(found.severity, Severity::Error);
+    assert!(found.message.contains("COPY --chmod"));
+}
+
+// BL2005 scratch-without-ca-bundle
+
+#[test]
+fn scratch_without_ca_bundle_silent() {
+    let with_bundle = "FROM alpine:3.20 AS certs\nFROM scratch\nCOPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nENTRYPOINT [\"/f\", \"https://x\"]\n";
+    assert!(lines_of(with_bundle, "BL2005").is_empty());
+    let no_https = "FROM scratch\nENTRYPOINT [\"/f\", \"http://x\"]\n";
+    assert!(lines_of(no_https, "BL2005").is_empty());
+    let not_scratch = "FROM alpine:3.20\nENTRYPOINT [\"/f\", \"https://x\"]\n";
+    assert!(lines_of(not_scratch, "BL2005").is_empty());
+}
+
+#[test]
+fn case_scratch_without_ca_bundle() {
+    let (text, result) = lint_case("19-scratch-without-ca-bundle");
+    let found: Vec<&Diagnostic> = result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == "BL2005")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(line_of(&text, found[0].span.start), 1);
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert_eq!(found[0].labels.len(), 1);
+    assert_eq!(line_of(&text, found[0].labels[0].span.start), 3);
+    assert!(found[0].message.contains("copy one from a builder stage"));
+}
+
+#[test]
+fn case_dynamic_binary_in_scratch_no_false_findings() {
+    // Whether `app` is dynamically linked is known only from the built image; from the
+    // Dockerfile alone no ballast rule may claim anything about it.
+    let (_, result) = lint_case("20-dynamic-binary-in-scratch");
+    let ballast: Vec<&Diagnostic> = result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code.starts_with("BL"))
+        .collect();
+    assert!(ballast.is_empty(), "{ballast:?}");
+}

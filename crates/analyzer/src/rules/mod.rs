@@ -8,6 +8,7 @@
 //! from the code. Add the file's module and rule to [`register_rules!`] below.
 
 mod context;
+mod base_images;
 pub(crate) mod packages;
 
 use crate::diagnostic::Severity;
@@ -141,6 +142,10 @@ register_rules! {
     exec_form_single_quotes::ExecFormSingleQuotes,
     keyword_in_run::KeywordInRun,
     background_process_in_run::BackgroundProcessInRun,
+    large_base_image::LargeBaseImage,
+    end_of_life_base_image::EndOfLifeBaseImage,
+    shell_in_scratch::ShellInScratch,
+    scratch_without_ca_bundle::ScratchWithoutCaBundle,
     // hadolint rules DL1001 and DL3000 to DL3030.
     // hadolint rules DL3031 to DL4006.
     // BuildKit's build checks.
