@@ -430,3 +430,83 @@ fn case_dynamic_binary_in_scratch_no_false_findings() {
         .collect();
     assert!(ballast.is_empty(), "{ballast:?}");
 }
+
+// BL2001 deleted-in-later-run
+
+#[test]
+fn deleted_in_later_run_fires_with_label() {
+    let text = "FROM debian:12-slim\nRUN curl -o /tmp/src.tgz https://x && tar -xzf /tmp/src.tgz -C /opt\nRUN echo\nRUN rm /tmp/src.tgz\n";
+    let found = findings(text, "BL2001");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 2);
+    assert!(
+        found[0].1.message.contains("line 4"),
+        "{}",
+        found[0].1.message
+    );
+    assert_eq!(line_of(text, found[0].1.labels[0].span.start), 4);
+    assert!(found[0].1.fix.is_none(), "the steps are not adjacent");
+}
+
+#[test]
+fn deleted_in_later_run_silent() {
+    let text = concat!(
+        "FROM debian:12-slim\n",
+        "RUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n",
+        "RUN rm -rf /var/lib/apt/lists/*\n",
+        "RUN --mount=type=cache,target=/var/cache/apt apt-get install -y git\n",
+        "RUN apt-get clean\n",
+        "FROM debian:12-slim\n",
+        "RUN rm -rf /tmp/src.tgz\n",
+    );
+    assert!(
+        lines_of(text, "BL2001").is_empty(),
+        "{:?}",
+        findings(text, "BL2001")
+    );
+}
+
+#[test]
+fn deleted_in_later_run_merge_fix() {
+    let text = "FROM debian:12-slim\nRUN apt-get update && apt-get install -y curl\nRUN rm -rf /var/lib/apt/lists/*\n";
+    let found = findings(text, "BL2001");
+    assert_eq!(found.len(), 1);
+    let fix = found[0].1.fix.as_ref().expect("a merge fix");
+    assert_eq!(fix.applicability, Applicability::Unsafe);
+    let after = fixed(text, "BL2001", FixMode::All);
+    assert_eq!(
+        after,
+        "FROM debian:12-slim\nRUN apt-get update && apt-get install -y curl \\\n && rm -rf /var/lib/apt/lists/*\n"
+    );
+    assert!(lines_of(&after, "BL2001").is_empty());
+}
+
+#[test]
+fn case_apt_cleanup_in_later_run() {
+    let (text, result) = lint_case("13-apt-cleanup-in-later-run");
+    let found: Vec<&Diagnostic> = result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == "BL2001")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(line_of(&text, found[0].span.start), 2);
+    assert_eq!(found[0].labels.len(), 1);
+    assert_eq!(line_of(&text, found[0].labels[0].span.start), 3);
+    assert!(
+        found[0].labels[0]
+            .message
+            .contains("cannot reclaim space from line 2")
+    );
+    assert!(found[0].message.contains("move the cleanup into this RUN"));
+}
+
+#[test]
+fn case_apt_lists_removed_without_glob() {
+    // Removing the lists folder itself is a cleanup in the same RUN: nothing is left.
+    let (text, result) = lint_case("05-apt-lists-removed-without-glob");
+    assert!(case_lines(&text, &result, "BL2001").is_empty());
+    for code in ["DL3009"] {
+        assert!(case_lines(&text, &result, code).is_empty(), "{code} fired");
+    }
+}

@@ -146,6 +146,7 @@ register_rules! {
     end_of_life_base_image::EndOfLifeBaseImage,
     shell_in_scratch::ShellInScratch,
     scratch_without_ca_bundle::ScratchWithoutCaBundle,
+    deleted_in_later_run::DeletedInLaterRun,
     // hadolint rules DL1001 and DL3000 to DL3030.
     // hadolint rules DL3031 to DL4006.
     // BuildKit's build checks.

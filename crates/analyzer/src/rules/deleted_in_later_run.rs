@@ -1,0 +1,226 @@
+//! BL2001: a RUN deletes files that an earlier RUN of the same stage created.
+
+use ballast_parser::shell::{Dialect, SimpleCommand};
+use ballast_parser::{Instruction, Span};
+
+use crate::diagnostic::{Edit, Fix};
+use crate::model::{Inst, Model, Typed};
+use crate::rules::Context;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a `RUN` whose files a later `RUN` of the same stage deletes: package
+    /// lists and caches removed by a separate cleanup step, a download or a build folder
+    /// removed one step later.
+    ///
+    /// ## Why is this bad
+    /// Each `RUN` is a layer, and a layer only adds to the ones below it. Deleting a file
+    /// in a later layer hides it but does not make the image smaller: the bytes are still
+    /// in the earlier layer, pulled and stored with the image. The cleanup only helps in
+    /// the same `RUN` as the command that created the files.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl
+    /// RUN rm -rf /var/lib/apt/lists/*
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:12-slim
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl \
+    ///  && rm -rf /var/lib/apt/lists/*
+    /// ```
+    ///
+    /// ## Fix
+    /// When the two steps are adjacent shell-form `RUN`s without flags or heredocs, the
+    /// fix joins them with `&& \`. It is unsafe: the second step now runs only when the
+    /// first succeeds in the same shell, so `cd`, variables and `set` options of the
+    /// first carry over.
+    pub DeletedInLaterRun {
+        code: "BL2001",
+        name: "deleted-in-later-run",
+        severity: Warning,
+        check: check,
+    }
+}
+
+/// Paths that package managers and tools write without naming them.
+const IMPLICIT_PATHS: &[(&str, &[&str])] = &[
+    // The official Debian and Ubuntu images configure apt to delete downloaded
+    // packages, so only the lists stay behind.
+    ("apt-get", &["/var/lib/apt/lists"]),
+    ("apt", &["/var/lib/apt/lists"]),
+    ("apk", &["/var/cache/apk"]),
+    ("pip", &["/root/.cache/pip", "/root/.cache"]),
+    ("pip3", &["/root/.cache/pip", "/root/.cache"]),
+    ("npm", &["/root/.npm"]),
+    ("yarn", &["/usr/local/share/.cache/yarn"]),
+    ("yum", &["/var/cache/yum"]),
+    ("dnf", &["/var/cache/dnf"]),
+];
+
+fn check(cx: &mut Context<'_>) {
+    let model = cx.model;
+    let runs: Vec<(&Inst<'_>, Vec<SimpleCommand>)> = model
+        .instructions
+        .iter()
+        .filter(|inst| matches!(inst.args, Typed::Run(_)))
+        .map(|inst| (inst, commands(cx.source, model, inst)))
+        .collect();
+
+    for (position, (earlier, earlier_commands)) in runs.iter().enumerate() {
+        let created = created_paths(earlier_commands);
+        if created.is_empty() {
+            continue;
+        }
+        let later = runs[position + 1..]
+            .iter()
+            .filter(|(inst, _)| inst.stage == earlier.stage)
+            .find_map(|(inst, commands)| deleted(commands, &created).map(|path| (inst, path)));
+        let Some((later, path)) = later else {
+            continue;
+        };
+        report(cx, earlier, later, &path);
+    }
+}
+
+fn report(cx: &mut Context<'_>, earlier: &Inst<'_>, later: &Inst<'_>, path: &str) {
+    let earlier_line = cx.line_number(earlier.span().start);
+    let later_line = cx.line_number(later.span().start);
+    let message = format!(
+        "line {later_line} deletes `{path}`, which this RUN creates, but in a new layer: the files stay in this layer and the image does not get smaller; move the cleanup into this RUN"
+    );
+    let fix = merge_fix(cx.source, cx.model, earlier, later);
+    let diagnostic = cx.report(earlier.syntax.keyword_span, message);
+    diagnostic.label(
+        later.syntax.keyword_span,
+        format!(
+            "this cleanup runs in a new layer and cannot reclaim space from line {earlier_line}"
+        ),
+    );
+    if let Some(fix) = fix {
+        diagnostic.fix(fix);
+    }
+}
+
+fn commands(source: &str, model: &Model<'_>, inst: &Inst<'_>) -> Vec<SimpleCommand> {
+    if let Typed::Run(run) = &inst.args
+        && run
+            .mounts
+            .iter()
+            .any(|mount| mount.kind == crate::model::MountKind::Cache)
+    {
+        // A cache mount keeps the files out of the layer, so deleting them later is moot.
+        return Vec::new();
+    }
+    let shell = model.shell_of(inst);
+    let dialect = Dialect::from_shell(shell.first().map_or("", String::as_str));
+    inst.syntax
+        .run_scripts(source, dialect)
+        .into_iter()
+        .flat_map(|script| script.script.commands)
+        .collect()
+}
+
+/// Returns the paths the commands write: absolute path arguments and the folders that
+/// package managers fill.
+fn created_paths(commands: &[SimpleCommand]) -> Vec<String> {
+    let mut paths = Vec::new();
+    let mut deleted_here = Vec::new();
+    for command in commands {
+        let Some(name) = command.name() else { continue };
+        let program = name.value.rsplit('/').next().unwrap_or(&name.value);
+        if program == "rm" {
+            deleted_here.extend(command.args().iter().map(|word| normalize(&word.value)));
+            continue;
+        }
+        if let Some((_, implicit)) = IMPLICIT_PATHS.iter().find(|(tool, _)| *tool == program) {
+            paths.extend(implicit.iter().map(|path| path.to_string()));
+        }
+        for word in command.args() {
+            let value = normalize(&word.value);
+            if value.starts_with('/') && value.len() > 1 && !word.has_expansion {
+                paths.push(value);
+            }
+        }
+    }
+    // Paths this RUN already removes itself are not left behind.
+    paths.retain(|path| !deleted_here.iter().any(|gone| covers(gone, path)));
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// Returns the first path in `created` that an `rm` in `commands` deletes.
+fn deleted(commands: &[SimpleCommand], created: &[String]) -> Option<String> {
+    for command in commands {
+        let Some(name) = command.name() else { continue };
+        let program = name.value.rsplit('/').next().unwrap_or(&name.value);
+        if program != "rm" {
+            continue;
+        }
+        for word in command.args() {
+            if word.value.starts_with('-') || word.has_expansion {
+                continue;
+            }
+            let target = normalize(&word.value);
+            if target.len() <= 1 {
+                continue;
+            }
+            if created
+                .iter()
+                .any(|path| covers(&target, path) || covers(path, &target))
+            {
+                return Some(word.value.clone());
+            }
+        }
+    }
+    None
+}
+
+/// Removes a trailing `/*`, `*` or `/`, so `/var/lib/apt/lists/*` compares as the folder.
+fn normalize(path: &str) -> String {
+    path.trim_end_matches('*').trim_end_matches('/').to_string()
+}
+
+/// Whether removing `outer` removes `inner`.
+fn covers(outer: &str, inner: &str) -> bool {
+    !outer.is_empty()
+        && (inner == outer
+            || inner
+                .strip_prefix(outer)
+                .is_some_and(|rest| rest.starts_with('/')))
+}
+
+/// Joins `later` onto `earlier` when they are adjacent shell-form RUNs with no flags,
+/// heredocs or lines between them.
+fn merge_fix(source: &str, model: &Model<'_>, earlier: &Inst<'_>, later: &Inst<'_>) -> Option<Fix> {
+    if later.index != earlier.index + 1 || earlier.shell != later.shell {
+        return None;
+    }
+    let simple = |instruction: &Instruction| {
+        instruction.flags.is_empty()
+            && instruction.heredocs.is_empty()
+            && !instruction.is_exec_form()
+    };
+    if !simple(earlier.syntax) || !simple(later.syntax) {
+        return None;
+    }
+    let end = earlier.syntax.line_span().end;
+    let gap = source.get(end..later.syntax.rest_span.start)?;
+    let keyword_offset = gap.find(later.syntax.keyword_text.as_str())?;
+    let between = &gap[..keyword_offset];
+    if !between.trim().is_empty() {
+        return None;
+    }
+    let escape = model.tree.escape;
+    Some(Fix::unsafe_(
+        "Join the two RUN steps into one",
+        vec![Edit::replace(
+            Span::new(end, later.syntax.rest_span.start),
+            format!(" {escape}\n && "),
+        )],
+    ))
+}
