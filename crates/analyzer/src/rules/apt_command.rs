@@ -1,0 +1,57 @@
+//! DL3027: `apt` in `RUN`, where `apt-get` is the scripting interface.
+
+use crate::diagnostic::Edit;
+use crate::diagnostic::Fix;
+use crate::rules::Context;
+use crate::rules::packages::runs;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports the `apt` command in a `RUN`.
+    ///
+    /// ## Why is this bad
+    /// `apt` is meant for people at a terminal: its output and options may change between
+    /// releases, and it warns that it "does not have a stable CLI interface". `apt-get`
+    /// and `apt-cache` are the interfaces meant for scripts.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12
+    /// RUN apt update && apt install -y curl
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:12
+    /// RUN apt-get update && apt-get install -y curl
+    /// ```
+    ///
+    /// ## Fix
+    /// Replaces `apt` with `apt-get`. The fix is unsafe: a few `apt` subcommands
+    /// (`list`, `search`, `show`) belong to `apt-cache`, and some options differ.
+    pub AptCommand {
+        code: "DL3027",
+        name: "apt-command",
+        severity: Warning,
+        check: check,
+    }
+}
+
+fn check(cx: &mut Context<'_>) {
+    for run in runs(cx.model) {
+        for command in run.named("apt") {
+            let span = command.name_span;
+            let plain = cx.text(span) == "apt";
+            let diagnostic = cx.report(
+                span,
+                "use apt-get (or apt-cache) in scripts; `apt` has no stable command-line interface",
+            );
+            if plain {
+                diagnostic.fix(Fix::unsafe_(
+                    "Replace `apt` with `apt-get`",
+                    vec![Edit::replace(span, "apt-get")],
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! DL3009: `apt-get update` whose package lists stay in the layer.
+
+use crate::model::Model;
+use crate::rules::Context;
+use crate::rules::packages::{ShellCommand, runs, stage_reaches_image};
+
+/// Where apt keeps the package lists that `update` downloads.
+const LISTS: &str = "/var/lib/apt/lists";
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an `apt-get update` (or `apt update`, `aptitude update`) in a `RUN` that
+    /// does not also remove `/var/lib/apt/lists`, unless a cache or tmpfs mount holds the
+    /// lists. Stages whose files are only copied out with `COPY --from` are not checked.
+    ///
+    /// ## Why is this bad
+    /// The package lists take tens of megabytes and are useless at run time. Removed in a
+    /// later `RUN`, they still take space in the earlier layer.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM debian:12
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:12
+    /// RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8 \
+    ///     && rm -rf /var/lib/apt/lists/*
+    /// ```
+    ///
+    /// ## Differences from hadolint
+    /// NOTE: hadolint 2.15.1 accepts any `rm -rf` as cleanup, whatever it removes, yet
+    /// rejects `rm -fr /var/lib/apt/lists` (other flag order, folder without `/*`).
+    /// ballast accepts any `rm` of `/var/lib/apt/lists` or of paths under it, and nothing
+    /// else.
+    ///
+    /// NOTE: hadolint 2.15.1 checks only the last stage and stages used as a `FROM` base.
+    /// A stage that no other stage uses is a build target of its own (`--target`), so
+    /// ballast checks it too.
+    pub AptListsKept {
+        code: "DL3009",
+        name: "apt-lists-kept",
+        severity: Info,
+        check: check,
+    }
+}
+
+fn check(cx: &mut Context<'_>) {
+    let model = cx.model;
+    for run in runs(model) {
+        if !reaches_image(model, run.stage()) {
+            continue;
+        }
+        let update = run.commands.iter().find(|command| {
+            ["apt-get", "apt", "aptitude"].contains(&command.name.as_str())
+                && command.has_arg("update")
+        });
+        let Some(update) = update else { continue };
+        if run.commands.iter().any(removes_lists) {
+            continue;
+        }
+        let cached = run.run.caches(LISTS)
+            || (run.run.caches("/var/lib/apt") && run.run.caches("/var/cache/apt"));
+        if cached {
+            continue;
+        }
+        cx.report(
+            update.name_span,
+            "the package lists from `update` stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*`",
+        );
+    }
+}
+
+fn reaches_image(model: &Model<'_>, stage: Option<usize>) -> bool {
+    stage.is_some_and(|stage| stage_reaches_image(model, stage))
+}
+
+fn removes_lists(command: &ShellCommand) -> bool {
+    command.is("rm")
+        && command.operands().any(|arg| {
+            arg.text.trim_end_matches('/') == LISTS || arg.text.starts_with("/var/lib/apt/lists/")
+        })
+}

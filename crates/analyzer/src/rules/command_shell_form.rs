@@ -1,0 +1,53 @@
+//! DL3025: `CMD`, `ENTRYPOINT` or `HEALTHCHECK CMD` in shell form.
+
+use crate::model::{CommandForm, Typed};
+use crate::rules::Context;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports `CMD`, `ENTRYPOINT` and `HEALTHCHECK CMD` written in shell form (a plain
+    /// string or a heredoc) instead of a JSON array.
+    ///
+    /// ## Why is this bad
+    /// In shell form the program runs as a child of `/bin/sh -c`. The shell, not the
+    /// program, is process 1 and receives `SIGTERM` on `docker stop`; it does not pass the
+    /// signal on, so the program is killed after the stop timeout instead of shutting down
+    /// cleanly. An `ENTRYPOINT` in shell form also ignores the arguments of `docker run`.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM python:3.12-slim
+    /// CMD python -m http.server 8000
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM python:3.12-slim
+    /// CMD ["python", "-m", "http.server", "8000"]
+    /// ```
+    pub CommandShellForm {
+        code: "DL3025",
+        name: "command-shell-form",
+        severity: Warning,
+        check: check,
+    }
+}
+
+fn check(cx: &mut Context<'_>) {
+    let model = cx.model;
+    for inst in &model.instructions {
+        let (form, keyword) = match &inst.args {
+            Typed::Cmd(form) => (form, "CMD"),
+            Typed::Entrypoint(form) => (form, "ENTRYPOINT"),
+            Typed::Healthcheck(health) => (&health.command, "HEALTHCHECK CMD"),
+            _ => continue,
+        };
+        let CommandForm::Shell(word) = form else {
+            continue;
+        };
+        cx.report(
+            word.span,
+            format!("{keyword} in shell form runs under `/bin/sh -c`, which does not forward stop signals; write it as a JSON array"),
+        );
+    }
+}
