@@ -14,7 +14,8 @@ pub struct ImageRef {
     pub raw: String,
     pub span: Span,
     /// The registry host (with port) when the first path component names one: it contains
-    /// `.` or `:`, or is `localhost`.
+    /// `.` or `:`, is `localhost`, or has an upper-case letter (repository paths are lower
+    /// case, so Docker's reference grammar reads such a component as a host).
     pub registry: Option<String>,
     /// The path after the registry, such as `library/python` or `python`.
     pub repository: String,
@@ -39,7 +40,11 @@ impl ImageRef {
         };
 
         let (registry, repository) = match path.split_once('/') {
-            Some((first, rest)) if first.contains(['.', ':']) || first == "localhost" => (Some(first), rest),
+            Some((first, rest))
+                if first.contains(['.', ':']) || first == "localhost" || first.contains(|c: char| c.is_ascii_uppercase()) =>
+            {
+                (Some(first), rest)
+            }
             _ => (None, path),
         };
 
