@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use ballast_analyzer::config::{Config, Layer};
 use ballast_analyzer::fix::FixMode;
-use ballast_analyzer::lint::{fix, lint};
-use ballast_analyzer::rules::FileContext;
+use ballast_analyzer::lint::{fix, lint, lint_with};
+use ballast_analyzer::rules::{FileContext, RULES, Rule};
 use ballast_analyzer::{Diagnostic, Severity};
 
 /// The codes this file covers.
@@ -37,7 +37,10 @@ fn findings_with(text: &str, code: &str, config: &Config) -> Vec<(usize, String)
 }
 
 fn lines(text: &str, code: &str) -> Vec<usize> {
-    findings(text, code).into_iter().map(|(line, _)| line).collect()
+    findings(text, code)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect()
 }
 
 /// The source text each finding of `code` points at.
@@ -100,10 +103,14 @@ fn ballast_findings(text: &str) -> BTreeSet<(String, usize)> {
         .instructions()
         .map(|inst| (inst.span.start, inst.span.end, inst.start_line as usize))
         .collect();
-    lint(text, &Config::default(), &FileContext::default())
+    let rules: Vec<&dyn Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|rule| CODES.contains(&rule.meta().code))
+        .collect();
+    lint_with(text, &Config::default(), &FileContext::default(), &rules)
         .diagnostics
         .into_iter()
-        .filter(|diagnostic| CODES.contains(&diagnostic.code.as_str()))
         .map(|diagnostic| {
             let offset = diagnostic.span.start;
             let line = starts

@@ -32,9 +32,9 @@ declare_rule! {
     ///
     /// ## Differences from hadolint
     /// NOTE: hadolint 2.15.1 accepts any `rm -rf` as cleanup, whatever it removes, yet
-    /// rejects `rm -fr /var/lib/apt/lists` (other flag order, folder without `/*`).
-    /// ballast accepts any `rm` of `/var/lib/apt/lists` or of paths under it, and nothing
-    /// else.
+    /// rejects `rm -fr /var/lib/apt/lists` (other flag order, folder without `/*`) and
+    /// `rm /var/lib/apt/lists/*_*`. ballast accepts an `rm` of the lists folder, of files
+    /// in it or of a folder above it, and `apt-get dist-clean`, and nothing else.
     ///
     /// NOTE: hadolint 2.15.1 checks only the last stage and stages used as a `FROM` base.
     /// A stage that no other stage uses is a build target of its own (`--target`), so
@@ -77,9 +77,43 @@ fn reaches_image(model: &Model<'_>, stage: Option<usize>) -> bool {
     stage.is_some_and(|stage| stage_reaches_image(model, stage))
 }
 
+/// Whether `command` deletes the package lists: `rm` of the lists folder, of files in it,
+/// or of a folder above it (`rm -rf /var/lib/apt`, also written with braces as
+/// `/var/lib/{apt,dpkg}`), or `apt-get dist-clean` (apt 2.7 and later), which removes
+/// the lists.
 fn removes_lists(command: &ShellCommand) -> bool {
+    if ["apt-get", "apt"].contains(&command.name.as_str()) {
+        return command.has_arg("dist-clean");
+    }
     command.is("rm")
-        && command.operands().any(|arg| {
-            arg.text.trim_end_matches('/') == LISTS || arg.text.starts_with("/var/lib/apt/lists/")
-        })
+        && command
+            .operands()
+            .flat_map(|arg| expand_braces(&arg.text))
+            .any(|path| covers_lists(&path))
+}
+
+fn covers_lists(path: &str) -> bool {
+    let path = path.trim_end_matches('/');
+    if path.is_empty() || (path.contains(['*', '?']) && !path.starts_with("/var/lib/apt/lists/")) {
+        return false;
+    }
+    path.starts_with("/var/lib/apt/lists/")
+        || LISTS
+            .strip_prefix(path)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Expands the first `{a,b}` group of a path, as the shell does, one level deep.
+fn expand_braces(text: &str) -> Vec<String> {
+    let Some(open) = text.find('{') else {
+        return vec![text.to_string()];
+    };
+    let Some(close) = text[open..].find('}').map(|offset| open + offset) else {
+        return vec![text.to_string()];
+    };
+    let (prefix, suffix) = (&text[..open], &text[close + 1..]);
+    text[open + 1..close]
+        .split(',')
+        .map(|choice| format!("{prefix}{choice}{suffix}"))
+        .collect()
 }

@@ -7,7 +7,8 @@ declare_rule! {
     /// ## What it does
     /// Reports each gem of a `gem install` (or `gem i`) written without a version
     /// (`rails:7.1.3`), when the command has no `-v`/`--version` option. A word right
-    /// after an option is taken for the option's value and not checked.
+    /// after an option is taken for the option's value and not checked. A local `.gem`
+    /// file is fixed content and counts as pinned.
     ///
     /// ## Why is this bad
     /// Without a version the gem is whatever the registry serves on the day of the build,
@@ -24,6 +25,10 @@ declare_rule! {
     /// FROM ruby:3.3
     /// RUN gem install bundler:2.5.6
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// NOTE: hadolint 2.15.1 reports a local gem file (`gem install --local x-1.4.0.gem`),
+    /// whose content cannot change; ballast does not.
     pub GemUnpinned {
         code: "DL3028",
         name: "gem-unpinned",
@@ -39,7 +44,7 @@ fn check(cx: &mut Context<'_>) {
                 continue;
             }
             for arg in gems(command) {
-                if arg.text.contains(':') {
+                if arg.text.contains(':') || arg.text.ends_with(".gem") {
                     continue;
                 }
                 cx.report(
@@ -54,24 +59,24 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// The gem names: the words before `--` that are neither options, nor the word after an
-/// option, nor the subcommand.
+/// The gem names: the words before `--` that are neither options nor the subcommand.
+/// An option and the word after it are skipped as a pair, as hadolint 2.15.1 does, even
+/// when that word is another option: in `--local --force x.gem` the gem is `x.gem`.
 fn gems(command: &ShellCommand) -> Vec<&Arg> {
     let mut gems = Vec::new();
-    let mut after_option = false;
-    for arg in &command.args {
+    let mut args = command.args.iter();
+    while let Some(arg) = args.next() {
         let text = arg.text.as_str();
         if text == "--" {
             break;
         }
         if text.starts_with('-') {
-            after_option = true;
+            args.next();
             continue;
         }
-        if std::mem::take(&mut after_option) || text == "install" || text == "i" {
-            continue;
+        if text != "install" && text != "i" {
+            gems.push(arg);
         }
-        gems.push(arg);
     }
     gems
 }
