@@ -149,8 +149,10 @@ impl Pragmas {
     ) -> bool {
         self.list.iter().any(|pragma| {
             let names_code = match pragma.tool {
+                // BuildKit's `skip` never turns off an experimental check.
                 PragmaTool::Check => {
                     crate::rules::BUILDKIT_CHECKS.contains(&code)
+                        && code != "InvalidDefinitionDescription"
                         && (pragma.all || pragma.codes.iter().any(|entry| entry.code == code))
                 }
                 _ => pragma

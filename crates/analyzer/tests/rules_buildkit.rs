@@ -463,3 +463,454 @@ fn expose_invalid_format_fires() {
         "ExposeInvalidFormat",
     );
 }
+
+// UndefinedArgInFrom
+
+#[test]
+fn undefined_arg_in_from_fires() {
+    let text = "ARG VERSION=3.20\nFROM alpine:${VERSOIN}\nFROM --platform=$PLATFROM alpine\n";
+    assert_eq!(
+        findings(text, "UndefinedArgInFrom"),
+        [
+            (
+                2,
+                "FROM argument 'VERSOIN' is not declared (did you mean VERSION?)".to_string()
+            ),
+            (3, "FROM argument 'PLATFROM' is not declared".to_string())
+        ]
+    );
+}
+
+#[test]
+fn undefined_arg_in_from_counts_defaults() {
+    // `${X:-d}` still uses X, as BuildKit records the lookup.
+    assert_eq!(lines("FROM ${IMAGE:-alpine}\n", "UndefinedArgInFrom"), [1]);
+    // An ARG inside a stage does not reach a later FROM.
+    let text = "FROM alpine\nARG TAG=1\nFROM alpine:$TAG\n";
+    assert_eq!(lines(text, "UndefinedArgInFrom"), [3]);
+}
+
+#[test]
+fn undefined_arg_in_from_silent_cases() {
+    let text = "ARG NOVALUE\nARG TAG=1\nFROM alpine:$TAG\nFROM --platform=$BUILDPLATFORM alpine:${NOVALUE}\nFROM ${TARGETARCH}/alpine\n";
+    assert_silent(text, "UndefinedArgInFrom");
+}
+
+// WorkdirRelativePath
+
+#[test]
+fn workdir_relative_path_fires_on_first() {
+    let text = "FROM alpine\nWORKDIR app\nWORKDIR sub\n";
+    assert_eq!(
+        findings(text, "WorkdirRelativePath"),
+        [(
+            2,
+            "Relative workdir \"app\" can have unexpected results if the base image changes"
+                .to_string()
+        )]
+    );
+}
+
+#[test]
+fn workdir_relative_path_silent_cases() {
+    let text = "FROM alpine AS base\nWORKDIR /app\nWORKDIR sub\nFROM base\nWORKDIR rel\nFROM alpine\nENV DIR=/srv\nWORKDIR $DIR/x\n";
+    assert_silent(text, "WorkdirRelativePath");
+    let windows =
+        "# escape=`\nFROM mcr.microsoft.com/windows/nanoserver:ltsc2022\nWORKDIR C:\\app\n";
+    assert_silent(windows, "WorkdirRelativePath");
+}
+
+#[test]
+fn workdir_relative_path_after_expansion() {
+    let text = "FROM alpine\nARG DIR=app\nWORKDIR $DIR\n";
+    assert_eq!(lines(text, "WorkdirRelativePath"), [3]);
+}
+
+// RedundantTargetPlatform
+
+#[test]
+fn redundant_target_platform_fires() {
+    for value in [
+        "$TARGETPLATFORM",
+        "${TARGETPLATFORM}",
+        "${TARGETPLATFORM:-linux/amd64}",
+    ] {
+        let text = format!("FROM --platform={value} alpine\n");
+        assert_eq!(
+            findings(&text, "RedundantTargetPlatform"),
+            [(
+                1,
+                format!(
+                    "Setting platform to predefined {value} in FROM is redundant as this is the default behavior"
+                )
+            )]
+        );
+    }
+}
+
+#[test]
+fn redundant_target_platform_silent_cases() {
+    for value in [
+        "$BUILDPLATFORM",
+        "linux/amd64",
+        "$TARGETOS/$TARGETARCH",
+        "${TARGETPLATFORM}x",
+    ] {
+        let text = format!("FROM --platform={value} alpine AS linux-amd64\n");
+        assert_silent(&text, "RedundantTargetPlatform");
+    }
+}
+
+#[test]
+fn redundant_target_platform_fix_removes_flag() {
+    let after = fixed("FROM --platform=$TARGETPLATFORM alpine\n");
+    assert_eq!(after, "FROM alpine\n");
+}
+
+// FromPlatformFlagConstDisallowed
+
+#[test]
+fn from_platform_const_fires() {
+    let text = "FROM --platform=linux/amd64 alpine AS build\nFROM --platform=linux/arm64 alpine\n";
+    assert_eq!(
+        findings(text, "FromPlatformFlagConstDisallowed"),
+        [
+            (
+                1,
+                "FROM --platform flag should not use constant value \"linux/amd64\"".to_string()
+            ),
+            (
+                2,
+                "FROM --platform flag should not use constant value \"linux/arm64\"".to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn from_platform_const_silent_cases() {
+    let text = "FROM --platform=$BUILDPLATFORM alpine\n\
+FROM --platform=linux/amd64 alpine AS build-amd64\n\
+FROM --platform=linux/aarch64 alpine AS arm64-tools\n\
+FROM --platform=windows/amd64 alpine AS windows-base\n\
+FROM --platform=not/a/valid/platform alpine\n";
+    assert_silent(text, "FromPlatformFlagConstDisallowed");
+}
+
+// InvalidDefaultArgInFrom
+
+#[test]
+fn invalid_default_arg_in_from_fires() {
+    let text = "ARG TAG\nARG IMAGE\nARG UPPER=Alpine\nFROM alpine:$TAG\nFROM $IMAGE\nFROM $UPPER\n";
+    assert_eq!(
+        findings(text, "InvalidDefaultArgInFrom"),
+        [
+            (
+                4,
+                "Default value for ARG alpine:$TAG results in empty or invalid base image name"
+                    .to_string()
+            ),
+            (
+                5,
+                "Default value for ARG $IMAGE results in empty or invalid base image name"
+                    .to_string()
+            ),
+            (
+                6,
+                "Default value for ARG $UPPER results in empty or invalid base image name"
+                    .to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn invalid_default_arg_in_from_silent_cases() {
+    let text = "ARG TAG=3.20\nARG BASE=build\nFROM alpine:${TAG} AS build\nFROM $BASE\nFROM alpine:${NOPE:-3.20}\nFROM golang:1.22-$TARGETOS\nFROM alpine\n";
+    assert_silent(text, "InvalidDefaultArgInFrom");
+}
+
+// InvalidBaseImagePlatform
+
+#[test]
+fn invalid_base_image_platform_from_name() {
+    let text = "FROM --platform=linux/amd64 arm64v8/alpine:3.20 AS a\n";
+    assert_eq!(
+        findings(text, "InvalidBaseImagePlatform"),
+        [(
+            1,
+            "Base image arm64v8/alpine:3.20 was pulled with platform \"linux/arm64/v8\", expected \"linux/amd64\" for current build"
+                .to_string()
+        )]
+    );
+    let windows = "FROM --platform=linux/amd64 mcr.microsoft.com/windows/nanoserver:ltsc2022\n";
+    assert_eq!(lines(windows, "InvalidBaseImagePlatform"), [1]);
+}
+
+#[test]
+fn invalid_base_image_platform_silent_cases() {
+    let text = "FROM --platform=linux/arm64 arm64v8/alpine:3.20 AS a\n\
+FROM --platform=linux/amd64 alpine:3.20 AS b\n\
+FROM --platform=$BUILDPLATFORM arm64v8/alpine AS c\n\
+FROM arm64v8/alpine AS d\n\
+FROM --platform=windows/amd64 mcr.microsoft.com/windows/servercore:ltsc2022\n";
+    assert_silent(text, "InvalidBaseImagePlatform");
+}
+
+// SecretsUsedInArgOrEnv
+
+#[test]
+fn secrets_fire_on_arg_and_env() {
+    let text = "FROM alpine\nARG GITHUB_TOKEN\nENV AWS_SECRET_ACCESS_KEY=x\nENV password=y\n";
+    assert_eq!(
+        findings(text, "SecretsUsedInArgOrEnv"),
+        [
+            (
+                2,
+                "Do not use ARG or ENV instructions for sensitive data (ARG \"GITHUB_TOKEN\")"
+                    .to_string()
+            ),
+            (
+                3,
+                "Do not use ARG or ENV instructions for sensitive data (ENV \"AWS_SECRET_ACCESS_KEY\")"
+                    .to_string()
+            ),
+            (
+                4,
+                "Do not use ARG or ENV instructions for sensitive data (ENV \"password\")".to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn secrets_silent_cases() {
+    // BuildKit's allow-list, meta ARGs, words inside other words, and names about a secret.
+    let text = "ARG API_TOKEN\nFROM alpine\nARG PUBLIC_KEY\nENV TOKEN_FILE=/run/t\nARG NODE_VERSION\nENV MONKEY=1\nARG SSH_KEY_PATH\nENV ENABLE_AUTH=true\n";
+    assert_silent(text, "SecretsUsedInArgOrEnv");
+}
+
+#[test]
+fn secrets_env_key_is_expanded() {
+    let text = "FROM alpine\nARG NAME=DB_PASSWORD\nENV ${NAME}=x\n";
+    assert_eq!(lines(text, "SecretsUsedInArgOrEnv"), [3]);
+}
+
+/// The case in the shared corpus: names that only contain a secret word are not
+/// reported; a password build argument is a warning, the ENV that stores it an error.
+#[test]
+fn secrets_case_name_heuristic() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/cases/12-secret-name-heuristic/Dockerfile");
+    let text = std::fs::read_to_string(&path).expect("the case Dockerfile is readable");
+    let found: Vec<Diagnostic> = lint_all(&text, &FileContext::default())
+        .into_iter()
+        .filter(|diagnostic| diagnostic.code == "SecretsUsedInArgOrEnv")
+        .collect();
+    let found_lines: Vec<usize> = found.iter().map(|d| line_of(&text, d)).collect();
+    assert_eq!(found_lines, [4, 5]);
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert_eq!(found[1].severity, Severity::Error);
+    assert!(found[0].message.contains("ARG \"DB_PASSWORD\""));
+    assert!(found[1].message.contains("ENV \"API_TOKEN\""));
+}
+
+// CopyIgnoredFile
+
+fn with_ignore(patterns: &str) -> FileContext {
+    FileContext {
+        path: None,
+        dockerignore: Some(patterns.to_string()),
+    }
+}
+
+#[test]
+fn copy_ignored_file_fires() {
+    let file = with_ignore("# docs\n*.md\nnode_modules\n/secrets\n");
+    let text = "FROM alpine\nCOPY README.md /a/\nADD node_modules/x.js ./secrets /b/\nCOPY [\"./docs/../NOTES.md\", \"/c/\"]\n";
+    assert_eq!(
+        findings_in(text, "CopyIgnoredFile", &file),
+        [
+            (
+                2,
+                "Attempting to Copy file \"README.md\" that is excluded by .dockerignore"
+                    .to_string()
+            ),
+            (
+                3,
+                "Attempting to Add file \"node_modules/x.js\" that is excluded by .dockerignore"
+                    .to_string()
+            ),
+            (
+                3,
+                "Attempting to Add file \"secrets\" that is excluded by .dockerignore".to_string()
+            ),
+            (
+                4,
+                "Attempting to Copy file \"NOTES.md\" that is excluded by .dockerignore"
+                    .to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn copy_ignored_file_expands_sources() {
+    let file = with_ignore("build\n");
+    let text = "FROM alpine\nARG OUT=build\nCOPY $OUT/app /app\n";
+    assert_eq!(
+        findings_in(text, "CopyIgnoredFile", &file)
+            .into_iter()
+            .map(|f| f.0)
+            .collect::<Vec<_>>(),
+        [3]
+    );
+}
+
+#[test]
+fn copy_ignored_file_silent_cases() {
+    let file = with_ignore("*.md\n");
+    let text = "FROM alpine AS a\nCOPY docs/README.md /a/\nCOPY . /src\nFROM alpine\nCOPY --from=a README.md /x\nADD https://example.com/README.md /y\nCOPY <<README.md /z\nhi\nREADME.md\n";
+    assert_eq!(findings_in(text, "CopyIgnoredFile", &file), Vec::new());
+    // An exception turns the check off, as in BuildKit.
+    let exception = with_ignore("*.md\n!README.md\n");
+    let copy = "FROM alpine\nCOPY CHANGES.md /a/\n";
+    assert_eq!(findings_in(copy, "CopyIgnoredFile", &exception), Vec::new());
+    // Without an ignore file nothing is excluded.
+    assert_silent(copy, "CopyIgnoredFile");
+}
+
+#[test]
+fn copy_ignored_file_dot_needs_match_all() {
+    let file = with_ignore("**\n");
+    let text = "FROM alpine\nCOPY . /src\n";
+    assert_eq!(
+        findings_in(text, "CopyIgnoredFile", &file),
+        [(
+            2,
+            "Attempting to Copy file \".\" that is excluded by .dockerignore".to_string()
+        )]
+    );
+}
+
+#[test]
+fn copy_ignored_file_reads_context_folder() {
+    let folder =
+        std::env::temp_dir().join(format!("ballast-rules-buildkit-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join(".dockerignore"), "*.log\n").unwrap();
+    let dockerfile = folder.join("Dockerfile");
+    let text = "FROM alpine\nCOPY app.log /a/\n";
+    std::fs::write(&dockerfile, text).unwrap();
+    let file = FileContext::for_path(&dockerfile);
+    let found = findings_in(text, "CopyIgnoredFile", &file);
+    std::fs::remove_dir_all(&folder).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+// InvalidDefinitionDescription
+
+#[test]
+fn definition_description_off_by_default() {
+    let text = "# compiles things\nFROM alpine AS build\n";
+    assert_silent(text, "InvalidDefinitionDescription");
+}
+
+#[test]
+fn definition_description_with_directive() {
+    let text = "# check=experimental=InvalidDefinitionDescription\n\
+# compiles things\n\
+FROM alpine AS build\n\
+# the version to use\n\
+ARG VERSION=1\n\
+# build is described\n\
+FROM alpine AS build2\n\
+# VERSION2 is described\n\
+ARG VERSION2\n\
+# several\n\
+ARG A B\n\
+ARG NO_COMMENT\n";
+    assert_eq!(
+        findings(text, "InvalidDefinitionDescription"),
+        [
+            (
+                3,
+                "Comment for FROM should follow the format: `# build <description>`".to_string()
+            ),
+            (
+                5,
+                "Comment for ARG should follow the format: `# VERSION <description>`".to_string()
+            ),
+            (
+                7,
+                "Comment for FROM should follow the format: `# build2 <description>`".to_string()
+            ),
+            (
+                11,
+                "Comment for ARG should follow the format: `# <arg_key> <description>`".to_string()
+            )
+        ]
+    );
+}
+
+#[test]
+fn definition_description_inline_and_skip() {
+    // Enabled for one instruction by a check comment; `skip=all` does not turn it off.
+    let text = "# check=skip=all\nFROM alpine\n# check=experimental=all\n# bad\nARG X\nARG Y\n";
+    assert_eq!(lines(text, "InvalidDefinitionDescription"), [5]);
+}
+
+// The `# check=` directive and comment
+
+#[test]
+fn check_directive_skips_named_checks() {
+    let text = "# check=skip=StageNameCasing,FromAsCasing\nFROM alpine as Build\nCMD run\n";
+    let codes: Vec<String> = lint_all(text, &FileContext::default())
+        .into_iter()
+        .map(|d| d.code)
+        .filter(|code| {
+            ["StageNameCasing", "FromAsCasing", "JSONArgsRecommended"].contains(&code.as_str())
+        })
+        .collect();
+    assert_eq!(codes, ["JSONArgsRecommended"]);
+}
+
+#[test]
+fn check_directive_skip_all_and_names_are_case_sensitive() {
+    let all = "# check=skip=all\nFROM alpine as Build\nCMD run\n";
+    assert_silent(all, "StageNameCasing");
+    assert_silent(all, "JSONArgsRecommended");
+    let lower = "# check=skip=stagenamecasing\nFROM alpine AS Build\n";
+    assert_eq!(lines(lower, "StageNameCasing"), [2]);
+}
+
+#[test]
+fn check_directive_error_raises_severity() {
+    let text = "# check=error=true\nFROM alpine\nCMD run\n";
+    let found: Vec<Diagnostic> = lint_all(text, &FileContext::default())
+        .into_iter()
+        .filter(|d| d.code == "JSONArgsRecommended")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Error);
+}
+
+#[test]
+fn check_directive_value_cut_at_space() {
+    let text = "# check=skip=JSONArgsRecommended // reason\nFROM alpine\nCMD run\n";
+    assert_silent(text, "JSONArgsRecommended");
+}
+
+#[test]
+fn check_comment_skips_one_instruction() {
+    let text = "FROM alpine\n# check=skip=SecretsUsedInArgOrEnv // reviewed\nENV API_TOKEN=x\nENV DB_PASSWORD=y\n";
+    assert_eq!(lines(text, "SecretsUsedInArgOrEnv"), [4]);
+}
+
+#[test]
+fn check_directive_only_at_top() {
+    // After an instruction the line is an ordinary comment, so it covers only the next
+    // instruction and not the whole file.
+    let text = "FROM alpine\nCMD a\n# check=skip=JSONArgsRecommended\nENTRYPOINT b\nCMD c\n";
+    assert_eq!(lines(text, "JSONArgsRecommended"), [2, 5]);
+}

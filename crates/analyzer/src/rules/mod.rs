@@ -178,6 +178,27 @@ register_rules! {
     yum_without_yes::YumWithoutYes,
     // hadolint rules DL3031 to DL4006.
     // BuildKit's build checks.
+    stage_name_casing::StageNameCasing,
+    from_as_casing::FromAsCasing,
+    no_empty_continuation::NoEmptyContinuation,
+    consistent_instruction_casing::ConsistentInstructionCasing,
+    duplicate_stage_name::DuplicateStageName,
+    reserved_stage_name::ReservedStageName,
+    json_args_recommended::JsonArgsRecommended,
+    undefined_var::UndefinedVar,
+    multiple_instructions_disallowed::MultipleInstructionsDisallowed,
+    legacy_key_value_format::LegacyKeyValueFormat,
+    expose_proto_casing::ExposeProtoCasing,
+    expose_invalid_format::ExposeInvalidFormat,
+    undefined_arg_in_from::UndefinedArgInFrom,
+    workdir_relative_path::WorkdirRelativePath,
+    redundant_target_platform::RedundantTargetPlatform,
+    from_platform_flag_const_disallowed::FromPlatformFlagConstDisallowed,
+    invalid_default_arg_in_from::InvalidDefaultArgInFrom,
+    invalid_base_image_platform::InvalidBaseImagePlatform,
+    secrets_used_in_arg_or_env::SecretsUsedInArgOrEnv,
+    copy_ignored_file::CopyIgnoredFile,
+    invalid_definition_description::InvalidDefinitionDescription,
 }
 
 /// Finds a rule by code (case-insensitive) or kebab-case name.
@@ -241,7 +262,11 @@ pub const BUILDKIT_CHECKS: &[&str] = &[
 /// rule, a hadolint code, a BuildKit check name, or a ShellCheck code (`SC` and four
 /// digits, reported when a `shellcheck` binary is installed).
 pub fn is_known_code(code: &str) -> bool {
-    find(code).is_some_and(|rule| rule.meta().code.eq_ignore_ascii_case(code))
+    // BuildKit check names are case-sensitive, so they are matched below, exactly.
+    find(code).is_some_and(|rule| {
+        let meta = rule.meta();
+        meta.code.eq_ignore_ascii_case(code) && !meta.is_buildkit()
+    })
         || HADOLINT_CODES.contains(&code)
         || BUILDKIT_CHECKS.contains(&code)
         || is_shellcheck_code(code)
