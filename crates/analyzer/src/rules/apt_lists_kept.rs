@@ -4,13 +4,13 @@ use crate::model::Model;
 use crate::rules::Context;
 use crate::rules::packages::{ShellCommand, runs, stage_reaches_image};
 
-/// Where apt keeps the package lists that `update` downloads.
+/// The folder of the package lists that `update` downloads.
 const LISTS: &str = "/var/lib/apt/lists";
 
 declare_rule! {
     /// ## What it does
     /// Reports an `apt-get update` (or `apt update`, `aptitude update`) in a `RUN` that
-    /// does not also remove `/var/lib/apt/lists`, unless a cache or tmpfs mount holds the
+    /// does not also remove `/var/lib/apt/lists`, unless a cache or tmpfs mount contains the
     /// lists. Stages whose files are only copied out with `COPY --from` are not checked.
     ///
     /// ## Why is this bad
