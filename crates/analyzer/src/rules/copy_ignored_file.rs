@@ -111,7 +111,7 @@ fn is_remote(source: &str) -> bool {
         .any(|prefix| lower.starts_with(prefix))
 }
 
-/// Whether the ignore patterns exclude `path` (cleaned, `/`-separated) or a folder above it.
+/// Returns whether the ignore patterns exclude `path` (cleaned, `/`-separated) or a folder above it.
 fn is_ignored(path: &str, patterns: &[Pattern]) -> bool {
     if path == "." || path == "/" {
         return patterns

@@ -58,7 +58,7 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// The ports of one `EXPOSE` word after expansion with the instruction's environment.
+/// Returns the ports of one `EXPOSE` word after expansion with the instruction's environment.
 /// BuildKit splits the result into words, so `$PORTS` may give several ports. A word that
 /// fails to expand is returned as written.
 pub(super) fn expand_ports(model: &Model<'_>, inst: &Inst<'_>, word: &Word) -> Vec<String> {
@@ -69,7 +69,7 @@ pub(super) fn expand_ports(model: &Model<'_>, inst: &Inst<'_>, word: &Word) -> V
     }
 }
 
-/// Whether `[ip:][hostPort:]containerPort[/proto]` has more than the container port: a
+/// Returns whether `[ip:][hostPort:]containerPort[/proto]` has more than the container port: a
 /// `:` outside the brackets of an IPv6 address.
 fn has_host_part(port: &str) -> bool {
     let mut depth = 0usize;

@@ -14,7 +14,7 @@ declare_rule! {
     /// same name does.
     ///
     /// BuildKit compares the platform of the image it pulled. ballast works offline and
-    /// never reads the registry, so it knows an image's platform only from its name: the
+    /// never reads the registry, so it infers an image's platform only from its name: the
     /// per-architecture namespaces of Docker Hub's official images (`arm64v8/alpine`,
     /// `amd64/debian`, `windows-amd64/…`, …) and Microsoft's Windows images
     /// (`mcr.microsoft.com/windows/…`). It cannot see the platforms of any other image,
@@ -99,7 +99,7 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// The platform an image's name implies, as text and parsed. Windows images from
+/// Returns the platform an image's name implies, as text and parsed. Windows images from
 /// Microsoft's registry imply only the operating system, given as `windows`.
 fn implied_platform(registry: &str, repository: &str) -> Option<(&'static str, Platform)> {
     let text = if registry == "mcr.microsoft.com" && repository.starts_with("windows") {

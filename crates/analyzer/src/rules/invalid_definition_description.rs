@@ -88,7 +88,7 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// Whether a `check=` value (BuildKit's lint options) enables this check through
+/// Returns whether a `check=` value (BuildKit's lint options) enables this check through
 /// `experimental=all` or `experimental=…,InvalidDefinitionDescription,…`.
 fn enables(value: &str) -> bool {
     let value = value.split([' ', '\t']).next().unwrap_or("");

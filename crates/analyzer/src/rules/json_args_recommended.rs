@@ -74,7 +74,7 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// The JSON array for a command made of plain words, or `None` when the shell would
+/// Returns the JSON array for a command made of plain words, or `None` when the shell would
 /// interpret some character of it.
 fn exec_form(command: &str) -> Option<String> {
     let plain = |c: char| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c);

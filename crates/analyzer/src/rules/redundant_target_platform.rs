@@ -84,7 +84,7 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// The offset after the spaces and tabs that follow `offset`.
+/// Returns the offset after the spaces and tabs that follow `offset`.
 fn skip_blanks(source: &str, offset: usize) -> usize {
     let rest = source.get(offset..).unwrap_or("");
     offset + (rest.len() - rest.trim_start_matches([' ', '\t']).len())

@@ -8,7 +8,7 @@ use crate::rules::Context;
 
 declare_rule! {
     /// ## What it does
-    /// Reports an in-stage `ARG` or an `ENV` whose name says it holds a credential, as
+    /// Reports an in-stage `ARG` or an `ENV` whose name marks its value as a credential, as
     /// BuildKit's check of the same name does. A name counts when one of its
     /// `_`-separated words is `apikey`, `auth`, `credential(s)`, `key`, `password`,
     /// `pword`, `passwd`, `secret` or `token`, in any case, and none is `public`, `file`
@@ -142,7 +142,7 @@ fn report(
     diagnostic.severity = severity;
 }
 
-/// Whether a variable name says that its value is a credential.
+/// Returns whether a variable name marks its value as a credential.
 pub(crate) fn looks_like_secret(name: &str) -> bool {
     let lower = name.to_lowercase();
     let words: Vec<&str> = lower.split('_').collect();

@@ -64,7 +64,7 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// The `--platform` value as a word with its place in the source.
+/// Returns the `--platform` value as a word with its place in the source.
 pub(super) fn platform_word(flag: &ballast_parser::Flag) -> Option<Word> {
     let value = flag.value.clone()?;
     let span = match flag.value_span {
@@ -74,7 +74,7 @@ pub(super) fn platform_word(flag: &ballast_parser::Flag) -> Option<Word> {
     Some(Word { value, span })
 }
 
-/// The names `word` uses that no meta ARG declares, with where each is written.
+/// Lists the names `word` uses that no meta ARG declares, with where each is written.
 fn undeclared(model: &Model<'_>, inst: &Inst<'_>, word: &Word) -> Vec<(String, Span)> {
     let env = global_env(model, inst.index);
     let Ok(expansion) = expand_word(&word.value, &env, &Options::new(model.tree.escape)) else {
@@ -97,7 +97,7 @@ fn undeclared(model: &Model<'_>, inst: &Inst<'_>, word: &Word) -> Vec<(String, S
         .collect()
 }
 
-/// The meta ARGs declared before instruction `at` and the predefined arguments.
+/// Lists the meta ARGs declared before instruction `at` and the predefined arguments.
 fn declared_names<'m>(model: &'m Model<'_>, at: usize) -> Vec<&'m str> {
     let mut names: Vec<&str> = model
         .bindings
@@ -109,7 +109,7 @@ fn declared_names<'m>(model: &'m Model<'_>, at: usize) -> Vec<&'m str> {
     names
 }
 
-/// The values BuildKit gives the predefined arguments for a build on a linux/amd64 host
+/// Returns the values BuildKit gives the predefined arguments for a build on a linux/amd64 host
 /// with no `--platform` option, which is what a `FROM` line is judged with here.
 pub(super) fn predefined_value(name: &str) -> Option<&'static str> {
     let value = match name {
@@ -123,7 +123,7 @@ pub(super) fn predefined_value(name: &str) -> Option<&'static str> {
     Some(value)
 }
 
-/// The variables a `FROM` line at instruction `at` sees: the meta ARGs with a default
+/// Returns the variables visible to a `FROM` line at instruction `at`: the meta ARGs with a default
 /// value, declared before it, and the predefined arguments. No `--build-arg` is known.
 pub(super) fn global_env<'m>(
     model: &'m Model<'_>,

@@ -149,7 +149,7 @@ fn is_undefined(model: &Model<'_>, inst: &Inst<'_>, name: &str) -> bool {
     !(on_image && COMMON_IMAGE_ENV.contains(&name))
 }
 
-/// The texts of one instruction that BuildKit expands, with the options it uses.
+/// Lists the texts of one instruction that BuildKit expands, with the options it uses.
 fn expandables<'t>(model: &Model<'_>, inst: &'t Inst<'_>) -> Vec<Expandable<'t>> {
     let options = Options::new(model.tree.escape);
     let word = |word: &'t ballast_parser::Word| Expandable {
@@ -239,7 +239,7 @@ fn flag_value(flag: &ballast_parser::Flag, options: Options) -> Option<Expandabl
     })
 }
 
-/// The options of a `--mount` flag except `from`, which BuildKit does not expand.
+/// Lists the options of a `--mount` flag except `from`, which BuildKit does not expand.
 fn mount_values(flag: &ballast_parser::Flag, options: Options) -> Vec<Expandable<'_>> {
     let Some(value) = flag.value.as_deref() else {
         return Vec::new();
@@ -272,7 +272,7 @@ fn mount_values(flag: &ballast_parser::Flag, options: Options) -> Vec<Expandable
     pieces
 }
 
-/// The variables that instruction `at` sees with a value: the ARGs and ENVs of its stage
+/// Returns the variables that have a value for instruction `at`: the ARGs and ENVs of its stage
 /// chain declared before it, and the default `PATH`.
 pub(super) fn stage_env<'m>(
     model: &'m Model<'_>,
@@ -285,7 +285,7 @@ pub(super) fn stage_env<'m>(
     }
 }
 
-/// The names visible to instruction `at`, for suggestions.
+/// Lists the names visible to instruction `at`, for suggestions.
 fn visible_names<'m>(model: &'m Model<'_>, at: usize) -> Vec<&'m str> {
     let mut names: Vec<&str> = model
         .bindings
@@ -304,7 +304,7 @@ fn visible_names<'m>(model: &'m Model<'_>, at: usize) -> Vec<&'m str> {
     names
 }
 
-/// The candidate closest to `name` by edit distance, when it is close enough to be a
+/// Returns the candidate closest to `name` by edit distance, when it is close enough to be a
 /// likely misspelling: at most one edit for names of up to four characters, two for
 /// longer ones.
 ///

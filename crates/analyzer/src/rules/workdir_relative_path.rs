@@ -70,7 +70,7 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// Whether a stage that `stage` is built on, directly or through others, sets a
+/// Returns whether a stage that `stage` is built on, directly or through others, sets a
 /// `WORKDIR`.
 fn chain_sets_workdir(model: &Model<'_>, stage: usize) -> bool {
     let mut current = stage;
@@ -90,7 +90,7 @@ fn chain_sets_workdir(model: &Model<'_>, stage: usize) -> bool {
     false
 }
 
-/// Whether a path is absolute on Linux, or on Windows (`C:\app`, `C:/app`, `\app`),
+/// Returns whether a path is absolute on Linux, or on Windows (`C:\app`, `C:/app`, `\app`),
 /// since the target platform is not known from the Dockerfile.
 fn is_absolute(path: &str) -> bool {
     let bytes = path.as_bytes();
