@@ -1,0 +1,82 @@
+//! DL3044: an `ENV` value that uses a variable set by the same `ENV`.
+
+use ballast_parser::KeyValue;
+
+use crate::model::{Typed, unquote};
+use crate::rules::Context;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an `ENV` value that references a variable defined by another pair of the
+    /// same `ENV` instruction, when no earlier ARG or ENV defines that variable.
+    ///
+    /// ## Why is this bad
+    /// Docker expands every value of one `ENV` with the variables as they were before the
+    /// instruction. In `ENV A=/opt B=$A/bin`, `B` becomes `/bin`, not `/opt/bin`.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// ENV APP_HOME=/opt/app APP_BIN=$APP_HOME/bin
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM alpine:3.20
+    /// ENV APP_HOME=/opt/app
+    /// ENV APP_BIN=$APP_HOME/bin
+    /// ```
+    pub EnvReferencesSameInstruction {
+        code: "DL3044",
+        name: "env-references-same-instruction",
+        severity: Error,
+        check: check,
+    }
+}
+
+fn check(cx: &mut Context<'_>) {
+    let model = cx.model;
+    for inst in &model.instructions {
+        let Typed::Env(pairs) = &inst.args else {
+            continue;
+        };
+        for (index, pair) in pairs.iter().enumerate() {
+            let name = unquote(&pair.key.value);
+            let defined_before = model
+                .bindings
+                .iter()
+                .any(|binding| binding.instruction < inst.index && binding.name == name);
+            if name.is_empty() || defined_before {
+                continue;
+            }
+            let user = pairs
+                .iter()
+                .enumerate()
+                .find(|(other, other_pair)| *other != index && references(other_pair, &name));
+            if let Some((_, user)) = user {
+                cx.report(
+                    user.value.span,
+                    format!(
+                        "`{name}` is set by this same ENV, so this value sees it as it was before the instruction (unset); move it to a separate ENV"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Whether the value of `pair` contains `${name}` or `$name` not followed by a name
+/// character.
+fn references(pair: &KeyValue, name: &str) -> bool {
+    let value = &pair.value.value;
+    if value.contains(&format!("${{{name}}}")) {
+        return true;
+    }
+    let plain = format!("${name}");
+    value.match_indices(&plain).any(|(at, _)| {
+        value[at + plain.len()..]
+            .chars()
+            .next()
+            .is_none_or(|next| !(next.is_ascii_alphanumeric() || next == '_'))
+    })
+}

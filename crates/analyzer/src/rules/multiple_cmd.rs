@@ -1,0 +1,53 @@
+//! DL4003: more than one `CMD` in a stage.
+
+use crate::model::Typed;
+use crate::rules::Context;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports every `CMD` after the first one in the same stage.
+    ///
+    /// ## Why is this bad
+    /// Only the last `CMD` of a stage sets the command the container runs; the earlier ones have no
+    /// effect, so a reader may trust a line that does nothing.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM nginx:1.27
+    /// CMD ["nginx", "-g", "daemon off;"]
+    /// CMD ["nginx"]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM nginx:1.27
+    /// CMD ["nginx", "-g", "daemon off;"]
+    /// ```
+    pub MultipleCmd {
+        code: "DL4003",
+        name: "multiple-cmd",
+        severity: Warning,
+        check: check,
+    }
+}
+
+fn check(cx: &mut Context<'_>) {
+    let model = cx.model;
+    for stage in 0..model.stages.len() {
+        let mut first: Option<u32> = None;
+        for inst in model.stage_instructions(stage) {
+            if !matches!(inst.args, Typed::Cmd(_)) {
+                continue;
+            }
+            match first {
+                None => first = Some(inst.syntax.start_line),
+                Some(line) => {
+                    cx.report(
+                        inst.syntax.keyword_span,
+                        format!("only the last CMD of a stage takes effect: the one on line {line} is overridden"),
+                    );
+                }
+            }
+        }
+    }
+}
