@@ -13,6 +13,10 @@ use crate::rules::{BUILDKIT_CHECKS, Context, FileContext, RULES, Rule};
 /// The code of syntax errors, hadolint's pseudo-rule for parse errors.
 pub const SYNTAX_ERROR_CODE: &str = "DL1000";
 
+/// Codes that run only when the configuration sets a severity for them, as in hadolint,
+/// whose default severity for them is `ignore`.
+const OFF_BY_DEFAULT: &[&str] = &["DL1001", "DL3057"];
+
 /// The findings for one file.
 #[derive(Clone, Debug, Default)]
 pub struct LintResult {
@@ -48,7 +52,7 @@ pub fn lint_with(
     for &rule in rules {
         let meta = rule.meta();
         let level = config.level_of(meta.code, meta.name);
-        if level == Some(Level::Off) {
+        if level == Some(Level::Off) || (level.is_none() && OFF_BY_DEFAULT.contains(&meta.code)) {
             continue;
         }
 

@@ -551,3 +551,27 @@ fn exec_form_gets_no_fix() {
     let text = "FROM a:1\nRUN [\"apk\", \"add\", \"curl=8\"]\nCOPY [\"a\", \"b\", \"/app\"]\n";
     assert_eq!(fixed(text, FixMode::Safe), text);
 }
+
+#[test]
+fn inline_pragma_rule_is_off_by_default() {
+    let text = "FROM a:1\n# hadolint ignore=DL3008\nRUN apt-get install -y curl\n";
+    assert_silent(text, "DL1001");
+}
+
+#[test]
+fn inline_pragma_rule_fires_when_enabled() {
+    let layer = Layer {
+        severity: vec![(
+            "DL1001".to_string(),
+            ballast_analyzer::config::Level::Severity(Severity::Warning),
+        )],
+        ..Layer::default()
+    };
+    let config = Config::from_layer(layer, ConfigSource::Defaults);
+    let text = "# hadolint global ignore=DL3006\nFROM a:1\n# hadolint ignore=DL3008\nRUN apt-get install -y curl\n# hadolint stage ignore=DL3015\nRUN true\n";
+    let found: Vec<usize> = findings_with(text, "DL1001", &config)
+        .into_iter()
+        .map(|(line, _)| line)
+        .collect();
+    assert_eq!(found, [3]);
+}

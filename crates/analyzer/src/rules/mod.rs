@@ -148,6 +148,7 @@ register_rules! {
     scratch_without_ca_bundle::ScratchWithoutCaBundle,
     deleted_in_later_run::DeletedInLaterRun,
     // hadolint rules DL1001 and DL3000 to DL3030.
+    inline_ignore_pragma::InlineIgnorePragma,
     workdir_not_absolute::WorkdirNotAbsolute,
     irrelevant_command::IrrelevantCommand,
     last_user_root::LastUserRoot,
