@@ -510,3 +510,33 @@ fn case_apt_lists_removed_without_glob() {
         assert!(case_lines(&text, &result, code).is_empty(), "{code} fired");
     }
 }
+
+// Corpus cases whose findings belong to hadolint-compatible rules; they are checked here
+// with the ballast cases so every linting case has one home.
+
+#[test]
+fn case_cd_inside_subshell() {
+    let (text, result) = lint_case("06-cd-inside-subshell");
+    assert!(case_lines(&text, &result, "DL3003").is_empty());
+    assert!(case_lines(&text, &result, "BL2001").is_empty());
+}
+
+#[test]
+fn case_final_stage_hides_earlier_findings() {
+    let (text, result) = lint_case("07-final-stage-hides-earlier-findings");
+    assert_eq!(
+        case_lines(&text, &result, "DL3009"),
+        [2],
+        "apt lists in the tools stage"
+    );
+    // NOTE: DL3060 (yarn cache) is not implemented yet; the check runs once it is.
+    if ballast_analyzer::rules::find("DL3060").is_some() {
+        assert_eq!(
+            case_lines(&text, &result, "DL3060"),
+            [3],
+            "yarn cache in the tools stage"
+        );
+    } else {
+        eprintln!("DL3060 is not registered; the yarn-cache half of this case is not checked");
+    }
+}

@@ -2,7 +2,7 @@
 
 use crate::model::Base;
 use crate::rules::Context;
-use crate::rules::base_images::{is_small_variant, official_image};
+use crate::rules::base_images::{end_of_life, is_small_variant, official_image};
 
 declare_rule! {
     /// ## What it does
@@ -55,7 +55,9 @@ fn check(cx: &mut Context<'_>) {
             continue;
         };
         let tag = image.tag.as_deref().unwrap_or("latest");
-        if is_small_variant(tag) {
+        // An end-of-life version gets its own finding; its smaller variants are just as
+        // unsupported, so suggesting them would mislead.
+        if is_small_variant(tag) || end_of_life(entry.name, tag).is_some() {
             continue;
         }
         let Some(word) = model.instructions[stage.from].syntax.args.words().first() else {
