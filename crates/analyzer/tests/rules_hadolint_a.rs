@@ -536,14 +536,14 @@ fn safe_fixes_remove_the_finding() {
 
 #[test]
 fn unsafe_fixes_need_unsafe_mode() {
-    let text = "FROM a:1\nRUN apt install -y --no-install-recommends curl=1\n";
+    let text = "FROM a:1\nRUN apt-get install -y curl=1\n";
     assert_eq!(fixed(text, FixMode::Safe), text);
     let fixed = fixed(text, FixMode::All);
     assert_eq!(
         fixed,
-        "FROM a:1\nRUN apt-get install -y --no-install-recommends curl=1\n"
+        "FROM a:1\nRUN apt-get install --no-install-recommends -y curl=1\n"
     );
-    assert_silent(&fixed, "DL3027");
+    assert_silent(&fixed, "DL3015");
 }
 
 #[test]

@@ -1,7 +1,5 @@
 //! DL3027: `apt` in `RUN`, where `apt-get` is the scripting interface.
 
-use crate::diagnostic::Edit;
-use crate::diagnostic::Fix;
 use crate::rules::Context;
 use crate::rules::packages::runs;
 
@@ -26,9 +24,9 @@ declare_rule! {
     /// RUN apt-get update && apt-get install -y curl
     /// ```
     ///
-    /// ## Fix
-    /// Replaces `apt` with `apt-get`. The fix is unsafe: a few `apt` subcommands
-    /// (`list`, `search`, `show`) belong to `apt-cache`, and some options differ.
+    /// There is no automatic fix: a few `apt` subcommands (`list`, `search`, `show`)
+    /// belong to `apt-cache`, some options differ, and the new `apt-get install` would
+    /// need the options the other apt rules ask for.
     pub AptCommand {
         code: "DL3027",
         name: "apt-command",
@@ -40,18 +38,10 @@ declare_rule! {
 fn check(cx: &mut Context<'_>) {
     for run in runs(cx.model) {
         for command in run.named("apt") {
-            let span = command.name_span;
-            let plain = cx.text(span) == "apt";
-            let diagnostic = cx.report(
-                span,
+            cx.report(
+                command.name_span,
                 "use apt-get (or apt-cache) in scripts; `apt` has no stable command-line interface",
             );
-            if plain {
-                diagnostic.fix(Fix::unsafe_(
-                    "Replace `apt` with `apt-get`",
-                    vec![Edit::replace(span, "apt-get")],
-                ));
-            }
         }
     }
 }
