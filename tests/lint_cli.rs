@@ -332,6 +332,7 @@ fn folder_discovery_honours_gitignore() {
         "Containerfile",
         "svc/api.Dockerfile",
         "svc/Dockerfile.dev",
+        "svc/web__Dockerfile",
         ".devcontainer/Dockerfile",
         "ignored/Dockerfile",
         "build.log",
@@ -352,12 +353,13 @@ fn folder_discovery_honours_gitignore() {
             "Containerfile",
             "Dockerfile",
             "svc/Dockerfile.dev",
-            "svc/api.Dockerfile"
+            "svc/api.Dockerfile",
+            "svc/web__Dockerfile",
         ]
     );
 
     let default_path = lint(&dir, &["-f", "json"], None, &[]);
-    assert_eq!(findings(&default_path).len(), 5);
+    assert_eq!(findings(&default_path).len(), 6);
 }
 
 #[test]

@@ -25,8 +25,8 @@ Exit status:
 #[command(after_help = EXIT_STATUS)]
 pub struct LintArgs {
     /// Dockerfiles or folders to lint. Folders are searched recursively for `Dockerfile`,
-    /// `Containerfile`, `*.Dockerfile` and `Dockerfile.*`, skipping what `.gitignore`
-    /// excludes. `-` reads standard input. Without a path, the current folder is searched.
+    /// `Containerfile`, `*Dockerfile` and `Dockerfile.*` (or `-*`, `_*`), skipping what
+    /// `.gitignore` excludes. `-` reads standard input. Without a path, the current folder is searched.
     pub paths: Vec<PathBuf>,
 
     /// The file name to report for standard input; `.ballast.toml` and `.dockerignore`
@@ -400,21 +400,19 @@ fn find_dockerfiles(folder: &Path) -> Result<Vec<PathBuf>, ignore::Error> {
     Ok(found)
 }
 
-/// Returns whether a file name is one `ballast lint` looks for in folders: `Dockerfile`,
-/// `Containerfile`, `*.Dockerfile`, `Dockerfile.*` and the same for `Containerfile`.
-/// The ignore files `Dockerfile.dockerignore` and `*.Dockerfile.dockerignore` are not.
+/// Returns whether a file name is one `ballast lint` looks for in folders: `Dockerfile`
+/// or `Containerfile`, alone, after any prefix (`api.Dockerfile`, `web__Dockerfile`), or
+/// before a suffix that starts with `.`, `-` or `_` (`Dockerfile.dev`, `Dockerfile-ci`).
+/// Ignore files (`Dockerfile.dockerignore`) are not Dockerfiles.
 pub fn is_dockerfile_name(name: &str) -> bool {
     if name.ends_with(".dockerignore") {
         return false;
     }
     ["Dockerfile", "Containerfile"].iter().any(|base| {
-        name == *base
-            || name
-                .strip_suffix(base)
-                .is_some_and(|stem| stem.len() > 1 && stem.ends_with('.'))
+        name.ends_with(base)
             || name
                 .strip_prefix(base)
-                .is_some_and(|rest| rest.len() > 1 && rest.starts_with('.'))
+                .is_some_and(|rest| rest.len() > 1 && rest.starts_with(['.', '-', '_']))
     })
 }
 
@@ -450,22 +448,26 @@ mod tests {
 
     #[test]
     fn dockerfile_names() {
-        for name in [
+        let found = [
             "Dockerfile",
             "Containerfile",
             "api.Dockerfile",
             "Dockerfile.dev",
+            "Dockerfile-ci",
             "x.Containerfile",
-        ] {
+            "3.12__alpine__Dockerfile",
+        ];
+        for name in found {
             assert!(is_dockerfile_name(name), "{name}");
         }
-        for name in [
+        let skipped = [
             "dockerfile",
             "Dockerfile.dockerignore",
             "a.Dockerfile.dockerignore",
-            ".Dockerfile",
             "Dockerfile.",
-        ] {
+            "Dockerfiles",
+        ];
+        for name in skipped {
             assert!(!is_dockerfile_name(name), "{name}");
         }
     }
