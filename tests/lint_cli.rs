@@ -691,3 +691,28 @@ fn whole_corpus_lints_without_panic() {
     let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(value.as_array().is_some());
 }
+
+#[test]
+fn unknown_config_codes_warn() {
+    let dir = folder("unknown-config-code");
+    write(
+        &dir,
+        ".ballast.toml",
+        "ignore = [\"DL9999\", \"add-instead-of-copy\"]\n",
+    );
+    write(&dir, "Dockerfile", ADD_LOCAL);
+    write(&dir, "sub/Dockerfile", ADD_LOCAL);
+    let run = lint(&dir, &["Dockerfile", "sub/Dockerfile"], None, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.contains("not a known rule code"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.stderr);
+    assert!(
+        warnings[0].contains(".ballast.toml: `DL9999`"),
+        "{}",
+        run.stderr
+    );
+}

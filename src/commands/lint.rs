@@ -1,14 +1,15 @@
 //! `ballast lint`: find Dockerfiles, lint them, print the findings, apply fixes.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::bail;
-use ballast_analyzer::config::{ConfigLoader, Layer, Level, Threshold};
+use ballast_analyzer::config::{Config, ConfigLoader, ConfigSource, Layer, Level, Threshold};
 use ballast_analyzer::fix::FixMode;
 use ballast_analyzer::lint::{self, LintResult};
-use ballast_analyzer::rules::FileContext;
+use ballast_analyzer::rules::{self, FileContext};
 use ballast_analyzer::{Diagnostic, Severity};
 use clap::Args;
 
@@ -160,9 +161,17 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     let mut reports = Vec::new();
     let mut failing = false;
     let mut changed = false;
+    let mut warned = HashSet::new();
     let mut stdout = std::io::stdout().lock();
     for target in &targets {
-        let outcome = lint_target(target, &args, &mut loader, fix_mode, &mut stdout);
+        let outcome = lint_target(
+            target,
+            &args,
+            &mut loader,
+            fix_mode,
+            &mut stdout,
+            &mut warned,
+        );
         match outcome {
             Ok(linted) => {
                 failing |= linted.failing;
@@ -221,6 +230,7 @@ fn lint_target(
     loader: &mut ConfigLoader,
     fix_mode: Option<FixMode>,
     stdout: &mut dyn Write,
+    warned: &mut HashSet<ConfigSource>,
 ) -> Result<Linted, String> {
     let (name, config_path, source) = match target {
         Target::Stdin => {
@@ -241,6 +251,7 @@ fn lint_target(
     let config = loader.for_file(config_path.as_deref()).map_err(|error| {
         format!("{error}; fix the file or pass another with --config (while linting {name})")
     })?;
+    warn_unknown_codes(&config, warned);
     let file = match &config_path {
         Some(path) => FileContext::for_path(path),
         None => FileContext::default(),
@@ -266,6 +277,26 @@ fn lint_target(
         failing,
         changed,
     })
+}
+
+/// Warns once per configuration source about codes that name no rule, because such an
+/// entry ignores or changes nothing.
+fn warn_unknown_codes(config: &Config, warned: &mut HashSet<ConfigSource>) {
+    if !warned.insert(config.source.clone()) {
+        return;
+    }
+    let source = match &config.source {
+        ConfigSource::Ballast(path) | ConfigSource::Hadolint(path) => display(path),
+        ConfigSource::Defaults => "the command line or HADOLINT_* variables".to_string(),
+    };
+    for code in config.named_codes() {
+        let is_rule_name = rules::find(code).is_some_and(|rule| rule.meta().name == code);
+        if !rules::is_known_code(code) && !is_rule_name {
+            eprintln!(
+                "ballast: warning: {source}: `{code}` is not a known rule code or name, so it has no effect"
+            );
+        }
+    }
 }
 
 /// Writes the fixed text: as a diff with `--diff`, to standard output for standard

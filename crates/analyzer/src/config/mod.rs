@@ -188,7 +188,7 @@ impl RuleSettings {
 }
 
 /// The file a configuration came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ConfigSource {
     Ballast(PathBuf),
     Hadolint(PathBuf),
