@@ -36,6 +36,8 @@ pub struct LintArgs {
     pub stdin_filename: Option<PathBuf>,
 
     /// The output format.
+    // NOTE: hadolint's `format`/`formats` keys and `HADOLINT_FORMAT` are read into the
+    // configuration but do not choose the format; only this flag does.
     #[arg(short, long, value_enum, default_value_t = Format::Tty)]
     pub format: Format,
 

@@ -12,6 +12,9 @@
 //!   above an instruction silences them on that instruction.
 //!
 //! A reason may follow the codes after `--` or `#`. Codes are comma-separated.
+//!
+//! NOTE: hadolint's `# hadolint shell=NAME` pragma, which picks the ShellCheck dialect, is
+//! not read yet.
 
 use ballast_parser::{Dockerfile, NodeKind, Span};
 
