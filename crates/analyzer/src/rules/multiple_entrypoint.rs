@@ -33,20 +33,26 @@ declare_rule! {
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for stage in 0..model.stages.len() {
-        let mut first: Option<u32> = None;
-        for inst in model.stage_instructions(stage) {
-            if !matches!(inst.args, Typed::Entrypoint(_)) {
-                continue;
-            }
-            match first {
-                None => first = Some(inst.syntax.start_line),
-                Some(line) => {
-                    cx.report(
-                        inst.syntax.keyword_span,
-                        format!("only the last ENTRYPOINT of a stage takes effect: the one on line {line} is overridden"),
-                    );
-                }
+    // Instructions before the first FROM form a group of their own, as in hadolint.
+    let mut group = None;
+    let mut first: Option<u32> = None;
+    for inst in &model.instructions {
+        if inst.stage != group {
+            group = inst.stage;
+            first = None;
+        }
+        if !matches!(inst.args, Typed::Entrypoint(_)) {
+            continue;
+        }
+        match first {
+            None => first = Some(inst.syntax.start_line),
+            Some(line) => {
+                cx.report(
+                    inst.syntax.keyword_span,
+                    format!(
+                        "only the last ENTRYPOINT of a stage takes effect: the one on line {line} is overridden"
+                    ),
+                );
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The shell commands of RUN instructions as hadolint's rules see them, for the rules
 //! DL3032 to DL4006.
 //!
-//! hadolint 2.15.1 reads every RUN as bash, whatever `SHELL` says, and finds each simple
+//! hadolint 2.15.1 reads every RUN as bash, whatever `SHELL` is set to, and finds each simple
 //! command in it: in `&&` lists, pipelines, subshells, `$( … )`, branches and loops.
 //! Leading `VAR=x` assignments and the `command` and `exec` wrappers are looked through,
 //! while `sudo`, `env`, absolute paths and `sh -c` are not. An exec-form RUN is read as
@@ -20,7 +20,8 @@ pub(crate) struct ShellCommand {
     pub args: Vec<String>,
     /// The command in the Dockerfile, or the RUN keyword for exec form.
     pub span: Span,
-    /// Whether a `|` or `|&` follows the command.
+    /// Whether the command is an element of a pipeline (`|` or `|&`), directly or inside
+    /// a compound command.
     pub piped: bool,
 }
 
@@ -29,12 +30,12 @@ impl ShellCommand {
         self.name == name
     }
 
-    /// Whether any argument equals one of `values`, wherever it stands.
+    /// Whether any argument equals one of `values`, at any position.
     pub fn has_any_arg(&self, values: &[&str]) -> bool {
         self.args.iter().any(|arg| values.contains(&arg.as_str()))
     }
 
-    /// The flag names of the arguments: `--name=value` gives `name`, `-abc` gives `a`,
+    /// Returns the flag names of the arguments: `--name=value` gives `name`, `-abc` gives `a`,
     /// `b` and `c`, and a bare `-` or `--` gives none.
     pub fn flags(&self) -> Vec<String> {
         let mut flags = Vec::new();
@@ -58,7 +59,7 @@ impl ShellCommand {
             .any(|flag| names.contains(&flag.as_str()))
     }
 
-    /// The arguments that do not start with `-`.
+    /// Returns the arguments that do not start with `-`.
     pub fn args_no_flags(&self) -> Vec<&str> {
         self.args
             .iter()
@@ -79,7 +80,7 @@ pub(crate) struct RunView<'m, 'a> {
 }
 
 impl RunView<'_, '_> {
-    /// The span to report a finding of the whole instruction on: its keyword.
+    /// Returns the keyword span, where findings on the whole instruction are reported.
     pub fn keyword_span(&self) -> Span {
         self.inst.syntax.keyword_span
     }
@@ -88,18 +89,18 @@ impl RunView<'_, '_> {
         self.commands.iter().any(predicate)
     }
 
-    /// The position of the first command matching `predicate`.
+    /// Returns the position of the first command matching `predicate`.
     pub fn position(&self, predicate: impl Fn(&ShellCommand) -> bool) -> Option<usize> {
         self.commands.iter().position(predicate)
     }
 
-    /// The RUN's command text as written, continuation lines joined.
+    /// Returns the RUN's command text as written, continuation lines joined.
     pub fn text(&self) -> &str {
         &self.run_syntax.rest
     }
 }
 
-/// Every RUN of the file in source order, ONBUILD RUN triggers included.
+/// Collects every RUN of the file in source order, ONBUILD RUN triggers included.
 pub(crate) fn runs<'m, 'a>(model: &'m Model<'a>) -> Vec<RunView<'m, 'a>> {
     model
         .instructions
@@ -108,7 +109,7 @@ pub(crate) fn runs<'m, 'a>(model: &'m Model<'a>) -> Vec<RunView<'m, 'a>> {
         .collect()
 }
 
-/// The RUN view of one instruction, or `None` when it is not a RUN or ONBUILD RUN.
+/// Builds the RUN view of one instruction, or `None` when it is not a RUN or ONBUILD RUN.
 pub(crate) fn run_view<'m, 'a>(source: &str, inst: &'m Inst<'a>) -> Option<RunView<'m, 'a>> {
     let (run_syntax, run, onbuild) = match &inst.args {
         Typed::Run(run) => (inst.syntax, run, false),
@@ -137,6 +138,9 @@ fn commands_of(source: &str, inst: &Inst<'_>, run_syntax: &Instruction) -> Vec<S
             .map(|word| word.value.as_str())
             .collect();
         let script = parse_script(&joined.join(" "), Dialect::Bash);
+        if script.error.is_some() {
+            return Vec::new();
+        }
         let span = inst.syntax.keyword_span;
         return script
             .commands
@@ -147,6 +151,11 @@ fn commands_of(source: &str, inst: &Inst<'_>, run_syntax: &Instruction) -> Vec<S
 
     let mut commands = Vec::new();
     for script in inst.syntax.run_scripts(source, Dialect::Bash) {
+        // hadolint finds no command at all in a script that is not valid bash, such as a
+        // PowerShell RUN, so none of its shell rules apply there.
+        if script.script.error.is_some() {
+            continue;
+        }
         for command in &script.script.commands {
             if let Some(reduced) = reduce(command, |span| script.source_span(span)) {
                 commands.push(reduced);
@@ -156,7 +165,7 @@ fn commands_of(source: &str, inst: &Inst<'_>, run_syntax: &Instruction) -> Vec<S
     commands
 }
 
-/// The commands of a script parsed on its own, such as a `SHELL` command line, with
+/// Reduces the commands of a script parsed on its own, such as a `SHELL` command line, with
 /// spans relative to its text.
 pub(crate) fn reduce_all(script: &Script) -> Vec<ShellCommand> {
     script
@@ -181,10 +190,21 @@ fn reduce(command: &SimpleCommand, to_source: impl Fn(Span) -> Span) -> Option<S
         }
     }
     let args: Vec<String> = words.map(|word| word.value.clone()).collect();
+    // ShellCheck parses `[ … ]` and `[[ … ]]` as conditions, not commands, so hadolint
+    // neither counts nor checks them.
+    if matches!(name.value.as_str(), "[" | "[[") {
+        return None;
+    }
+    // A name with an expansion (`$CC`, `` `go env GOPATH`/bin/x ``) is unknown until the
+    // build runs; hadolint drops such commands too.
+    if name.has_expansion {
+        return None;
+    }
     let last = command.words.last().map_or(name.span, |word| word.span);
-    let piped = command.separator.is_some_and(|separator| {
-        matches!(separator.kind, SeparatorKind::Pipe | SeparatorKind::PipeAll)
-    });
+    let piped = command.context.pipeline.is_some()
+        || command.separator.is_some_and(|separator| {
+            matches!(separator.kind, SeparatorKind::Pipe | SeparatorKind::PipeAll)
+        });
     Some(ShellCommand {
         name: name.value.clone(),
         args,
