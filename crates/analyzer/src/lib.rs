@@ -1,5 +1,7 @@
 //! Meaning, rules and images: the semantic model of a Dockerfile, the lint rules that
 //! judge it, and the analysis of built image layers.
+pub mod attribution;
+pub mod build;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;

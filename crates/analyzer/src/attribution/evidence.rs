@@ -1,0 +1,1 @@
+//! Image evidence for the BL3 rules.
