@@ -25,6 +25,10 @@ pub(crate) struct HeredocWord {
 /// Finds the heredoc words of a logical line. A line with a lexing error (an unterminated
 /// quote, say) has none, as in BuildKit.
 pub(crate) fn heredocs_in_line(line: &str) -> Vec<HeredocWord> {
+    // BuildKit lexes the line only when it contains `<<`.
+    if !line.contains("<<") {
+        return Vec::new();
+    }
     let Some(words) = raw_words(line) else { return Vec::new() };
     words
         .into_iter()

@@ -15,6 +15,8 @@ use crate::syntax::{
 /// Parses a Dockerfile. Never fails: syntax errors are returned in the tree.
 pub fn parse(text: &str) -> Dockerfile {
     let (lines, bom) = split_lines(text);
+    // Each node covers at least one physical line, so the vector never grows while parsing.
+    let nodes = Vec::with_capacity(lines.len());
     let mut parser = Parser {
         text,
         lines,
@@ -22,9 +24,10 @@ pub fn parse(text: &str) -> Dockerfile {
         escape: '\\',
         directives_done: false,
         directives: Vec::new(),
-        nodes: Vec::new(),
+        nodes,
         errors: Vec::new(),
         comments: Vec::new(),
+        segments: Vec::new(),
     };
     parser.run();
 
@@ -52,6 +55,8 @@ struct Parser<'a> {
     errors: Vec<SyntaxError>,
     /// Comment texts collected for the next instruction.
     comments: Vec<String>,
+    /// Scratch space for the segments of the logical line being read.
+    segments: Vec<Segment>,
 }
 
 impl Parser<'_> {
@@ -168,10 +173,15 @@ impl Parser<'_> {
     fn read_instruction(&mut self, first_start: usize) {
         let first_index = self.next;
         let node_start = self.lines[first_index].start;
-        let mut logical = LogicalLine::default();
-
         let first = self.lines[first_index];
-        let mut continues = logical.push_segment(self.text, first_start, first.text_end, self.escape);
+
+        // Find the segments first, so that the logical line's buffers are allocated once
+        // at their final size.
+        let mut segments = std::mem::take(&mut self.segments);
+        segments.clear();
+        let mut inner_comments = Vec::new();
+        let mut empty_lines = Vec::new();
+        let mut continues = push_segment(&mut segments, self.text, first_start, first.text_end, self.escape);
         self.next += 1;
 
         while continues && self.next < self.lines.len() {
@@ -179,17 +189,19 @@ impl Parser<'_> {
             let raw = self.line_text(self.next);
             if is_comment(raw) {
                 let lead = leading_space_len(raw);
-                logical.inner_comments.push(Span::new(line.start + lead, line.text_end));
+                inner_comments.push(Span::new(line.start + lead, line.text_end));
             } else if is_blank(raw) {
-                logical.empty_lines.push(Span::new(line.start, line.text_end));
+                empty_lines.push(Span::new(line.start, line.text_end));
             } else {
-                continues = logical.push_segment(self.text, line.start, line.text_end, self.escape);
+                continues = push_segment(&mut segments, self.text, line.start, line.text_end, self.escape);
             }
             self.next += 1;
         }
 
+        let logical = LogicalLine::from_segments(self.text, &segments, inner_comments, empty_lines);
+        self.segments = segments;
         let comments = std::mem::take(&mut self.comments);
-        let (mut instruction, errors) = parse_instruction_line(&logical.text, &logical.map, self.escape);
+        let (mut instruction, errors) = parse_instruction_line(logical.text, logical.map, self.escape);
         self.errors.extend(errors);
 
         instruction.inner_comments = logical.inner_comments;
@@ -284,8 +296,23 @@ fn takes_heredocs(instruction: &Instruction) -> bool {
     target.keyword.accepts_heredocs() && !target.is_exec_form()
 }
 
-/// A logical line being assembled from physical lines.
-#[derive(Default)]
+/// One physical line of a logical line: `start..end` in the source, of which the first
+/// `kept` bytes remain once the continuation marker is removed.
+#[derive(Clone, Copy)]
+struct Segment {
+    start: usize,
+    end: usize,
+    kept: usize,
+}
+
+/// Records the physical line `start..end` as a segment; returns whether the line continues.
+fn push_segment(segments: &mut Vec<Segment>, text: &str, start: usize, end: usize, escape: char) -> bool {
+    let (kept, continues) = strip_continuation(&text[start..end], escape);
+    segments.push(Segment { start, end, kept });
+    continues
+}
+
+/// A logical line assembled from physical lines.
 struct LogicalLine {
     text: String,
     map: SourceMap,
@@ -295,14 +322,17 @@ struct LogicalLine {
 }
 
 impl LogicalLine {
-    /// Appends the physical line `start..end`, without a continuation marker; returns
-    /// whether the line continues.
-    fn push_segment(&mut self, text: &str, start: usize, end: usize, escape: char) -> bool {
-        let segment = &text[start..end];
-        let (kept, continues) = strip_continuation(segment, escape);
-        self.text.push_str(&segment[..kept]);
-        self.map.push(start, kept);
-        self.physical_lines.push(Span::new(start, end));
-        continues
+    /// Joins the segments without their continuation markers.
+    fn from_segments(text: &str, segments: &[Segment], inner_comments: Vec<Span>, empty_lines: Vec<Span>) -> Self {
+        let len = segments.iter().map(|segment| segment.kept).sum();
+        let mut line = String::with_capacity(len);
+        let mut map = SourceMap::default();
+        let mut physical_lines = Vec::with_capacity(segments.len());
+        for segment in segments {
+            line.push_str(&text[segment.start..segment.start + segment.kept]);
+            map.push(segment.start, segment.kept);
+            physical_lines.push(Span::new(segment.start, segment.end));
+        }
+        LogicalLine { text: line, map, inner_comments, empty_lines, physical_lines }
     }
 }

@@ -627,7 +627,8 @@ fn key_value_spans() {
 
 #[test]
 fn onbuild_trigger_spans() {
-    let text = "FROM scratch\nONBUILD COPY --from=x a /b\nONBUILD RUN [\"make\", \"all\"]\nONBUILD ENV K=v\n";
+    let text = "FROM scratch\nONBUILD COPY --from=x a /b\nONBUILD RUN [\"make\", \"all\"]\nONBUILD ENV K=v\n\
+                ONBUILD ADD --link c /d\n";
     let tree = parse_clean(text);
     let trigger = |line: u32| match &instruction_at(&tree, line).args {
         Args::Onbuild {
@@ -655,6 +656,11 @@ fn onbuild_trigger_spans() {
         .map(|word| word.span.text(text))
         .collect();
     assert_eq!(words, ["\"make\"", "\"all\""]);
+
+    let add = trigger(5);
+    assert_eq!(add.flags[0].span.text(text), "--link");
+    assert_eq!(add.flags[0].name_span.text(text), "link");
+    assert!(add.flags[0].value_span.is_none());
 
     let Args::KeyValues { pairs } = &trigger(4).args else {
         panic!("ENV trigger has no pairs")
