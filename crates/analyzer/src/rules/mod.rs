@@ -8,6 +8,7 @@
 //! from the code. Add the file's module and rule to [`register_rules!`] below.
 
 mod context;
+pub(crate) mod packages_b;
 mod base_images;
 pub(crate) mod packages;
 
@@ -178,6 +179,37 @@ register_rules! {
     from_platform_constant::FromPlatformConstant,
     yum_without_yes::YumWithoutYes,
     // hadolint rules DL3031 to DL4006.
+    env_references_same_instruction::EnvReferencesSameInstruction,
+    copy_relative_without_workdir::CopyRelativeWithoutWorkdir,
+    onbuild_forbidden_trigger::OnbuildForbiddenTrigger,
+    label_key_invalid::LabelKeyInvalid,
+    instruction_before_from::InstructionBeforeFrom,
+    reserved_stage_alias::ReservedStageAlias,
+    platform_target_redundant::PlatformTargetRedundant,
+    user_not_numeric::UserNotNumeric,
+    copy_root_to_root::CopyRootToRoot,
+    maintainer_instruction::MaintainerInstruction,
+    multiple_cmd::MultipleCmd,
+    multiple_entrypoint::MultipleEntrypoint,
+    pipefail_missing::PipefailMissing,
+    consecutive_run::ConsecutiveRun,
+    wget_progress_bar::WgetProgressBar,
+    curl_and_wget::CurlAndWget,
+    sh_replaced_with_ln::ShReplacedWithLn,
+    useradd_without_no_log_init::UseraddWithoutNoLogInit,
+    pip_cache_not_disabled::PipCacheNotDisabled,
+    yarn_cache_not_cleaned::YarnCacheNotCleaned,
+    go_module_unpinned::GoModuleUnpinned,
+    yum_clean_missing::YumCleanMissing,
+    yum_version_unpinned::YumVersionUnpinned,
+    zypper_non_interactive_missing::ZypperNonInteractiveMissing,
+    zypper_dist_upgrade::ZypperDistUpgrade,
+    zypper_clean_missing::ZypperCleanMissing,
+    zypper_version_unpinned::ZypperVersionUnpinned,
+    dnf_assume_yes_missing::DnfAssumeYesMissing,
+    dnf_clean_missing::DnfCleanMissing,
+    dnf_version_unpinned::DnfVersionUnpinned,
+    sensitive_arg_or_env_name::SensitiveArgOrEnvName,
     // BuildKit's build checks.
     stage_name_casing::StageNameCasing,
     from_as_casing::FromAsCasing,
