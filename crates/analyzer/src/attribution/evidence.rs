@@ -1,1 +1,325 @@
-//! Image evidence for the BL3 rules.
+//! Image evidence for the rules that need a built image (BL3###).
+//!
+//! The lint engine hands rules the Dockerfile's model only. While [`lint_with_evidence`] runs,
+//! the image facts are available to the BL3 rules through [`with_evidence`], so their findings
+//! go through the same pragmas, configuration and ordering as every other finding. Without
+//! evidence, as in `ballast lint`, the BL3 rules report nothing.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use ballast_parser::{Keyword, Span};
+
+use super::probe::ProbedFile;
+use super::{Attribution, StepRole};
+use crate::config::Config;
+use crate::image::entry::EntryKind;
+use crate::image::{Analysis, WastedFile};
+use crate::lint::{LintResult, lint};
+use crate::model::{CommandForm, Model, Typed};
+use crate::rules::FileContext;
+
+/// What the BL3 rules may read about the built image.
+pub struct ImageEvidence {
+    pub analysis: Analysis,
+    pub attribution: Attribution,
+    /// Contents read from the image for the paths that [`wanted_paths`] named.
+    pub files: Vec<ProbedFile>,
+    /// The build context folder, when known.
+    pub context: Option<PathBuf>,
+    /// Bytes measured by each finding, by (code, start of the primary span).
+    measured: Mutex<Vec<(String, usize, u64)>>,
+}
+
+impl ImageEvidence {
+    pub fn new(
+        analysis: Analysis,
+        attribution: Attribution,
+        files: Vec<ProbedFile>,
+        context: Option<PathBuf>,
+    ) -> ImageEvidence {
+        ImageEvidence {
+            analysis,
+            attribution,
+            files,
+            context,
+            measured: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Records the bytes a finding measured, for the report's `bytes` field.
+    pub fn record_bytes(&self, code: &str, span: Span, bytes: u64) {
+        if let Ok(mut measured) = self.measured.lock() {
+            measured.push((code.to_owned(), span.start, bytes));
+        }
+    }
+
+    /// Returns the bytes recorded for a finding.
+    pub fn bytes_of(&self, code: &str, span: Span) -> Option<u64> {
+        let measured = self.measured.lock().ok()?;
+        measured
+            .iter()
+            .find(|(recorded, start, _)| recorded == code && *start == span.start)
+            .map(|(_, _, bytes)| *bytes)
+    }
+
+    /// Returns the layers above the base image, the part this Dockerfile wrote.
+    pub fn base_layers(&self) -> usize {
+        self.attribution.base_layers
+    }
+
+    /// Returns the model index of the instruction that made `layer`: for base-image layers,
+    /// the `FROM` line.
+    pub fn instruction_of_layer(&self, layer: usize) -> Option<usize> {
+        self.attribution.instruction_of_layer(layer)
+    }
+
+    /// Returns whether `layer` was made by a base image entry.
+    pub fn is_base_layer(&self, layer: usize) -> bool {
+        self.attribution
+            .step_of_layer(layer)
+            .is_some_and(|step| step.role == StepRole::Base)
+    }
+
+    /// Returns the content read for the visible file at `path` (normalized, no leading `/`).
+    pub fn visible_content(&self, path: &str) -> Option<&ProbedFile> {
+        let node = self.analysis.tree.get(path)?;
+        let hash = node.hash?;
+        self.files
+            .iter()
+            .find(|file| file.path == path && file.hash == hash)
+    }
+
+    /// Returns every content read at `path`, whatever its layer.
+    pub fn contents_at<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a ProbedFile> + 'a {
+        self.files.iter().filter(move |file| file.path == path)
+    }
+
+    /// Follows symlinks and hardlinks in the final tree from `path` to a regular file.
+    /// Returns `None` when a link leads nowhere or loops.
+    pub fn resolve(&self, path: &str) -> Option<String> {
+        let mut current = path.trim_start_matches('/').to_owned();
+        for _ in 0..32 {
+            let node = self.analysis.tree.get(&current)?;
+            match (node.kind, &node.link) {
+                (EntryKind::File, _) => return Some(current),
+                (EntryKind::Symlink, Some(target)) => {
+                    current = if target.starts_with('/') {
+                        normalize(target)
+                    } else {
+                        let parent = crate::image::entry::parent(&current);
+                        normalize(&format!("{parent}/{target}"))
+                    };
+                }
+                (EntryKind::Hardlink, Some(target)) => current = normalize(target),
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Every stored file with its layer: the visible ones and the hidden ones, with the
+    /// layer that hid each hidden one.
+    pub fn stored_files(&self) -> Vec<StoredFile<'_>> {
+        let mut files: Vec<StoredFile<'_>> = self
+            .analysis
+            .tree
+            .nodes()
+            .filter(|(_, node)| node.kind == EntryKind::File)
+            .map(|(path, node)| StoredFile {
+                path,
+                bytes: node.size,
+                layer: node.layer,
+                hidden: None,
+            })
+            .collect();
+        files.extend(self.analysis.tree.wasted().iter().map(|wasted| StoredFile {
+            path: &wasted.path,
+            bytes: wasted.bytes,
+            layer: wasted.stored_in,
+            hidden: Some(wasted),
+        }));
+        files
+    }
+}
+
+/// A file stored in some layer.
+pub struct StoredFile<'a> {
+    /// Normalized, without a leading `/`.
+    pub path: &'a str,
+    pub bytes: u64,
+    pub layer: usize,
+    /// How it was hidden, when a later layer hid it.
+    pub hidden: Option<&'a WastedFile>,
+}
+
+/// Resolves `.` and `..` components of a path inside the image (never above the root).
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            name => parts.push(name),
+        }
+    }
+    parts.join("/")
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Arc<ImageEvidence>>> = const { RefCell::new(None) };
+}
+
+/// Runs `check` with the evidence of the lint that is running on this thread; does nothing
+/// when there is none.
+pub fn with_evidence(check: impl FnOnce(&ImageEvidence)) {
+    let current = CURRENT.with(|cell| cell.borrow().clone());
+    if let Some(evidence) = current {
+        check(&evidence);
+    }
+}
+
+/// Lints `source` with every rule, the BL3 rules reading `evidence`.
+pub fn lint_with_evidence(
+    source: &str,
+    config: &Config,
+    file: &FileContext,
+    evidence: Arc<ImageEvidence>,
+) -> LintResult {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CURRENT.with(|cell| cell.borrow_mut().take());
+        }
+    }
+    CURRENT.with(|cell| *cell.borrow_mut() = Some(evidence));
+    let _reset = Reset;
+    lint(source, config, file)
+}
+
+/// The command the container runs: the last `ENTRYPOINT` of the stage chain, else the last
+/// `CMD`, as (the instruction's model index, its words). A shell-form command runs the
+/// stage's shell. `None` when the Dockerfile sets neither.
+// NOTE: an entrypoint inherited from a base image is not seen: the analysis does not read the
+// image config's `Entrypoint` and `Cmd` yet.
+pub fn entrypoint(model: &Model<'_>, stage: usize) -> Option<(usize, Vec<String>)> {
+    let mut chain = vec![stage];
+    let mut current = stage;
+    while let crate::model::Base::Stage(parent) = model.stages[current].base {
+        if parent >= current {
+            break;
+        }
+        chain.push(parent);
+        current = parent;
+    }
+    let instructions = chain
+        .iter()
+        .rev()
+        .flat_map(|&index| model.stage_instructions(index).iter());
+    let mut entrypoint = None;
+    let mut cmd = None;
+    for inst in instructions {
+        let words = |form: &CommandForm<'_>| -> Vec<String> {
+            match form {
+                CommandForm::Exec(words) => words.iter().map(|word| word.value.clone()).collect(),
+                CommandForm::Shell(word) => {
+                    let mut shell = model.shell_of(inst).to_vec();
+                    shell.push(word.value.clone());
+                    shell
+                }
+                CommandForm::None => Vec::new(),
+            }
+        };
+        match (&inst.args, inst.keyword()) {
+            (Typed::Entrypoint(form), Keyword::Entrypoint) => {
+                entrypoint = Some((inst.index, words(form)))
+            }
+            (Typed::Cmd(form), Keyword::Cmd) => cmd = Some((inst.index, words(form))),
+            _ => {}
+        }
+    }
+    entrypoint.or(cmd).filter(|(_, words)| !words.is_empty())
+}
+
+/// The folders the runtime searches for a program named without a `/` (the `PATH` that
+/// Docker sets when the image sets none).
+pub const DEFAULT_PATH: [&str; 6] = [
+    "usr/local/sbin",
+    "usr/local/bin",
+    "usr/sbin",
+    "usr/bin",
+    "sbin",
+    "bin",
+];
+
+/// Returns the image paths whose contents the BL3 rules read: the entrypoint program (and
+/// what its links lead to), and files whose names suggest a credential that only the content
+/// confirms (`.npmrc`, `*.pem`).
+pub fn wanted_paths(analysis: &Analysis, model: &Model<'_>, stage: usize) -> Vec<String> {
+    let mut wanted = Vec::new();
+    if let Some((_, words)) = entrypoint(model, stage) {
+        let program = words[0].trim_start_matches('/');
+        let candidates: Vec<String> = if words[0].contains('/') {
+            vec![program.to_owned()]
+        } else {
+            DEFAULT_PATH
+                .iter()
+                .map(|folder| format!("{folder}/{program}"))
+                .collect()
+        };
+        for candidate in candidates {
+            let mut current = candidate;
+            for _ in 0..32 {
+                let Some(node) = analysis.tree.get(&current) else {
+                    break;
+                };
+                wanted.push(current.clone());
+                let Some(target) = &node.link else {
+                    break;
+                };
+                current = if node.kind == EntryKind::Symlink && !target.starts_with('/') {
+                    normalize(&format!(
+                        "{}/{target}",
+                        crate::image::entry::parent(&current)
+                    ))
+                } else {
+                    normalize(target)
+                };
+            }
+        }
+    }
+    let mut names: Vec<String> = analysis
+        .tree
+        .nodes()
+        .map(|(path, _)| path.to_owned())
+        .chain(
+            analysis
+                .tree
+                .wasted()
+                .iter()
+                .map(|file| file.path.to_string()),
+        )
+        .filter(|path| {
+            let name = crate::image::entry::file_name(path);
+            name == ".npmrc" || name.ends_with(".pem")
+        })
+        .collect();
+    wanted.append(&mut names);
+    wanted.sort();
+    wanted.dedup();
+    wanted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_paths_inside_root() {
+        assert_eq!(normalize("bin/../usr/bin/./sh"), "usr/bin/sh");
+        assert_eq!(normalize("/../../etc"), "etc");
+    }
+}

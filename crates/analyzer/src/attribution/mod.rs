@@ -12,6 +12,7 @@
 //! instruction it lines up with, stops the alignment: a guess would tie bytes to wrong lines.
 
 mod costs;
+pub mod elf;
 pub mod evidence;
 mod matching;
 pub mod probe;
