@@ -10,6 +10,7 @@ pub mod lint;
 pub mod model;
 pub mod pragma;
 pub mod rules;
+pub mod shellcheck;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 pub use lint::{LintResult, lint};

@@ -83,6 +83,7 @@ pub fn lint_with(
             }
         }
     }
+    crate::shellcheck::add_installed(source, &model, config, &mut diagnostics);
 
     let starts: Vec<usize> = model
         .instructions

@@ -1,0 +1,397 @@
+//! ShellCheck on the shell code of RUN instructions.
+//!
+//! A front end installs a [`Checker`]: the CLI does when `shellcheck` is on `PATH` or given
+//! with `--shellcheck`. From then on [`crate::lint::lint`] runs it on every shell-form RUN and
+//! heredoc script, in the dialect of the stage's `SHELL`. Each finding becomes a diagnostic
+//! with code `SC####` at its own line and column in the Dockerfile. hadolint
+//! 2.15 reports at most one ShellCheck finding per RUN, at the RUN's first column; ballast
+//! reports them all where they are.
+//!
+//! Scripts run in parallel, one `shellcheck` process each, and results are cached for the
+//! whole process by script text and dialect, so a language server that lints a file again
+//! after an edit runs ShellCheck only on the RUNs that changed.
+
+mod checker;
+mod script;
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, RwLock};
+
+use ballast_parser::run_script::{RunScript, ScriptOrigin};
+use ballast_parser::shell::Dialect as ParseDialect;
+use ballast_parser::{Keyword, Span};
+use rayon::prelude::*;
+
+pub use checker::{CheckError, Checker, EXCLUDED_CODES, Finding, Replacement};
+
+use crate::config::{Config, Level};
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::model::{Base, Inst, Model};
+
+/// The rule name of every ShellCheck finding, so `--ignore shellcheck` turns them all off.
+pub const RULE_NAME: &str = "shellcheck";
+
+/// Variables set in every RUN without an ARG: BuildKit's predefined proxy build arguments.
+const PROXY_ARGS: [&str; 8] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "FTP_PROXY",
+    "ftp_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// A shell language ShellCheck reads, the value of its `--shell` option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    Sh,
+    Bash,
+    /// dash, and also busybox's and Alpine's ash, which read the same language.
+    Dash,
+    Ksh,
+}
+
+impl Dialect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Sh => "sh",
+            Dialect::Bash => "bash",
+            Dialect::Dash => "dash",
+            Dialect::Ksh => "ksh",
+        }
+    }
+
+    /// Returns the dialect of a shell command line, such as a `SHELL` instruction's words
+    /// or the words of a `#!` line, or `Err` with the program's name when ShellCheck cannot
+    /// read its language (`pwsh`, `cmd`, `zsh`, `fish`, …). `/usr/bin/env NAME` and
+    /// `busybox NAME` name the shell in their next word.
+    pub fn of_command(words: &[String]) -> Result<Dialect, String> {
+        let mut words = words.iter().map(String::as_str);
+        let mut name = program_name(words.next().unwrap_or(""));
+        if matches!(name, "env" | "busybox") {
+            let wrapper = name;
+            name = words
+                .find(|word| !word.starts_with('-'))
+                .map_or(wrapper, program_name);
+            if wrapper == "busybox" && name == "sh" {
+                name = "ash";
+            }
+        }
+        match name {
+            "sh" => Ok(Dialect::Sh),
+            "bash" => Ok(Dialect::Bash),
+            "dash" | "ash" => Ok(Dialect::Dash),
+            "ksh" | "ksh93" | "mksh" | "pdksh" | "oksh" => Ok(Dialect::Ksh),
+            _ => Err(name.to_string()),
+        }
+    }
+}
+
+/// Returns a program's file name without folders and without a Windows `.exe` suffix.
+fn program_name(word: &str) -> &str {
+    let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    name.strip_suffix(".exe").unwrap_or(name)
+}
+
+/// Returns the ShellCheck wiki page of a code such as `SC2086`.
+pub fn wiki_url(code: &str) -> String {
+    format!("https://www.shellcheck.net/wiki/{code}")
+}
+
+/// The scripts ShellCheck could not check since the last [`take_notes`], by cause.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Notes {
+    /// Shells whose RUNs were not checked because ShellCheck cannot read their language.
+    pub skipped_shells: BTreeSet<String>,
+    /// Distinct failures to run ShellCheck, with the scripts they left unchecked.
+    pub errors: BTreeSet<String>,
+}
+
+impl Notes {
+    fn merge(&mut self, other: Notes) {
+        self.skipped_shells.extend(other.skipped_shells);
+        self.errors.extend(other.errors);
+    }
+}
+
+struct Installed {
+    checker: Checker,
+    notes: Mutex<Notes>,
+}
+
+static INSTALLED: RwLock<Option<Arc<Installed>>> = RwLock::new(None);
+
+/// Makes [`crate::lint::lint`] run `checker` on RUN instructions, or stops it with `None`.
+/// Nothing runs ShellCheck until a front end installs a checker.
+pub fn install(checker: Option<Checker>) {
+    let installed = checker.map(|checker| {
+        Arc::new(Installed {
+            checker,
+            notes: Mutex::default(),
+        })
+    });
+    *INSTALLED
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner()) = installed;
+}
+
+/// Returns the installed checker, if any.
+pub fn installed() -> Option<Checker> {
+    current().map(|installed| installed.checker.clone())
+}
+
+/// Returns and clears the notes of the installed checker's runs.
+pub fn take_notes() -> Notes {
+    current()
+        .map(|installed| {
+            std::mem::take(
+                &mut *installed
+                    .notes
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            )
+        })
+        .unwrap_or_default()
+}
+
+fn current() -> Option<Arc<Installed>> {
+    INSTALLED
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone()
+}
+
+/// Adds the findings of the installed checker, if any, to `diagnostics`. The lint engine
+/// calls it; pragmas and the configuration's ignore list apply afterwards, as for rules.
+pub(crate) fn add_installed(
+    source: &str,
+    model: &Model<'_>,
+    config: &Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(installed) = current() else {
+        return;
+    };
+    let mut notes = Notes::default();
+    diagnostics.extend(check_model(
+        &installed.checker,
+        source,
+        model,
+        config,
+        &mut notes,
+    ));
+    installed
+        .notes
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .merge(notes);
+}
+
+/// One script to check.
+struct Job {
+    script: RunScript,
+    dialect: Dialect,
+    declared: Arc<Vec<String>>,
+}
+
+/// Runs `checker` on every shell-form RUN and heredoc script of `model` and returns the
+/// findings as diagnostics, with the configuration's severity overrides and `off` levels
+/// applied. Shells it cannot check are added to `notes`.
+pub fn check_model(
+    checker: &Checker,
+    source: &str,
+    model: &Model<'_>,
+    config: &Config,
+    notes: &mut Notes,
+) -> Vec<Diagnostic> {
+    if is_turned_off(config) {
+        return Vec::new();
+    }
+
+    let jobs = collect_jobs(source, model, notes);
+    let results: Vec<(usize, Result<Arc<Vec<Finding>>, CheckError>)> = jobs
+        .par_iter()
+        .enumerate()
+        .map(|(index, job)| {
+            let result = checker.check(&job.script.text, job.dialect, &job.declared);
+            (index, result)
+        })
+        .collect();
+
+    let mut diagnostics = Vec::new();
+    for (index, result) in results {
+        let job = &jobs[index];
+        match result {
+            Ok(findings) => {
+                for finding in findings.iter() {
+                    if let Some(diagnostic) = to_diagnostic(finding, &job.script, config) {
+                        diagnostics.push(diagnostic);
+                    }
+                }
+            }
+            Err(error) => {
+                notes.errors.insert(error.to_string());
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Returns whether the configuration leaves no ShellCheck code to report: it ignores
+/// `shellcheck`, or `select` names neither `shellcheck` nor any `SC` code.
+fn is_turned_off(config: &Config) -> bool {
+    let names_shellcheck =
+        |entry: &String| entry == RULE_NAME || entry.to_ascii_uppercase().starts_with("SC");
+    config.ignore.iter().any(|entry| entry == RULE_NAME)
+        || (!config.select.is_empty() && !config.select.iter().any(names_shellcheck))
+}
+
+fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for inst in &model.instructions {
+        if !matches!(inst.keyword(), Keyword::Run | Keyword::Onbuild) {
+            continue;
+        }
+        let shell = model.shell_of(inst);
+        let parse_dialect = ParseDialect::from_shell(shell.first().map_or("", String::as_str));
+        let scripts = inst.syntax.run_scripts(source, parse_dialect);
+        if scripts.is_empty() {
+            continue;
+        }
+
+        let declared = Arc::new(names_in_scope(model, inst));
+        for script in scripts {
+            // A heredoc with a `#!` line runs as its own program.
+            let shebang = match script.origin {
+                ScriptOrigin::Heredoc(_) => shebang_words(&script.text),
+                ScriptOrigin::ShellForm => None,
+            };
+            if script.interpreter.is_some() {
+                // Python, Perl and the like: not shell code.
+                continue;
+            }
+            let dialect = match Dialect::of_command(shebang.as_deref().unwrap_or(shell)) {
+                Ok(dialect) => dialect,
+                Err(name) => {
+                    notes.skipped_shells.insert(name);
+                    continue;
+                }
+            };
+            jobs.push(Job {
+                script,
+                dialect,
+                declared: Arc::clone(&declared),
+            });
+        }
+    }
+    jobs
+}
+
+fn shebang_words(text: &str) -> Option<Vec<String>> {
+    let line = text.lines().next()?.strip_prefix("#!")?;
+    Some(line.split_whitespace().map(str::to_string).collect())
+}
+
+/// Returns the ARG and ENV names set in a RUN: those of its stage declared before it, those
+/// of the stages it is built on, and the predefined proxy arguments. Sorted, so equal
+/// scopes give equal cache keys.
+fn names_in_scope(model: &Model<'_>, inst: &Inst<'_>) -> Vec<String> {
+    let mut names: BTreeSet<String> = PROXY_ARGS.iter().map(|name| name.to_string()).collect();
+    let mut stage = inst.stage;
+    let mut before = Some(inst.index);
+    while let Some(index) = stage {
+        let current = &model.stages[index];
+        for &binding in &current.bindings {
+            let binding = &model.bindings[binding];
+            if before.is_none_or(|at| binding.instruction < at) {
+                names.insert(binding.name.clone());
+            }
+        }
+        stage = match current.base {
+            Base::Stage(parent) if parent < index => Some(parent),
+            _ => None,
+        };
+        before = None;
+    }
+    names.into_iter().collect()
+}
+
+fn to_diagnostic(finding: &Finding, script: &RunScript, config: &Config) -> Option<Diagnostic> {
+    let code = format!("SC{}", finding.code);
+    let severity = match config.level_of(&code, RULE_NAME) {
+        Some(Level::Off) => return None,
+        Some(Level::Severity(severity)) => severity,
+        None => finding.severity,
+    };
+    let span = script.source_span(Span::new(finding.range.start, finding.range.end));
+    let message = format!("{} ({})", finding.message, wiki_url(&code));
+    Some(Diagnostic {
+        code,
+        name: RULE_NAME.to_string(),
+        severity,
+        message,
+        span,
+        labels: Vec::new(),
+        fix: fix_of(finding, script),
+    })
+}
+
+/// Converts ShellCheck's suggested edits into a fix. It is unsafe: quoting a word changes
+/// what the shell does with it, which the author may rely on. An edit whose text in the
+/// script is not one piece in the Dockerfile (it spans a line continuation) drops the fix.
+fn fix_of(finding: &Finding, script: &RunScript) -> Option<Fix> {
+    if finding.replacements.is_empty() {
+        return None;
+    }
+    let mut edits = Vec::new();
+    for replacement in &finding.replacements {
+        let range = &replacement.range;
+        let span = script.source_span(Span::new(range.start, range.end));
+        if span.len() != range.len() {
+            return None;
+        }
+        edits.push(Edit::replace(span, replacement.text.clone()));
+    }
+    edits.sort_by_key(|edit| (edit.span.start, edit.span.end));
+    let overlapping = edits
+        .windows(2)
+        .any(|pair| pair[0].span.end > pair[1].span.start);
+    if overlapping {
+        return None;
+    }
+    Some(Fix::unsafe_("Apply ShellCheck's suggestion", edits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(list: &[&str]) -> Vec<String> {
+        list.iter().map(|word| word.to_string()).collect()
+    }
+
+    #[test]
+    fn dialect_of_shell_commands() {
+        let cases: [(&[&str], Result<Dialect, &str>); 9] = [
+            (&["/bin/sh", "-c"], Ok(Dialect::Sh)),
+            (&["/bin/bash", "-o", "pipefail", "-c"], Ok(Dialect::Bash)),
+            (&["/usr/bin/env", "bash", "-c"], Ok(Dialect::Bash)),
+            (&["/bin/busybox", "sh", "-c"], Ok(Dialect::Dash)),
+            (&["/bin/ash", "-c"], Ok(Dialect::Dash)),
+            (&["/bin/mksh", "-c"], Ok(Dialect::Ksh)),
+            (&["pwsh", "-Command"], Err("pwsh")),
+            (&["cmd.exe", "/S", "/C"], Err("cmd")),
+            (&["C:\\Windows\\powershell.exe"], Err("powershell")),
+        ];
+        for (command, expected) in cases {
+            let expected = expected.map_err(str::to_string);
+            assert_eq!(
+                Dialect::of_command(&words(command)),
+                expected,
+                "{command:?}"
+            );
+        }
+    }
+}
