@@ -119,6 +119,46 @@ impl ImageEvidence {
         None
     }
 
+    /// Returns the instruction a finding about `layer` is reported on: the instruction that
+    /// made the layer, or the built stage's `FROM` line when the history could not be aligned.
+    pub fn anchor(&self, model: &Model<'_>, layer: usize) -> Option<usize> {
+        if self.attribution.is_available() {
+            return self.instruction_of_layer(layer);
+        }
+        model
+            .stages
+            .get(self.attribution.stage)
+            .map(|stage| stage.from)
+    }
+
+    /// Returns the `FROM` line of the stage the built stage ultimately starts from.
+    pub fn root_from(&self, model: &Model<'_>) -> Option<usize> {
+        let mut current = self.attribution.stage;
+        while let crate::model::Base::Stage(parent) = model.stages.get(current)?.base {
+            if parent >= current {
+                break;
+            }
+            current = parent;
+        }
+        Some(model.stages[current].from)
+    }
+
+    /// Returns the program the container runs: the `ENTRYPOINT` or `CMD` instruction's model
+    /// index, the program as written, and its path in the final tree after following links.
+    /// The path is `None` when the program is not in the image.
+    pub fn entrypoint_program(&self, model: &Model<'_>) -> Option<(usize, String, Option<String>)> {
+        let (instruction, words) = entrypoint(model, self.attribution.stage)?;
+        let program = words[0].clone();
+        let resolved = if program.contains('/') {
+            self.resolve(&program)
+        } else {
+            DEFAULT_PATH
+                .iter()
+                .find_map(|folder| self.resolve(&format!("{folder}/{program}")))
+        };
+        Some((instruction, program, resolved))
+    }
+
     /// Every stored file with its layer: the visible ones and the hidden ones, with the
     /// layer that hid each hidden one.
     pub fn stored_files(&self) -> Vec<StoredFile<'_>> {
@@ -152,6 +192,35 @@ pub struct StoredFile<'a> {
     pub layer: usize,
     /// How it was hidden, when a later layer hid it.
     pub hidden: Option<&'a WastedFile>,
+}
+
+/// Returns the span of an instruction's first line, where findings about it are reported.
+pub fn first_line_span(model: &Model<'_>, instruction: usize) -> Span {
+    let syntax = model.instructions[instruction].syntax;
+    match syntax.physical_lines.first() {
+        Some(line) => Span::new(syntax.keyword_span.start.min(line.start), line.end),
+        None => syntax.keyword_span,
+    }
+}
+
+/// Formats a byte count for messages: `3,145,728 bytes (3.0 MiB)`.
+pub fn format_bytes(bytes: u64) -> String {
+    let digits = bytes.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let units = [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)];
+    match units.iter().find(|(_, size)| bytes >= *size) {
+        Some((unit, size)) => format!(
+            "{grouped} bytes ({:.1} {unit})",
+            bytes as f64 / *size as f64
+        ),
+        None => format!("{grouped} bytes"),
+    }
 }
 
 /// Resolves `.` and `..` components of a path inside the image (never above the root).
@@ -316,6 +385,13 @@ pub fn wanted_paths(analysis: &Analysis, model: &Model<'_>, stage: usize) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_are_grouped_with_a_unit() {
+        assert_eq!(format_bytes(3_145_728), "3,145,728 bytes (3.0 MiB)");
+        assert_eq!(format_bytes(999), "999 bytes");
+        assert_eq!(format_bytes(1_048_585), "1,048,585 bytes (1.0 MiB)");
+    }
 
     #[test]
     fn normalize_paths_inside_root() {

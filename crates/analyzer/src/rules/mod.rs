@@ -232,6 +232,16 @@ register_rules! {
     secrets_used_in_arg_or_env::SecretsUsedInArgOrEnv,
     copy_ignored_file::CopyIgnoredFile,
     invalid_definition_description::InvalidDefinitionDescription,
+    // Image-evidence rules (BL3###).
+    removed_in_later_layer::RemovedInLaterLayer,
+    metadata_only_copy::MetadataOnlyCopy,
+    package_cache_in_image::PackageCacheInImage,
+    secret_file_in_layer::SecretFileInLayer,
+    static_binary_on_full_base::StaticBinaryOnFullBase,
+    missing_elf_interpreter::MissingElfInterpreter,
+    tls_without_ca_bundle::TlsWithoutCaBundle,
+    build_tools_in_final_image::BuildToolsInFinalImage,
+    context_file_not_ignored::ContextFileNotIgnored,
 }
 
 /// Finds a rule by code (case-insensitive) or kebab-case name.

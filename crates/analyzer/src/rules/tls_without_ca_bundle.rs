@@ -1,0 +1,90 @@
+//! TlsWithoutCaBundle: an entrypoint that speaks HTTPS in an image with no CA bundle.
+
+use crate::attribution::evidence::{first_line_span, with_evidence};
+use crate::rules::Context;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports, in a built image without a CA certificate bundle, an entrypoint that will make
+    /// HTTPS requests: its arguments name an `https://` URL, or the program contains a TLS
+    /// library (Go's `crypto/tls`, OpenSSL, rustls, mbed TLS). The finding sits on the `FROM`
+    /// line of the stage chain and names the entrypoint's line.
+    ///
+    /// ## Why is this bad
+    /// Without a bundle the program cannot verify any server certificate, so every HTTPS call
+    /// fails at run time with an unknown-authority error.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM scratch
+    /// COPY fetcher /fetcher
+    /// ENTRYPOINT ["/fetcher", "https://example.com/feed.json"]
+    /// ```
+    ///
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM debian:12 AS certs
+    /// RUN apt-get update && apt-get install -y ca-certificates
+    /// FROM scratch
+    /// COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
+    /// COPY fetcher /fetcher
+    /// ENTRYPOINT ["/fetcher", "https://example.com/feed.json"]
+    /// ```
+    ///
+    /// ## Fix
+    /// Copy `/etc/ssl/certs/ca-certificates.crt` from a stage that installs `ca-certificates`.
+    pub TlsWithoutCaBundle {
+        code: "BL3007",
+        name: "tls-without-ca-bundle",
+        severity: Warning,
+        check: check,
+    }
+}
+
+/// Where distributions and TLS libraries look for the CA bundle.
+const CA_BUNDLES: [&str; 6] = [
+    "etc/ssl/certs/ca-certificates.crt",
+    "etc/pki/tls/certs/ca-bundle.crt",
+    "etc/ssl/ca-bundle.pem",
+    "etc/ssl/cert.pem",
+    "etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "usr/local/share/ca-certificates/ca-certificates.crt",
+];
+
+fn check(cx: &mut Context<'_>) {
+    with_evidence(|evidence| {
+        let model = cx.model;
+        if CA_BUNDLES
+            .iter()
+            .any(|path| evidence.resolve(path).is_some())
+        {
+            return;
+        }
+        let Some((entry_instruction, program, path)) = evidence.entrypoint_program(model) else {
+            return;
+        };
+        let url_argument =
+            crate::attribution::evidence::entrypoint(model, evidence.attribution.stage)
+                .is_some_and(|(_, words)| words.iter().any(|word| word.contains("https://")));
+        let marker = path
+            .as_deref()
+            .and_then(|path| evidence.visible_content(path))
+            .and_then(|content| content.tls_marker.clone());
+        let reason = match (url_argument, marker) {
+            (true, _) => "its arguments name an https:// URL".to_owned(),
+            (false, Some(marker)) => format!("{program} contains a TLS library ({marker})"),
+            (false, None) => return,
+        };
+        let Some(from) = evidence.root_from(model) else {
+            return;
+        };
+        let entry_line = model.instructions[entry_instruction].syntax.start_line;
+        cx.report(
+            first_line_span(model, from),
+            format!(
+                "the image has no CA certificate bundle, but the entrypoint at line {entry_line} will use HTTPS ({reason}); copy /etc/ssl/certs/ca-certificates.crt from a stage that installs ca-certificates"
+            ),
+        )
+        .label(first_line_span(model, entry_instruction), "HTTPS used here");
+    });
+}
