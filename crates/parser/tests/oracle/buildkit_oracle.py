@@ -29,11 +29,13 @@ except ImportError:
 
 
 def instruction_record(command):
+    # The wrapper turns empty strings into None: an instruction line that is only a
+    # continuation marker has an empty keyword.
     return {
-        "cmd": command.cmd,
+        "cmd": command.cmd or "",
         "sub_cmd": command.sub_cmd,
         "json": command.json,
-        "original": command.original,
+        "original": command.original or "",
         "value": list(command.value),
         "flags": list(command.flags),
         "heredocs": [
