@@ -218,7 +218,7 @@ fn argument_values(instruction: &Instruction) -> Vec<String> {
     match &instruction.args {
         // BuildKit's `parseIgnore` gives an unknown instruction one empty argument node.
         Args::None if instruction.keyword == Keyword::Unknown => vec![String::new()],
-        // A nested ONBUILD trigger's argument is the node that holds its own trigger, whose
+        // A nested ONBUILD trigger's argument is the node that contains its own trigger, whose
         // value is empty.
         Args::Onbuild { trigger: Some(_) } => vec![String::new()],
         Args::None | Args::Onbuild { trigger: None } => Vec::new(),
@@ -696,9 +696,9 @@ fn snippets_match_buildkit() {
 // Generated files.
 
 /// Pieces of Dockerfile text that both BuildKit v0.12.5 and current BuildKit read the same
-/// way. Left out on purpose: blanks after `<<` (a heredoc only since BuildKit 0.22), the
-/// `check` directive (unknown to v0.12.5, so it ends the directives there), NUL (cut off by
-/// the wrapper) and heredocs on ONBUILD triggers (not returned by the wrapper).
+/// way. Four things are left out on purpose. Blanks after `<<` make a heredoc only since
+/// BuildKit 0.22. The `check` directive is unknown to v0.12.5, so it ends the directives
+/// there. The wrapper cuts strings at NUL, and it returns no heredocs of ONBUILD triggers.
 const GENERATED_FRAGMENTS: &[&str] = &[
     "FROM ",
     "RUN ",
@@ -815,8 +815,9 @@ fn generated_text(random: &mut SplitMix64) -> String {
     text
 }
 
-/// Whether both BuildKit versions read `text` the same way, by the rules of
-/// `GENERATED_FRAGMENTS`: fragments can still meet to form `<< ` or an ONBUILD heredoc.
+/// Returns whether both BuildKit versions read `text` the same way, by the rules of
+/// `GENERATED_FRAGMENTS`, because fragments can still meet to form `<< ` or an ONBUILD
+/// heredoc.
 fn same_in_both_versions(text: &str) -> bool {
     let blank_after_marker = ["<< ", "<<\t", "<<\r", "<<\u{b}", "<<\u{c}", "<<- ", "<<-\t"];
     let onbuild_heredoc = text.to_ascii_lowercase().contains("onbuild") && text.contains("<<");
@@ -826,7 +827,7 @@ fn same_in_both_versions(text: &str) -> bool {
         && !onbuild_heredoc
 }
 
-/// Whether `text` starts with a JSON array that text after it makes invalid. BuildKit reads
+/// Returns whether `text` starts with a JSON array that text after it makes invalid. BuildKit reads
 /// exec form with `json.Unmarshal` since July 2024, which rejects such text, so it is shell
 /// form. v0.12.5 used `json.NewDecoder`, which stops after the array and ignores the rest.
 fn json_with_trailing_text(text: &str) -> bool {
@@ -839,8 +840,9 @@ fn json_with_trailing_text(text: &str) -> bool {
         && values.byte_offset() < text.len()
 }
 
-/// Whether a difference on `line` (0 for the whole file) comes from the exec-form change:
-/// an instruction there, or anywhere for a whole-file verdict, has JSON with trailing text.
+/// Returns whether a difference on `line` (0 for the whole file) comes from the exec-form
+/// change: an instruction there, or anywhere for a whole-file verdict, has JSON with
+/// trailing text.
 fn explained_by_json_change(tree: &Dockerfile, line: u32) -> bool {
     tree.instructions()
         .filter(|instruction| line == 0 || instruction.start_line == line)
