@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::LineIndex;
-use crate::syntax::{Args, Command, Dockerfile, Instruction, NodeKind};
+use crate::syntax::{Args, Command, Dockerfile, Instruction, Keyword, NodeKind};
 
 /// Dumps the instructions in BuildKit's AST format (`parser.Node.Dump`): one line per
 /// instruction, `(keyword ["--flag" …] "arg" …)`, strings quoted as Go's `strconv.Quote`.
@@ -28,6 +28,8 @@ fn instruction_dump(instruction: &Instruction) -> String {
         out.push_str(&go_quote(value));
     };
     match &instruction.args {
+        // BuildKit gives an instruction it does not know one empty argument node.
+        Args::None if instruction.keyword == Keyword::Unknown => push(""),
         Args::None => {}
         Args::List { words, .. } => words.iter().for_each(|word| push(&word.value)),
         Args::KeyValues { pairs } => {

@@ -3,6 +3,7 @@
 //! exec-form detection and error recovery. Also checks that spans point at the right bytes
 //! and that `LineIndex` counts UTF-16 columns.
 
+use ballast_parser::dump::buildkit_dump;
 use ballast_parser::{
     Args, Command, Dockerfile, ErrorKind, Instruction, Keyword, LineCol, LineIndex, NodeKind, Span,
     parse,
@@ -455,6 +456,17 @@ fn unknown_instruction_is_reported() {
     assert_eq!(tree.errors[0].span.text(text), "FORM");
     assert_eq!(instruction_at(&tree, 2).keyword, Keyword::Unknown);
     assert_eq!(word_values(instruction_at(&tree, 3)), ["echo after"]);
+}
+
+#[test]
+fn unknown_instruction_dump() {
+    // BuildKit's parser gives an unknown instruction one empty argument, and its AST dump
+    // prints it.
+    let tree = parse("FROM scratch\nFOO bar baz\nONBUILD BAR x\n");
+    assert_eq!(
+        buildkit_dump(&tree),
+        "(from \"scratch\")\n(foo \"\")\n(onbuild (bar \"\"))\n"
+    );
 }
 
 #[test]
