@@ -8,9 +8,8 @@
 //! from the code. Add the file's module and rule to [`register_rules!`] below.
 
 mod context;
-mod base_images;
-mod build_outputs;
 pub(crate) mod packages_b;
+mod base_images;
 pub(crate) mod packages;
 pub(crate) mod label_schema;
 
@@ -150,8 +149,6 @@ register_rules! {
     shell_in_scratch::ShellInScratch,
     scratch_without_ca_bundle::ScratchWithoutCaBundle,
     deleted_in_later_run::DeletedInLaterRun,
-    static_binary_on_distribution::StaticBinaryOnDistribution,
-    dynamic_binary_in_scratch::DynamicBinaryInScratch,
     // hadolint rules DL1001 and DL3000 to DL3030.
     inline_ignore_pragma::InlineIgnorePragma,
     workdir_not_absolute::WorkdirNotAbsolute,
