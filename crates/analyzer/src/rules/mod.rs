@@ -10,8 +10,8 @@
 mod context;
 pub(crate) mod packages_b;
 mod base_images;
+mod build_outputs;
 pub(crate) mod packages;
-pub(crate) mod label_schema;
 
 use crate::diagnostic::Severity;
 
@@ -149,6 +149,8 @@ register_rules! {
     shell_in_scratch::ShellInScratch,
     scratch_without_ca_bundle::ScratchWithoutCaBundle,
     deleted_in_later_run::DeletedInLaterRun,
+    static_binary_on_distribution::StaticBinaryOnDistribution,
+    dynamic_binary_in_scratch::DynamicBinaryInScratch,
     // hadolint rules DL1001 and DL3000 to DL3030.
     inline_ignore_pragma::InlineIgnorePragma,
     workdir_not_absolute::WorkdirNotAbsolute,
@@ -180,16 +182,6 @@ register_rules! {
     from_platform_constant::FromPlatformConstant,
     yum_without_yes::YumWithoutYes,
     // hadolint rules DL3031 to DL4006.
-    label_missing::LabelMissing,
-    label_not_in_schema::LabelNotInSchema,
-    label_value_empty::LabelValueEmpty,
-    label_url_invalid::LabelUrlInvalid,
-    label_rfc3339_invalid::LabelRfc3339Invalid,
-    label_license_invalid::LabelLicenseInvalid,
-    label_hash_invalid::LabelHashInvalid,
-    label_semver_invalid::LabelSemverInvalid,
-    healthcheck_missing::HealthcheckMissing,
-    label_email_invalid::LabelEmailInvalid,
     env_references_same_instruction::EnvReferencesSameInstruction,
     copy_relative_without_workdir::CopyRelativeWithoutWorkdir,
     onbuild_forbidden_trigger::OnbuildForbiddenTrigger,
