@@ -463,10 +463,13 @@ fn real_files_match_buildkit() {
     );
 }
 
-/// Small files for the cases that other tools read wrongly, and the differences each one
-/// must show against BuildKit v0.12.5: `(name, text, [(line, reason)])`. A case with no
-/// listed difference must read exactly as BuildKit reads it.
-const SNIPPETS: &[(&str, &str, &[(u32, &str)])] = &[
+/// A small file: its name, its text, and the differences it must show against BuildKit
+/// v0.12.5 as `(line, reason)`.
+type Snippet = (&'static str, &'static str, &'static [(u32, &'static str)]);
+
+/// Small files for the cases that other tools read wrongly. A case with no listed
+/// difference must read exactly as BuildKit reads it.
+const SNIPPETS: &[Snippet] = &[
     (
         "comment-and-blank-in-continuation",
         "FROM scratch\nCOPY a \\\n# dropped\n  b \\\n\n  /dst/\n",
