@@ -12,6 +12,7 @@ pub(crate) mod packages_b;
 mod base_images;
 mod build_outputs;
 pub(crate) mod packages;
+pub(crate) mod label_schema;
 
 use crate::diagnostic::Severity;
 
@@ -182,6 +183,16 @@ register_rules! {
     from_platform_constant::FromPlatformConstant,
     yum_without_yes::YumWithoutYes,
     // hadolint rules DL3031 to DL4006.
+    label_missing::LabelMissing,
+    label_not_in_schema::LabelNotInSchema,
+    label_value_empty::LabelValueEmpty,
+    label_url_invalid::LabelUrlInvalid,
+    label_rfc3339_invalid::LabelRfc3339Invalid,
+    label_license_invalid::LabelLicenseInvalid,
+    label_hash_invalid::LabelHashInvalid,
+    label_semver_invalid::LabelSemverInvalid,
+    healthcheck_missing::HealthcheckMissing,
+    label_email_invalid::LabelEmailInvalid,
     env_references_same_instruction::EnvReferencesSameInstruction,
     copy_relative_without_workdir::CopyRelativeWithoutWorkdir,
     onbuild_forbidden_trigger::OnbuildForbiddenTrigger,
