@@ -20,6 +20,9 @@ struct Cli {
 enum Command {
     /// Read a built image and account for every byte: size, waste and duplicates by layer.
     Analyze(commands::analyze::AnalyzeArgs),
+    /// Build an image with docker, buildx, podman or buildah, then tie every layer and
+    /// finding to its Dockerfile line.
+    Build(commands::build::BuildArgs),
     /// Print the syntax tree of a Dockerfile (for debugging the parser).
     Dump(commands::dump::DumpArgs),
     /// Lint Dockerfiles: syntax traps, image size, hadolint's and BuildKit's checks.
@@ -34,6 +37,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Build(args) => commands::build::run(args),
         Command::Dump(args) => commands::dump::run(args),
         Command::Lint(args) => commands::lint::run(args),
         Command::Rules(args) => commands::rules::run_list(args),

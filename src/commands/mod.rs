@@ -2,6 +2,7 @@
 //! returns the process exit code.
 
 pub mod analyze;
+pub mod build;
 pub mod dump;
 pub mod lint;
 pub mod rules;
