@@ -10,6 +10,7 @@ use ballast_analyzer::config::{Config, ConfigLoader, ConfigSource, Layer, Level,
 use ballast_analyzer::fix::FixMode;
 use ballast_analyzer::lint::{self, LintResult};
 use ballast_analyzer::rules::{self, FileContext};
+use ballast_analyzer::shellcheck;
 use ballast_analyzer::{Diagnostic, Severity};
 use clap::Args;
 
@@ -108,6 +109,20 @@ pub struct LintArgs {
     /// terminal or `NO_COLOR` is set.
     #[arg(long)]
     pub no_color: bool,
+
+    /// The ShellCheck program to run on RUN instructions: a path, or a name looked up on
+    /// `PATH`. Without this option, `shellcheck` runs when it is on `PATH`.
+    #[arg(long, value_name = "PATH", conflicts_with = "no_shellcheck")]
+    pub shellcheck: Option<PathBuf>,
+
+    /// Do not run ShellCheck on RUN instructions.
+    #[arg(long)]
+    pub no_shellcheck: bool,
+
+    /// Print to standard error what was not checked and why, such as ShellCheck checks
+    /// skipped because `shellcheck` is not installed.
+    #[arg(short = 'V', long)]
+    pub verbose: bool,
 }
 
 fn parse_threshold(text: &str) -> Result<Threshold, String> {
@@ -159,6 +174,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     } else {
         FixMode::Safe
     });
+    install_shellcheck(&args)?;
 
     let mut reports = Vec::new();
     let mut failing = false;
@@ -186,6 +202,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    print_shellcheck_notes();
 
     if !args.diff {
         let color = !args.no_color
@@ -330,6 +347,42 @@ fn write_fixed(
         }
         Target::File(path) if fixed != source => std::fs::write(path, fixed).map_err(write_error),
         Target::File(_) => Ok(()),
+    }
+}
+
+/// Installs the ShellCheck program that linting runs on RUN instructions, if any.
+fn install_shellcheck(args: &LintArgs) -> anyhow::Result<()> {
+    let checker = if args.no_shellcheck {
+        None
+    } else if let Some(program) = &args.shellcheck {
+        Some(shellcheck::Checker::new(program)?)
+    } else {
+        let found = shellcheck::Checker::discover();
+        if found.is_none() && args.verbose {
+            eprintln!(
+                "ballast: `shellcheck` is not on PATH, so the ShellCheck (SC) checks were skipped; \
+                 install it or pass its path with --shellcheck"
+            );
+        }
+        found
+    };
+    shellcheck::install(checker);
+    Ok(())
+}
+
+/// Prints, once for the whole run, which scripts ShellCheck could not check.
+fn print_shellcheck_notes() {
+    let notes = shellcheck::take_notes();
+    for error in &notes.errors {
+        eprintln!("ballast: {error}");
+    }
+    if !notes.skipped_shells.is_empty() {
+        let shells: Vec<&str> = notes.skipped_shells.iter().map(String::as_str).collect();
+        eprintln!(
+            "ballast: ShellCheck skipped the RUN instructions run by {}: it reads only sh, bash, \
+             dash and ksh",
+            shells.join(", ")
+        );
     }
 }
 

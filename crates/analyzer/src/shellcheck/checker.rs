@@ -46,10 +46,10 @@ pub struct Replacement {
 /// The failure to run ShellCheck or to read its output.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
-    #[error("{}: cannot run ShellCheck: {source}; install it or pass its path with --shellcheck", program.display())]
+    #[error("{}: cannot run ShellCheck: {cause}; install it or pass its path with --shellcheck", program.display())]
     Spawn {
         program: PathBuf,
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     #[error("{}: ShellCheck failed with {status}: {stderr}", program.display())]
     Failed {
@@ -57,10 +57,10 @@ pub enum CheckError {
         status: String,
         stderr: String,
     },
-    #[error("{}: invalid ShellCheck output ({source}); ballast reads ShellCheck 0.7 or later", program.display())]
+    #[error("{}: invalid ShellCheck output ({cause}); ballast reads ShellCheck 0.7 or later", program.display())]
     Output {
         program: PathBuf,
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
     #[error("{}: not a ShellCheck program: `--version` printed no ShellCheck version", program.display())]
     NotShellCheck { program: PathBuf },
@@ -98,9 +98,9 @@ impl Checker {
             .arg("--version")
             .stdin(Stdio::null())
             .output()
-            .map_err(|source| CheckError::Spawn {
+            .map_err(|cause| CheckError::Spawn {
                 program: program.clone(),
-                source,
+                cause,
             })?;
         let stdout = String::from_utf8_lossy(&output.stdout);
         let version = stdout
@@ -171,9 +171,9 @@ impl Checker {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|source| CheckError::Spawn {
+            .map_err(|cause| CheckError::Spawn {
                 program: self.program.clone(),
-                source,
+                cause,
             })?;
 
         // The input is written from another thread so that a large output cannot block
@@ -188,9 +188,9 @@ impl Checker {
             });
             child.wait_with_output()
         })
-        .map_err(|source| CheckError::Spawn {
+        .map_err(|cause| CheckError::Spawn {
             program: self.program.clone(),
-            source,
+            cause,
         })?;
 
         // ShellCheck exits with 0 without findings and 1 with some; other codes are errors.
@@ -202,9 +202,9 @@ impl Checker {
             });
         }
         let parsed: Json1 =
-            serde_json::from_slice(&output.stdout).map_err(|source| CheckError::Output {
+            serde_json::from_slice(&output.stdout).map_err(|cause| CheckError::Output {
                 program: self.program.clone(),
-                source,
+                cause,
             })?;
         Ok(parsed.comments)
     }
