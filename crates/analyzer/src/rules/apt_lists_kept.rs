@@ -1,6 +1,5 @@
 //! DL3009: `apt-get update` whose package lists stay in the layer.
 
-use crate::model::Model;
 use crate::rules::Context;
 use crate::rules::packages::{ShellCommand, runs, stage_reaches_image};
 
@@ -50,7 +49,7 @@ declare_rule! {
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     for run in runs(model) {
-        if !reaches_image(model, run.stage()) {
+        if !stage_reaches_image(model, run.stage()) {
             continue;
         }
         let update = run.commands.iter().find(|command| {
@@ -71,10 +70,6 @@ fn check(cx: &mut Context<'_>) {
             "the package lists from `update` stay in this layer; end the RUN with `rm -rf /var/lib/apt/lists/*`",
         );
     }
-}
-
-fn reaches_image(model: &Model<'_>, stage: Option<usize>) -> bool {
-    stage.is_some_and(|stage| stage_reaches_image(model, stage))
 }
 
 /// Whether `command` deletes the package lists: `rm` of the lists folder, of files in it,

@@ -3,7 +3,7 @@
 use ballast_parser::Keyword;
 
 use crate::rules::Context;
-use crate::rules::packages_b::run_view;
+use crate::rules::packages::run_view;
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 //! DL4001: both `curl` and `wget` in one stage.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 //! DL3038: `dnf install` without `-y`.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does

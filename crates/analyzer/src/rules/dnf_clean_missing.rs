@@ -1,7 +1,7 @@
 //! DL3040: `dnf install` without `dnf clean all` after it.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 //! DL3041: `dnf install` of a package without a version.
 
 use crate::rules::Context;
-use crate::rules::packages_b::{is_declared_variable, is_rpm_versioned, runs};
+use crate::rules::packages::{is_declared_variable, is_rpm_versioned, runs};
 
 declare_rule! {
     /// ## What it does

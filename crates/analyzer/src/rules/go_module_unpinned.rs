@@ -1,7 +1,7 @@
 //! DL3062: `go install`, `go get` or `go run` of a module without a version.
 
 use crate::rules::Context;
-use crate::rules::packages_b::{ShellCommand, runs};
+use crate::rules::packages::{ShellCommand, runs};
 
 declare_rule! {
     /// ## What it does

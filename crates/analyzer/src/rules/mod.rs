@@ -8,7 +8,6 @@
 //! from the code. Add the file's module and rule to [`register_rules!`] below.
 
 mod context;
-pub(crate) mod packages_b;
 mod base_images;
 mod build_outputs;
 pub(crate) mod packages;

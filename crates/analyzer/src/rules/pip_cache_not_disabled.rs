@@ -1,7 +1,7 @@
 //! DL3042: `pip install` without `--no-cache-dir`.
 
 use crate::rules::Context;
-use crate::rules::packages_b::{ShellCommand, is_pip_install, runs};
+use crate::rules::packages::{ShellCommand, is_pip_install, runs};
 
 declare_rule! {
     /// ## What it does
@@ -57,9 +57,7 @@ fn check(cx: &mut Context<'_>) {
             continue;
         }
         for command in &run.commands {
-            if is_checked_pip_install(command)
-                && !command.args.iter().any(|arg| arg == "--no-cache-dir")
-            {
+            if is_checked_pip_install(command) && !command.has_arg("--no-cache-dir") {
                 cx.report(
                     command.span,
                     "pip keeps its download cache in the layer: add `--no-cache-dir`",
@@ -77,7 +75,7 @@ fn is_checked_pip_install(command: &ShellCommand) -> bool {
     let via_module = command
         .args
         .windows(2)
-        .any(|pair| pair[0] == "-m" && matches!(pair[1].as_str(), "pipx" | "pipenv"));
+        .any(|pair| pair[0].text == "-m" && matches!(pair[1].text.as_str(), "pipx" | "pipenv"));
     !via_module
 }
 

@@ -4,7 +4,7 @@ use ballast_parser::shell::{Dialect, parse_script};
 
 use crate::model::Typed;
 use crate::rules::Context;
-use crate::rules::packages_b::{RunView, ShellCommand, reduce_all, run_view};
+use crate::rules::packages::{RunCommands, ShellCommand, reduce_all, run_view};
 
 declare_rule! {
     /// ## What it does
@@ -69,7 +69,7 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-fn report_unsafe_pipe(cx: &mut Context<'_>, run: &RunView<'_, '_>) {
+fn report_unsafe_pipe(cx: &mut Context<'_>, run: &RunCommands<'_, '_>) {
     let Some(first_pipe) = run.position(|command| command.piped) else {
         return;
     };
@@ -104,5 +104,5 @@ fn shell_sets_pipefail(shell: &str) -> bool {
 
 /// Whether a shell or `set` command has the option `-o pipefail`.
 fn enables_pipefail(command: &ShellCommand) -> bool {
-    command.has_any_flag(&["o"]) && command.args.iter().any(|arg| arg == "pipefail")
+    command.has_any_flag(&["o"]) && command.has_arg("pipefail")
 }

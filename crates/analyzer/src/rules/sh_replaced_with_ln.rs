@@ -1,7 +1,7 @@
 //! DL4005: `ln` onto `/bin/sh`.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does
@@ -35,7 +35,7 @@ fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     for run in runs(model) {
         for command in &run.commands {
-            if command.is("ln") && command.args.iter().any(|arg| arg == "/bin/sh") {
+            if command.is("ln") && command.has_arg("/bin/sh") {
                 cx.report(
                     command.span,
                     "relinking /bin/sh changes the shell of every script in the image: use SHELL to change the shell of RUN",

@@ -2,7 +2,7 @@
 
 use crate::model::{BindingKind, Typed};
 use crate::rules::Context;
-use crate::rules::packages_b::{ShellCommand, runs};
+use crate::rules::packages::{ShellCommand, runs};
 
 declare_rule! {
     /// ## What it does
@@ -78,5 +78,5 @@ fn creates_user_with_uid(command: &ShellCommand, user: &str) -> bool {
     if !(command.is("useradd") || command.is("adduser")) {
         return false;
     }
-    command.has_any_flag(&["u", "uid"]) && command.args.last().is_some_and(|last| last == user)
+    command.has_any_flag(&["u", "uid"]) && command.args.last().is_some_and(|last| last.text == user)
 }

@@ -1,7 +1,7 @@
 //! DL3046: `useradd` with a large UID and without `--no-log-init`.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does
@@ -45,9 +45,9 @@ fn check(cx: &mut Context<'_>) {
             let uid = command
                 .args
                 .iter()
-                .position(|arg| arg == "-u")
+                .position(|arg| arg.text == "-u")
                 .and_then(|at| command.args.get(at + 1));
-            if uid.is_some_and(|uid| uid.len() > 5) {
+            if uid.is_some_and(|uid| uid.text.len() > 5) {
                 cx.report(
                     command.span,
                     "useradd with a large UID writes a huge sparse lastlog file into the layer: add `--no-log-init`",

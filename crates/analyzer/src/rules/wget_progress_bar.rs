@@ -1,7 +1,7 @@
 //! DL3047: `wget` without a quiet or progress option.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does
@@ -49,7 +49,7 @@ fn check(cx: &mut Context<'_>) {
             if !command.is("wget") {
                 continue;
             }
-            if command.has_any_flag(QUIET_FLAGS) || command.args.iter().any(|arg| arg == "-nv") {
+            if command.has_any_flag(QUIET_FLAGS) || command.has_arg("-nv") {
                 continue;
             }
             cx.report(

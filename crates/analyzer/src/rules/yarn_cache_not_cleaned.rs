@@ -1,7 +1,7 @@
 //! DL3060: `yarn install` without `yarn cache clean`.
 
 use crate::rules::Context;
-use crate::rules::packages_b::{runs, stage_reaches_image};
+use crate::rules::packages::{runs, stage_reaches_image};
 
 declare_rule! {
     /// ## What it does

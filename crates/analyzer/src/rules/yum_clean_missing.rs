@@ -1,7 +1,7 @@
 //! DL3032: `yum install` without `yum clean all` after it.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 //! DL3035: `zypper dist-upgrade` in a Dockerfile.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does

@@ -1,7 +1,7 @@
 //! DL3034: `zypper` without `--non-interactive`.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does

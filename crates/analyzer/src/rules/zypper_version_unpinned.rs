@@ -1,7 +1,7 @@
 //! DL3037: `zypper install` of a package without a version.
 
 use crate::rules::Context;
-use crate::rules::packages_b::runs;
+use crate::rules::packages::runs;
 
 declare_rule! {
     /// ## What it does
