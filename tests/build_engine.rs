@@ -1,0 +1,490 @@
+//! `ballast build` against a real Docker engine: attribution line by line and the bytes of each
+//! image finding, with the classic builder and with BuildKit, on purpose-made contexts and on
+//! the shared image cases.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::engine::{BASE_IMAGE, engine};
+use common::{ballast, shared_dir, skip, temp_dir};
+use serde_json::Value;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    Classic,
+    BuildKit,
+}
+
+/// A folder whose `docker` is Debian's 20.10 client, which has BuildKit built in; the client
+/// first on PATH may want the buildx plugin instead.
+fn buildkit_path() -> Option<String> {
+    if !Path::new("/usr/bin/docker").is_file() {
+        skip("/usr/bin/docker (Debian's docker.io client with BuildKit built in) is missing");
+        return None;
+    }
+    let folder = temp_dir("buildkit-client");
+    std::os::unix::fs::symlink("/usr/bin/docker", folder.join("docker")).ok()?;
+    let path = std::env::var("PATH").unwrap_or_default();
+    Some(format!("{}:{path}", folder.display()))
+}
+
+/// Runs `ballast build --format json` and returns the exit code, the report and stderr.
+fn build(mode: Mode, context: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let cache = temp_dir("cache");
+    let mut command = ballast();
+    command
+        .arg("build")
+        .arg(context)
+        .args([
+            "--network",
+            "none",
+            "--format",
+            "json",
+            "--no-progress",
+            "--builder",
+            "docker",
+        ])
+        .args(extra)
+        .env("XDG_CACHE_HOME", &cache);
+    match mode {
+        Mode::Classic => {
+            command.env("DOCKER_BUILDKIT", "0");
+        }
+        Mode::BuildKit => {
+            command.env("DOCKER_BUILDKIT", "1");
+            if let Some(path) = buildkit_path() {
+                command.env("PATH", path);
+            }
+        }
+    }
+    let output = command.output().expect("ballast runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = output.status.code().unwrap_or(-1);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|error| {
+        panic!("ballast build printed no JSON ({error}); exit {code}; stderr: {stderr}")
+    });
+    (code, report, stderr)
+}
+
+fn context(files: &[(&str, &[u8])]) -> PathBuf {
+    let folder = temp_dir("ctx");
+    for (name, content) in files {
+        let path = folder.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    folder
+}
+
+/// (start line, stored bytes, wasted bytes) of each instruction with a layer.
+fn costs(report: &Value) -> Vec<(u64, u64, u64)> {
+    report["instructions"]
+        .as_array()
+        .expect("instructions")
+        .iter()
+        .filter(|cost| !cost["layers"].as_array().unwrap().is_empty())
+        .map(|cost| {
+            (
+                cost["start_line"].as_u64().unwrap(),
+                cost["stored_bytes"].as_u64().unwrap(),
+                cost["wasted_bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// (line, bytes) of each finding with `code`.
+fn findings(report: &Value, code: &str) -> Vec<(u64, Option<u64>)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["code"] == code)
+        .map(|finding| (finding["line"].as_u64().unwrap(), finding["bytes"].as_u64()))
+        .collect()
+}
+
+fn busybox_size() -> u64 {
+    std::fs::metadata("/bin/busybox")
+        .map(|meta| meta.len())
+        .unwrap_or(0)
+}
+
+const WASTE_DOCKERFILE: &str = "FROM ballast-test/busybox\nCOPY blob.bin /tmp/blob.bin\nRUN rm /tmp/blob.bin\nCOPY app.txt /srv/app.txt\nRUN chmod 600 /srv/app.txt\n";
+
+fn waste_context() -> PathBuf {
+    let blob = vec![7u8; 300_000];
+    let app = vec![1u8; 200_000];
+    let folder = context(&[("blob.bin", &blob), ("app.txt", &app)]);
+    std::fs::write(folder.join("Dockerfile"), WASTE_DOCKERFILE).unwrap();
+    folder
+}
+
+fn check_waste(mode: Mode) {
+    let Some(_) = engine() else { return };
+    let (code, report, stderr) = build(mode, &waste_context(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["attribution"]["status"], "aligned", "{stderr}");
+    assert_eq!(report["attribution"]["base_layers"], 2);
+
+    let costs = costs(&report);
+    let base = busybox_size();
+    assert_eq!(costs[0], (1, base, 0), "FROM carries the base layers");
+    assert_eq!(costs[1], (2, 300_000, 300_000));
+    assert_eq!(costs[2].0, 3);
+    assert_eq!(costs[3], (4, 200_000, 200_000));
+    assert_eq!(costs[4], (5, 200_000, 0));
+
+    assert_eq!(findings(&report, "BL3001"), vec![(2, Some(300_000))]);
+    assert_eq!(findings(&report, "BL3002"), vec![(5, Some(200_000))]);
+}
+
+#[test]
+fn waste_classic_builder() {
+    check_waste(Mode::Classic);
+}
+
+#[test]
+fn waste_buildkit() {
+    check_waste(Mode::BuildKit);
+}
+
+#[test]
+fn unchanged_run_owns_no_bytes() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox\nRUN true\nCMD [\"sh\"]\n",
+    )
+    .unwrap();
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &["--no-cache"]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        assert_eq!(report["attribution"]["status"], "aligned", "{mode:?}");
+        let run = report["instructions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|cost| cost["start_line"] == 2)
+            .expect("the RUN line has a history entry")
+            .clone();
+        assert_eq!(run["stored_bytes"], 0, "{mode:?}");
+        // The classic builder records an empty layer; BuildKit keeps a layer of folder stubs.
+        let layers = run["layers"].as_array().unwrap().len();
+        assert_eq!(layers, usize::from(mode == Mode::BuildKit), "{mode:?}");
+    }
+}
+
+#[test]
+fn target_stage_is_attributed() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[("a.txt", b"stage a\n"), ("b.txt", &[2u8; 10_000])]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox AS first\nCOPY a.txt /a.txt\n\nFROM ballast-test/busybox AS second\nCOPY b.txt /b.txt\nCOPY --from=first /a.txt /a.txt\n\nFROM scratch\nCOPY a.txt /only.txt\n",
+    )
+    .unwrap();
+    let (code, report, stderr) = build(Mode::Classic, &folder, &["--target", "second"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["stage"], 1);
+    let lines: Vec<u64> = costs(&report).iter().map(|cost| cost.0).collect();
+    assert_eq!(lines, vec![4, 5, 6]);
+    assert_eq!(costs(&report)[1], (5, 10_000, 0));
+}
+
+#[test]
+fn onbuild_trigger_is_tied_to_from() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[("app.txt", b"app\n")]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox AS parent\nONBUILD RUN echo triggered > /marker\n\nFROM parent\nCOPY app.txt /app.txt\n",
+    )
+    .unwrap();
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &[]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        let status = &report["attribution"]["status"];
+        assert_eq!(status, "aligned", "{mode:?}: {}", report["attribution"]);
+        let steps = report["attribution"]["steps"].as_array().unwrap();
+        let trigger = steps
+            .iter()
+            .find(|step| step["role"] == "onbuild-trigger")
+            .unwrap_or_else(|| panic!("{mode:?}: no trigger step in {steps:?}"));
+        assert_eq!(trigger["lines"], serde_json::json!([4, 4]), "{mode:?}");
+    }
+}
+
+#[test]
+fn failed_build_keeps_status_and_lints() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox\nMAINTAINER someone\nRUN exit 3\n",
+    )
+    .unwrap();
+    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
+    assert_ne!(code, 0);
+    assert_ne!(code, 2, "the builder's status, not ballast's error status");
+    assert_eq!(report["build"]["succeeded"], false);
+    assert!(report["image"].is_null());
+    assert!(stderr.contains("the build failed"), "{stderr}");
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|finding| finding["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"MaintainerDeprecated"), "{codes:?}");
+}
+
+#[test]
+fn report_lands_in_cache_folder() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[("x.txt", b"x\n")]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM scratch\nCOPY x.txt /x.txt\n",
+    )
+    .unwrap();
+    let cache = temp_dir("cache-check");
+    let output = ballast()
+        .arg("build")
+        .arg(&folder)
+        .args(["--network", "none", "--no-progress", "--format", "markdown"])
+        .env("XDG_CACHE_HOME", &cache)
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let markdown = String::from_utf8_lossy(&output.stdout);
+    assert!(markdown.contains("### ballast build"), "{markdown}");
+    let reports: Vec<_> = std::fs::read_dir(cache.join("ballast/reports"))
+        .expect("the reports folder exists")
+        .collect();
+    assert_eq!(reports.len(), 1);
+}
+
+/// Copies a shared case to a temporary folder and runs its prepare script there.
+fn prepared_case(name: &str) -> Option<PathBuf> {
+    let source = shared_dir().join("cases").join(name);
+    if !source.is_dir() {
+        skip(&format!("{} is missing", source.display()));
+        return None;
+    }
+    let folder = temp_dir(name);
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
+    }
+    let status = Command::new("sh")
+        .arg(folder.join("prepare.sh"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "prepare.sh of {name} failed");
+    Some(folder)
+}
+
+fn case_report(name: &str) -> Option<Value> {
+    engine()?;
+    let folder = prepared_case(name)?;
+    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
+    assert_eq!(code, 0, "{name}: {stderr}");
+    assert_eq!(report["attribution"]["status"], "aligned", "{name}");
+    Some(report)
+}
+
+#[test]
+fn case_chmod_rewrites_file() {
+    let Some(report) = case_report("15-chmod-rewrites-file") else {
+        return;
+    };
+    assert_eq!(findings(&report, "BL3002"), vec![(5, Some(1_048_576))]);
+    assert_eq!(report["image"]["totals"]["wasted_bytes"], 1_048_576);
+}
+
+#[test]
+fn case_waste_per_instruction() {
+    let Some(report) = case_report("16-waste-attribution-per-instruction") else {
+        return;
+    };
+    assert_eq!(
+        findings(&report, "BL3002"),
+        vec![(5, Some(524_288)), (6, Some(524_288)), (7, Some(524_288))]
+    );
+    assert_eq!(report["image"]["totals"]["wasted_bytes"], 1_572_864);
+}
+
+#[test]
+fn case_copy_then_delete() {
+    let Some(report) = case_report("17-copy-then-delete-later") else {
+        return;
+    };
+    assert_eq!(findings(&report, "BL3001"), vec![(4, Some(3_145_728))]);
+    let labels = &report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["code"] == "BL3001")
+        .unwrap()["labels"];
+    assert_eq!(labels[0]["line"], 6);
+}
+
+#[test]
+fn case_chown_after_copy() {
+    let Some(report) = case_report("18-chown-after-copy") else {
+        return;
+    };
+    assert_eq!(findings(&report, "BL3002"), vec![(5, Some(1_048_585))]);
+}
+
+#[test]
+fn case_scratch_without_ca_bundle() {
+    let Some(report) = case_report("19-scratch-without-ca-bundle") else {
+        return;
+    };
+    assert_eq!(findings(&report, "BL3007"), vec![(1, None)]);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["code"] == "BL3007")
+        .unwrap()
+        .clone();
+    assert_eq!(finding["labels"][0]["line"], 3);
+}
+
+#[test]
+fn case_dynamic_binary_in_scratch() {
+    let Some(report) = case_report("20-dynamic-binary-in-scratch") else {
+        return;
+    };
+    let found = findings(&report, "BL3006");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 2);
+    let message = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|finding| finding["code"] == "BL3006")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("/lib64/ld-linux-x86-64.so.2") || message.contains("ld-"),
+        "{message}"
+    );
+}
+
+#[test]
+fn secret_deleted_later_is_reported() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[
+        (
+            "id_rsa",
+            b"-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n",
+        ),
+        (".npmrc", b"//registry.example.com/:_authToken=abc123\n"),
+    ]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox\nCOPY id_rsa /root/.ssh/id_rsa\nCOPY .npmrc /root/.npmrc\nRUN rm /root/.ssh/id_rsa\n",
+    )
+    .unwrap();
+    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let secrets = findings(&report, "BL3004");
+    assert_eq!(
+        secrets,
+        vec![(2, Some(51)), (3, Some(42))],
+        "{:#}",
+        report["findings"]
+    );
+    let text = serde_json::to_string(&report["findings"]).unwrap();
+    assert!(
+        !text.contains("abc123"),
+        "the content must never be printed"
+    );
+}
+
+#[test]
+fn buildah_as_second_builder() {
+    if !common::tool_works("buildah", &["version"]) {
+        skip("buildah is missing; install Debian's buildah to build without a daemon");
+        return;
+    }
+    // NOTE: ballast reads images through the Docker Engine API, which buildah does not serve,
+    // so this checks the build and the lint findings; the image figures need an engine.
+    let folder = context(&[("x.txt", b"x\n")]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM scratch\nMAINTAINER a\nCOPY x.txt /x.txt\n",
+    )
+    .unwrap();
+    let storage = temp_dir("buildah");
+    let conf = storage.join("storage.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "[storage]\ndriver = \"vfs\"\nrunroot = \"{0}/run\"\ngraphroot = \"{0}/root\"\n",
+            storage.display()
+        ),
+    )
+    .unwrap();
+    let output = ballast()
+        .arg("build")
+        .arg(&folder)
+        .args([
+            "--builder",
+            "buildah",
+            "--network",
+            "none",
+            "--format",
+            "json",
+            "--no-progress",
+        ])
+        .args(["--", "--isolation", "oci"])
+        .env("CONTAINERS_STORAGE_CONF", &conf)
+        .env("XDG_CACHE_HOME", storage.join("cache"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("no JSON ({error}): {stderr}"));
+    if report["build"]["succeeded"] != true {
+        skip(&format!(
+            "buildah is installed but cannot build here: {}",
+            report["build"]["log"]
+                .as_array()
+                .and_then(|log| log.last())
+                .cloned()
+                .unwrap_or_default()
+        ));
+        return;
+    }
+    assert!(
+        report["build"]["image_id"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+    assert!(!findings(&report, "MaintainerDeprecated").is_empty());
+}
+
+#[test]
+fn example_builds_offline() {
+    let Some(_) = engine() else { return };
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/scratch-files");
+    let (code, report, stderr) = build(Mode::Classic, &example, &["-t", "ballast-test/example"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(costs(&report), vec![(3, 45, 0), (4, 15, 0)]);
+    let _ = BASE_IMAGE;
+}
