@@ -286,3 +286,203 @@ fn dynamic_binary_case_without_builder_is_silent() {
             .all(|diagnostic| diagnostic.code != "BL2007")
     );
 }
+
+// BL2008 package-cache-kept
+
+#[test]
+fn package_cache_kept_fires_per_tool() {
+    let text = "FROM node:22-slim\nRUN npm ci\nRUN go build -o /bin/app . && go mod download\nRUN gem install bundler\nRUN composer install --no-dev\n";
+    let found = findings(text, "BL2008");
+    let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [2, 3, 3, 4, 5], "{found:?}");
+    assert!(found[0].1.message.contains("npm cache clean --force"));
+    assert!(found[1].1.message.contains("/root/.cache/go-build"));
+    assert!(found[2].1.message.contains("/go/pkg/mod"));
+    assert!(found[3].1.message.contains("--no-document"));
+    assert!(found[4].1.message.contains("--no-cache"));
+    assert!(
+        found
+            .iter()
+            .all(|(_, diagnostic)| diagnostic.severity == Severity::Info)
+    );
+}
+
+#[test]
+fn package_cache_kept_npm_in_heredoc() {
+    let text = "FROM node:22-slim\nRUN <<EOF\nset -e\nnpm install\nEOF\n";
+    let found = findings(text, "BL2008");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, 4);
+    assert_eq!(&text[found[0].1.span.start..found[0].1.span.end], "npm");
+}
+
+#[test]
+fn package_cache_kept_silent_cases() {
+    let silent = [
+        // Cleaned in the same RUN.
+        "FROM node:22-slim\nRUN npm ci && npm cache clean --force\n",
+        "FROM node:22-slim\nRUN npm install && rm -rf /root/.npm\n",
+        "FROM golang:1.22\nRUN go build -o /bin/app . && go clean -cache\n",
+        "FROM golang:1.22\nRUN go mod download && go build -o /bin/app . && go clean -cache -modcache\n",
+        "FROM php:8.3-cli\nRUN composer install && composer clear-cache\n",
+        // Cache mounts.
+        "FROM node:22-slim\nRUN --mount=type=cache,target=/root/.npm npm ci\n",
+        "FROM golang:1.22\nRUN --mount=type=cache,target=/root/.cache/go-build go build -o /bin/app .\n",
+        "FROM golang:1.22\nRUN --mount=type=cache,target=/go/pkg/mod go mod download\n",
+        "FROM php:8.3-cli\nRUN --mount=type=cache,target=/tmp/cache composer install\n",
+        // Flags that keep nothing.
+        "FROM debian:12-slim\nRUN gem install --no-document bundler\n",
+        "FROM debian:12-slim\nRUN gem install -N bundler\n",
+        "FROM php:8.3-cli\nRUN composer install --no-cache --no-dev\n",
+        // The official ruby image's gemrc turns documentation off.
+        "FROM ruby:3.3-slim\nRUN gem install bundler\n",
+        "FROM debian:12-slim\nRUN echo 'gem: --no-document' > /etc/gemrc\nRUN gem install bundler\n",
+        // A builder stage that is only copied from.
+        "FROM golang:1.22 AS build\nRUN go build -o /bin/app .\nFROM scratch\nCOPY --from=build /bin/app /app\n",
+        "FROM node:22 AS build\nRUN npm ci && npm run build\nFROM nginx:1.27\nCOPY --from=build /app/dist /usr/share/nginx/html\n",
+        // Commands that download nothing.
+        "FROM node:22-slim\nRUN npm run build\n",
+        "FROM golang:1.22\nRUN go version && go vet ./...\n",
+        "FROM php:8.3-cli\nRUN composer dump-autoload\n",
+    ];
+    for text in silent {
+        assert!(lines_of(text, "BL2008").is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn package_cache_kept_yarn_left_to_dl3060() {
+    let text = "FROM node:22-slim\nRUN yarn install\n";
+    assert!(lines_of(text, "BL2008").is_empty());
+}
+
+#[test]
+fn package_cache_kept_safe_fixes() {
+    let text = "FROM debian:12-slim\nRUN gem install bundler && composer install --no-dev\n";
+    let after = fixed(text, "BL2008", FixMode::Safe);
+    assert_eq!(
+        after,
+        "FROM debian:12-slim\nRUN gem install --no-document bundler && composer install --no-cache --no-dev\n"
+    );
+    assert!(lines_of(&after, "BL2008").is_empty(), "{after}");
+    let found = findings(text, "BL2008");
+    assert!(found.iter().all(|(_, diagnostic)| {
+        diagnostic.fix.as_ref().map(|fix| fix.applicability) == Some(Applicability::Safe)
+    }));
+}
+
+#[test]
+fn package_cache_kept_npm_has_no_fix() {
+    let found = findings("FROM node:22-slim\nRUN npm ci\n", "BL2008");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].1.fix.is_none());
+}
+
+// BL2009 add-remote-archive
+
+#[test]
+fn add_remote_archive_fires() {
+    let text = "FROM debian:12-slim\nADD https://example.com/tool-1.2.tar.gz /opt/\nADD --chmod=644 https://example.com/x.zip?raw=1 /srv/\n";
+    let found = findings(text, "BL2009");
+    let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [2, 3]);
+    let (_, first) = &found[0];
+    assert_eq!(
+        &text[first.span.start..first.span.end],
+        "https://example.com/tool-1.2.tar.gz"
+    );
+    assert_eq!(first.severity, Severity::Warning);
+    assert!(first.message.contains("stays in the layer"));
+    assert!(first.message.contains("--unpack"));
+}
+
+#[test]
+fn add_remote_archive_silent() {
+    let silent = [
+        "FROM debian:12-slim\nADD https://example.com/tool /usr/local/bin/tool\n",
+        "FROM debian:12-slim\nADD https://example.com/app.tar.gz.sha256 /tmp/\n",
+        "FROM debian:12-slim\nADD --unpack=true https://example.com/tool.tar.gz /opt/\n",
+        "FROM debian:12-slim\nADD tool.tar.gz /opt/\n",
+        "FROM debian:12-slim\nCOPY tool.tar.gz /opt/\n",
+        "FROM debian:12-slim\nADD https://github.com/org/repo.git /src\n",
+    ];
+    for text in silent {
+        assert!(lines_of(text, "BL2009").is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn add_remote_archive_unsafe_fix() {
+    let text = "FROM debian:12-slim\nADD https://example.com/tool.tgz /opt/\n";
+    assert_eq!(fixed(text, "BL2009", FixMode::Safe), text);
+    let after = fixed(text, "BL2009", FixMode::All);
+    assert_eq!(
+        after,
+        "FROM debian:12-slim\nADD --unpack=true https://example.com/tool.tgz /opt/\n"
+    );
+    assert!(lines_of(&after, "BL2009").is_empty());
+}
+
+// BL2010 copy-context-without-dockerignore
+
+/// Writes `text` as a Dockerfile in a fresh folder with the given extra files, and lints it
+/// with the context BuildKit would use.
+fn lint_in_folder(name: &str, text: &str, files: &[(&str, &str)]) -> (String, LintResult) {
+    let folder = std::env::temp_dir().join(format!("ballast-size-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).expect("the temporary folder can be created");
+    let path = folder.join("Dockerfile");
+    std::fs::write(&path, text).expect("the Dockerfile can be written");
+    for (file, content) in files {
+        std::fs::write(folder.join(file), content).expect("the extra file can be written");
+    }
+    let result = lint(text, &Config::default(), &FileContext::for_path(&path));
+    let _ = std::fs::remove_dir_all(&folder);
+    (text.to_string(), result)
+}
+
+fn codes_at(text: &str, result: &LintResult, code: &str) -> Vec<usize> {
+    result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == code)
+        .map(|diagnostic| line_of(text, diagnostic.span.start))
+        .collect()
+}
+
+#[test]
+fn copy_context_without_dockerignore_fires() {
+    let text = "FROM node:22-slim\nWORKDIR /app\nCOPY package.json ./\nCOPY . .\nADD ./ /srv/\nCOPY [\".\", \"/data\"]\n";
+    let (text, result) = lint_in_folder("fires", text, &[]);
+    assert_eq!(codes_at(&text, &result, "BL2010"), [4, 5, 6]);
+    let diagnostic = result
+        .diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic.code == "BL2010")
+        .expect("a finding");
+    assert_eq!(&text[diagnostic.span.start..diagnostic.span.end], ".");
+    assert!(diagnostic.message.contains(".git"));
+    assert!(diagnostic.message.contains(".dockerignore"));
+}
+
+#[test]
+fn copy_context_with_dockerignore_silent() {
+    let text = "FROM node:22-slim\nCOPY . .\n";
+    let (text, result) = lint_in_folder("ignore", text, &[(".dockerignore", ".git\n")]);
+    assert!(codes_at(&text, &result, "BL2010").is_empty());
+    let (text, result) = lint_in_folder(
+        "specific",
+        text.as_str(),
+        &[("Dockerfile.dockerignore", "node_modules\n")],
+    );
+    assert!(codes_at(&text, &result, "BL2010").is_empty());
+}
+
+#[test]
+fn copy_context_other_sources_silent() {
+    let text = "FROM node:22-slim AS build\nCOPY src ./src\nCOPY ./package.json .\nFROM nginx:1.27\nCOPY --from=build . /usr/share/nginx/html\n";
+    let (text, result) = lint_in_folder("other", text, &[]);
+    assert!(codes_at(&text, &result, "BL2010").is_empty());
+    // Standard input without a file name has no known folder.
+    assert!(lines_of("FROM node:22-slim\nCOPY . .\n", "BL2010").is_empty());
+}

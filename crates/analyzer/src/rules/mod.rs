@@ -151,6 +151,9 @@ register_rules! {
     deleted_in_later_run::DeletedInLaterRun,
     static_binary_on_distribution::StaticBinaryOnDistribution,
     dynamic_binary_in_scratch::DynamicBinaryInScratch,
+    package_cache_kept::PackageCacheKept,
+    add_remote_archive::AddRemoteArchive,
+    copy_context_without_dockerignore::CopyContextWithoutDockerignore,
     // hadolint rules DL1001 and DL3000 to DL3030.
     inline_ignore_pragma::InlineIgnorePragma,
     workdir_not_absolute::WorkdirNotAbsolute,
