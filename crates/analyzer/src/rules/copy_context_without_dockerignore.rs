@@ -59,7 +59,7 @@ fn check(cx: &mut Context<'_>) {
         };
         cx.report(
             whole.span,
-            "this copies the whole build context, `.git` included, because there is no `.dockerignore` beside the Dockerfile: add one that excludes what the image does not need",
+            "this copies the whole build context and there is no `.dockerignore` beside the Dockerfile, so everything in the folder goes into the layer, `.git` and `.env` files included: add a `.dockerignore` that excludes what the image does not need",
         );
     }
 }
