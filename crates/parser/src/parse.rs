@@ -1,6 +1,8 @@
 //! The line layer: BuildKit's line-oriented state machine (directives, comments,
 //! continuation lines, heredoc bodies), producing the top-level nodes.
 
+use std::collections::HashMap;
+
 use crate::Span;
 use crate::args::parse_instruction_line;
 use crate::heredoc::heredocs_in_line;
@@ -28,6 +30,7 @@ pub fn parse(text: &str) -> Dockerfile {
         errors: Vec::new(),
         comments: Vec::new(),
         segments: Vec::new(),
+        terminators: None,
     };
     parser.run();
 
@@ -57,6 +60,34 @@ struct Parser<'a> {
     comments: Vec<String>,
     /// Scratch space for the segments of the logical line being read.
     segments: Vec<Segment>,
+    /// Built on the first heredoc whose terminator is not within a few lines.
+    terminators: Option<TerminatorIndex<'a>>,
+}
+
+/// How many lines after a heredoc opener are scanned for its terminator before the
+/// terminator index is built.
+const TERMINATOR_SCAN_LINES: usize = 64;
+
+/// The physical lines of a file by their text with leading tabs removed, the form every
+/// heredoc terminator has.
+struct TerminatorIndex<'a> {
+    lines_by_text: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> TerminatorIndex<'a> {
+    fn new(text: &'a str, lines: &[PhysicalLine]) -> Self {
+        let mut lines_by_text: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, line) in lines.iter().enumerate() {
+            let key = text[line.start..line.text_end].trim_start_matches('\t');
+            lines_by_text.entry(key).or_default().push(index);
+        }
+        TerminatorIndex { lines_by_text }
+    }
+
+    /// The lines, in order, whose text without leading tabs is `name`.
+    fn lines(&self, name: &str) -> &[usize] {
+        self.lines_by_text.get(name).map_or(&[], Vec::as_slice)
+    }
 }
 
 impl Parser<'_> {
@@ -226,23 +257,14 @@ impl Parser<'_> {
             let word_text = instruction.line[word.start..word.end].to_string();
             let body_start = self.lines.get(self.next).map_or(self.text.len(), |line| line.start);
 
-            let mut terminator_span = None;
-            let mut index = self.next;
-            while index < self.lines.len() {
+            let terminator = self.find_terminator(&word.name, word.chomp, self.next);
+            let terminator_span = terminator.map(|index| {
                 let line = self.lines[index];
-                let mut candidate = self.line_text(index);
-                if word.chomp {
-                    candidate = candidate.trim_start_matches('\t');
-                }
-                if candidate == word.name {
-                    terminator_span = Some(Span::new(line.start, line.text_end));
-                    break;
-                }
-                index += 1;
-            }
+                Span::new(line.start, line.text_end)
+            });
 
-            let body_end_index = match terminator_span {
-                Some(_) => index,
+            let body_end_index = match terminator {
+                Some(index) => index,
                 None => {
                     self.error(word_span, "unterminated heredoc", ErrorKind::Parse);
                     self.recovery_end(self.next)
@@ -266,6 +288,32 @@ impl Parser<'_> {
                 break;
             }
         }
+    }
+
+    /// Finds the first line from `from` on that terminates a heredoc named `name`: the line
+    /// equals the name, after its leading tabs are removed when `chomp` (`<<-`) is set.
+    fn find_terminator(&mut self, name: &str, chomp: bool, from: usize) -> Option<usize> {
+        // Most bodies are short, so a few lines are scanned before the index is built. The
+        // index keeps a file of many unterminated heredocs linear.
+        let scan_end = (from + TERMINATOR_SCAN_LINES).min(self.lines.len());
+        if let Some(index) = (from..scan_end).find(|&index| self.is_terminator(index, name, chomp)) {
+            return Some(index);
+        }
+        if scan_end == self.lines.len() {
+            return None;
+        }
+        if self.terminators.is_none() {
+            self.terminators = Some(TerminatorIndex::new(self.text, &self.lines));
+        }
+        let candidates = self.terminators.as_ref().map_or(&[][..], |terminators| terminators.lines(name));
+        let first = candidates.partition_point(|&index| index < scan_end);
+        candidates[first..].iter().copied().find(|&index| self.is_terminator(index, name, chomp))
+    }
+
+    fn is_terminator(&self, index: usize, name: &str, chomp: bool) -> bool {
+        let text = self.line_text(index);
+        let text = if chomp { text.trim_start_matches('\t') } else { text };
+        text == name
     }
 
     /// Where an unterminated heredoc's body ends for error recovery. BuildKit reads to the

@@ -518,8 +518,46 @@ fn onbuild_trigger_reads_heredoc() {
     assert_eq!(onbuild.end_line, 4);
 }
 
+#[test]
+fn terminator_far_below_opener() {
+    // Past the first lines of a body, the parser looks terminators up in an index of the
+    // file's lines, which must find the same line a scan finds.
+    let body: String = (0..200).map(|number| format!("line {number}\n")).collect();
+    let text =
+        format!("FROM scratch\nRUN <<EOF\n{body}\tEOF\nEOF\nRUN <<-END\n{body}\t\tEND\nCOPY a b\n");
+    let tree = parse_clean(&text);
+
+    let run = instruction_at(&tree, 2);
+    assert_eq!(only_heredoc(run).content, format!("{body}\tEOF\n"));
+    assert_eq!(run.end_line, 204);
+
+    let chomp = instruction_at(&tree, 205);
+    assert_eq!(only_heredoc(chomp).content, body);
+    assert_eq!(
+        only_heredoc(chomp).terminator_span.unwrap().text(&text),
+        "\t\tEND"
+    );
+    assert_eq!(chomp.end_line, 406);
+
+    assert_eq!(instruction_at(&tree, 407).keyword, Keyword::Copy);
+}
+
 // ---------------------------------------------------------------------------------------
 // Unterminated heredocs.
+
+#[test]
+fn many_unterminated_heredocs() {
+    let text = format!("FROM scratch\n{}", "RUN <<EOF\n".repeat(300));
+    let tree = parse(&text);
+    assert_eq!(tree.instructions().count(), 301);
+    let unterminated = tree
+        .errors
+        .iter()
+        .filter(|error| error.message == "unterminated heredoc")
+        .count();
+    assert_eq!(unterminated, 300);
+    assert_eq!(tree.text_of_nodes(&text), text);
+}
 
 #[test]
 fn unterminated_heredoc_is_reported() {
