@@ -491,3 +491,31 @@ fn missing_program_is_an_error() {
         "{error}"
     );
 }
+
+#[test]
+fn windows_stage_without_shell_is_skipped() {
+    let Some(checker) = checker() else {
+        return;
+    };
+    let text = "FROM mcr.microsoft.com/windows/nanoserver:ltsc2022 AS win\n\
+                RUN mkdir c:\\config && echo $x\n\
+                FROM win\n\
+                RUN echo $y\n\
+                FROM caddy:2.11-windowsservercore-ltsc2022\n\
+                RUN echo $z\n\
+                FROM alpine:3.20\n\
+                RUN echo $linux\n";
+    let tree = ballast_parser::parse(text);
+    let model = Model::new(text, &tree);
+    let mut notes = Notes::default();
+    let diagnostics =
+        shellcheck::check_model(&checker, text, &model, &Config::default(), &mut notes);
+
+    let lines: Vec<usize> = diagnostics
+        .iter()
+        .map(|diagnostic| text[..diagnostic.span.start].matches('\n').count() + 1)
+        .collect();
+    assert_eq!(lines, [8, 8]);
+    let skipped: Vec<&str> = notes.skipped_shells.iter().map(String::as_str).collect();
+    assert_eq!(skipped, ["cmd"]);
+}

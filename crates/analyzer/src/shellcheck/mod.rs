@@ -254,7 +254,7 @@ fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> 
         if !matches!(inst.keyword(), Keyword::Run | Keyword::Onbuild) {
             continue;
         }
-        let shell = model.shell_of(inst);
+        let shell = effective_shell(model, inst);
         let parse_dialect = ParseDialect::from_shell(shell.first().map_or("", String::as_str));
         let scripts = inst.syntax.run_scripts(source, parse_dialect);
         if scripts.is_empty() {
@@ -272,7 +272,7 @@ fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> 
                 // Python, Perl and the like: not shell code.
                 continue;
             }
-            let dialect = match Dialect::of_command(shebang.as_deref().unwrap_or(shell)) {
+            let dialect = match Dialect::of_command(shebang.as_deref().unwrap_or(&shell)) {
                 Ok(dialect) => dialect,
                 Err(name) => {
                     notes.skipped_shells.insert(name);
@@ -287,6 +287,55 @@ fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> 
         }
     }
     jobs
+}
+
+/// The shell BuildKit uses for shell-form commands on Windows when no `SHELL` is set.
+const WINDOWS_DEFAULT_SHELL: [&str; 3] = ["cmd", "/S", "/C"];
+
+/// Returns the shell of a RUN: its stage's `SHELL`, or `cmd /S /C` when none is set and the
+/// stage is built on a Windows image, as BuildKit does on Windows.
+fn effective_shell(model: &Model<'_>, inst: &Inst<'_>) -> Vec<String> {
+    let windows = inst.shell == 0
+        && inst
+            .stage
+            .is_some_and(|stage| is_windows_stage(model, stage));
+    if windows {
+        WINDOWS_DEFAULT_SHELL
+            .iter()
+            .map(|word| word.to_string())
+            .collect()
+    } else {
+        model.shell_of(inst).to_vec()
+    }
+}
+
+/// Returns whether a stage is built for Windows: `--platform=windows/…`, a base image in
+/// Microsoft's Windows repositories (`mcr.microsoft.com/windows/servercore`, the older
+/// `microsoft/nanoserver`, …), or a tag naming one (`python:3.12-windowsservercore`).
+///
+/// NOTE: the model has no image metadata, so a Windows image under another name is linted
+/// as Linux shell code.
+fn is_windows_stage(model: &Model<'_>, stage: usize) -> bool {
+    let mut current = stage;
+    loop {
+        let platform = model.stages[current].platform.as_deref().unwrap_or("");
+        if platform.to_ascii_lowercase().starts_with("windows") {
+            return true;
+        }
+        match &model.stages[current].base {
+            Base::Stage(parent) if *parent < current => current = *parent,
+            Base::Image(image) => {
+                let path = image.repository_path();
+                let tag = image.tag.as_deref().unwrap_or("");
+                return path.starts_with("mcr.microsoft.com/windows")
+                    || path.contains("microsoft/windowsservercore")
+                    || path.contains("microsoft/nanoserver")
+                    || tag.contains("windowsservercore")
+                    || tag.contains("nanoserver");
+            }
+            _ => return false,
+        }
+    }
 }
 
 fn shebang_words(text: &str) -> Option<Vec<String>> {
