@@ -519,3 +519,31 @@ fn windows_stage_without_shell_is_skipped() {
     let skipped: Vec<&str> = notes.skipped_shells.iter().map(String::as_str).collect();
     assert_eq!(skipped, ["cmd"]);
 }
+
+#[test]
+fn shell_pragma_sets_dialect() {
+    let Some(checker) = checker() else {
+        return;
+    };
+    let text = "# hadolint shell=powershell\n\
+                FROM mcr.microsoft.com/powershell:lts\n\
+                RUN Write-Host $env:a\n\
+                FROM debian:12\n\
+                # hadolint shell=bash\n\
+                RUN [[ -f /x ]] && echo y\n\
+                SHELL [\"/bin/sh\", \"-c\"]\n\
+                RUN [[ -f /x ]] && echo y\n";
+    let tree = ballast_parser::parse(text);
+    let model = Model::new(text, &tree);
+    let mut notes = Notes::default();
+    let diagnostics =
+        shellcheck::check_model(&checker, text, &model, &Config::default(), &mut notes);
+
+    let positions: Vec<Found> = diagnostics
+        .iter()
+        .map(|diagnostic| describe(text, diagnostic))
+        .collect();
+    assert_eq!(positions, [found("SC3010", 8, 5, "[[ -f /x ]]")]);
+    let skipped: Vec<&str> = notes.skipped_shells.iter().map(String::as_str).collect();
+    assert_eq!(skipped, ["powershell"]);
+}

@@ -7,9 +7,9 @@
 //! 2.15 reports at most one ShellCheck finding per RUN, at the RUN's first column; ballast
 //! reports them all where they are.
 //!
-//! Scripts run in parallel, one `shellcheck` process each, and results are cached for the
-//! whole process by script text and dialect, so a language server that lints a file again
-//! after an edit runs ShellCheck only on the RUNs that changed.
+//! Scripts run in parallel, one `shellcheck` process each. Results are cached for the whole
+//! process by script text and dialect. A language server that lints a file again after an
+//! edit therefore runs ShellCheck only on the RUNs that changed.
 
 mod checker;
 mod script;
@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use ballast_parser::run_script::{RunScript, ScriptOrigin};
 use ballast_parser::shell::Dialect as ParseDialect;
-use ballast_parser::{Keyword, Span};
+use ballast_parser::{Dockerfile, Keyword, NodeKind, Span};
 use rayon::prelude::*;
 
 pub use checker::{CheckError, Checker, EXCLUDED_CODES, Finding, Replacement};
@@ -249,12 +249,13 @@ fn is_turned_off(config: &Config) -> bool {
 }
 
 fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> {
+    let pragmas = shell_pragmas(model.tree);
     let mut jobs = Vec::new();
     for inst in &model.instructions {
         if !matches!(inst.keyword(), Keyword::Run | Keyword::Onbuild) {
             continue;
         }
-        let shell = effective_shell(model, inst);
+        let shell = effective_shell(model, inst, &pragmas);
         let parse_dialect = ParseDialect::from_shell(shell.first().map_or("", String::as_str));
         let scripts = inst.syntax.run_scripts(source, parse_dialect);
         if scripts.is_empty() {
@@ -292,9 +293,78 @@ fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> 
 /// The shell BuildKit uses for shell-form commands on Windows when no `SHELL` is set.
 const WINDOWS_DEFAULT_SHELL: [&str; 3] = ["cmd", "/S", "/C"];
 
-/// Returns the shell of a RUN: its stage's `SHELL`, or `cmd /S /C` when none is set and the
-/// stage is built on a Windows image, as BuildKit does on Windows.
-fn effective_shell(model: &Model<'_>, inst: &Inst<'_>) -> Vec<String> {
+/// A `# hadolint shell=NAME` (or `# ballast shell=NAME`) comment: the shell ShellCheck
+/// assumes for the RUNs after it, as in hadolint.
+struct ShellPragma {
+    /// The index of the instruction after the comment.
+    next_instruction: usize,
+    name: String,
+}
+
+fn shell_pragmas(tree: &Dockerfile) -> Vec<ShellPragma> {
+    let mut pragmas = Vec::new();
+    let mut instruction_index = 0;
+    for node in &tree.nodes {
+        match &node.kind {
+            NodeKind::Comment(comment) => {
+                if let Some(name) = parse_shell_pragma(&comment.text) {
+                    pragmas.push(ShellPragma {
+                        next_instruction: instruction_index,
+                        name,
+                    });
+                }
+            }
+            NodeKind::Instruction(_) => instruction_index += 1,
+            _ => {}
+        }
+    }
+    pragmas
+}
+
+/// Reads `hadolint shell=NAME` or `ballast shell=NAME` from a comment's text.
+fn parse_shell_pragma(text: &str) -> Option<String> {
+    let rest = text
+        .strip_prefix("hadolint")
+        .or_else(|| text.strip_prefix("ballast"))?;
+    let rest = rest.strip_prefix([' ', '\t'])?.trim_start();
+    let rest = rest.strip_prefix("shell")?.trim_start();
+    let name = rest.strip_prefix('=')?.split_whitespace().next()?;
+    Some(name.to_string())
+}
+
+/// Returns the shell of a RUN. The latest of a `SHELL` instruction of its stage and a shell
+/// pragma in its stage wins; a pragma before the first `FROM` applies to stages without
+/// either. Otherwise it is the stage's shell, or `cmd /S /C` for a stage built on a Windows
+/// image, as BuildKit does on Windows.
+fn effective_shell(model: &Model<'_>, inst: &Inst<'_>, pragmas: &[ShellPragma]) -> Vec<String> {
+    let stage_start = inst.stage.map_or(0, |stage| model.stages[stage].from);
+    let first_from = model.stages.first().map_or(usize::MAX, |stage| stage.from);
+    let latest_pragma = |range: std::ops::Range<usize>| {
+        pragmas
+            .iter()
+            .rev()
+            .find(|pragma| range.contains(&pragma.next_instruction))
+            .map(|pragma| (pragma.next_instruction, pragma.name.clone()))
+    };
+    let latest_shell = model.instructions[stage_start..=inst.index]
+        .iter()
+        .rev()
+        .find(|other| other.keyword() == Keyword::Shell)
+        .map(|other| other.index);
+    // A pragma right above `FROM` belongs to that stage.
+    let in_stage = latest_pragma(stage_start..inst.index + 1);
+    match (in_stage, latest_shell) {
+        (Some((at, name)), Some(shell)) if at > shell => return vec![name],
+        (Some((_, name)), None) => return vec![name],
+        (_, Some(_)) => return model.shell_of(inst).to_vec(),
+        (None, None) => {}
+    }
+    // A pragma before the first `FROM` (or right above it) sets the default of every stage.
+    let global = latest_pragma(0..first_from.saturating_add(1));
+    if let (0, Some((_, name))) = (inst.shell, global) {
+        return vec![name];
+    }
+
     let windows = inst.shell == 0
         && inst
             .stage
