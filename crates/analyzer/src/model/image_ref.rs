@@ -1,17 +1,19 @@
 //! Image references as Docker normalizes them: `python:3.12` is
 //! `docker.io/library/python:3.12`.
 //!
-//! The grammar follows the reference package of the distribution project
-//! (`github.com/distribution/reference`, `normalize.go` and `regexp.go`, v0.6). The first
-//! path component is a registry when it contains `.` or `:`, is `localhost`, or has an
-//! upper-case letter. Otherwise the registry is Docker Hub, and a one-component name gets
-//! the `library/` prefix.
+//! The parser splits a reference into registry, repository, tag and digest. This module
+//! checks each part against the grammar of the distribution project's reference package
+//! (`github.com/distribution/reference`, `regexp.go`, v0.6) and applies Docker Hub's
+//! defaults: no registry means `docker.io`, and a one-component name there gets the
+//! `library/` prefix.
 
 use std::fmt;
 
+use ballast_parser::Span;
+use ballast_parser::typed::ImageRef as ImageParts;
 use serde::Serialize;
 
-pub const DOCKER_HUB: &str = "docker.io";
+pub use ballast_parser::typed::DOCKER_HUB;
 
 /// A parsed, normalized image reference.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -51,48 +53,35 @@ impl ImageRef {
             return Err(ImageRefError::Empty);
         }
 
-        let (name_and_tag, digest) = match text.split_once('@') {
-            Some((name, digest)) => (name, Some(digest)),
-            None => (text, None),
-        };
-        if let Some(digest) = digest
+        let parts = ImageParts::parse(text, Span::new(0, text.len()));
+        if let Some(digest) = &parts.digest
             && !is_valid_digest(digest)
         {
-            return Err(ImageRefError::InvalidDigest(digest.to_string()));
+            return Err(ImageRefError::InvalidDigest(digest.clone()));
         }
-
-        let last_slash = name_and_tag.rfind('/').map_or(0, |index| index + 1);
-        let (name, tag) = match name_and_tag[last_slash..].rfind(':') {
-            Some(colon) => {
-                let colon = last_slash + colon;
-                (&name_and_tag[..colon], Some(&name_and_tag[colon + 1..]))
-            }
-            None => (name_and_tag, None),
-        };
-        if let Some(tag) = tag
+        if let Some(tag) = &parts.tag
             && !is_valid_tag(tag)
         {
-            return Err(ImageRefError::InvalidTag(tag.to_string()));
+            return Err(ImageRefError::InvalidTag(tag.clone()));
         }
 
-        let (registry, repository) = split_registry(name);
+        let repository = parts.repository.as_str();
         if repository.is_empty() || !repository.split('/').all(is_valid_path_component) {
+            let name = match &parts.registry {
+                Some(registry) => format!("{registry}/{repository}"),
+                None => repository.to_string(),
+            };
             if repository.chars().any(|c| c.is_ascii_uppercase()) {
-                return Err(ImageRefError::UpperCase(name.to_string()));
+                return Err(ImageRefError::UpperCase(name));
             }
-            return Err(ImageRefError::InvalidName(name.to_string()));
+            return Err(ImageRefError::InvalidName(name));
         }
-        let repository = if registry == DOCKER_HUB && !repository.contains('/') {
-            format!("library/{repository}")
-        } else {
-            repository.to_string()
-        };
 
         Ok(ImageRef {
-            registry,
-            repository,
-            tag: tag.map(str::to_string),
-            digest: digest.map(str::to_string),
+            registry: parts.normalized_registry().to_string(),
+            repository: parts.normalized_repository(),
+            tag: parts.tag,
+            digest: parts.digest,
         })
     }
 
@@ -126,25 +115,6 @@ impl fmt::Display for ImageRef {
         }
         Ok(())
     }
-}
-
-/// Splits `name` into the registry and the path, applying Docker Hub's defaults.
-fn split_registry(name: &str) -> (String, &str) {
-    let Some((first, rest)) = name.split_once('/') else {
-        return (DOCKER_HUB.to_string(), name);
-    };
-    let is_registry = first.contains(['.', ':'])
-        || first == "localhost"
-        || first.chars().any(|c| c.is_ascii_uppercase());
-    if !is_registry {
-        return (DOCKER_HUB.to_string(), name);
-    }
-    // `index.docker.io` and `registry-1.docker.io` are other names of Docker Hub.
-    let registry = match first {
-        "index.docker.io" | "registry-1.docker.io" => DOCKER_HUB,
-        other => other,
-    };
-    (registry.to_string(), rest)
 }
 
 /// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`

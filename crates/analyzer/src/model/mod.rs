@@ -16,8 +16,8 @@ use ballast_parser::{Dockerfile, Instruction, Keyword, Span, Word};
 pub use image_ref::{DOCKER_HUB, ImageRef, ImageRefError};
 pub use scope::{Binding, BindingKind, Expanded, PREDEFINED_ARGS, expand};
 pub use typed::{
-    ArgDecl, CommandForm, CopyArgs, FromArgs, HealthcheckArgs, Mount, MountKind, RunArgs, Typed,
-    inner_span, unquote,
+    ArgDecl, CommandForm, CopyArgs, FromArgs, HealthcheckArgs, Mount, MountKind, MountOption,
+    RunArgs, Typed, inner_span, unquote,
 };
 
 /// The shell BuildKit uses for shell-form commands on Linux when no `SHELL` is set.

@@ -1,6 +1,10 @@
 //! ARG and ENV bindings and the variable expansion the model needs to resolve them.
 
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
 use ballast_parser::Span;
+use ballast_parser::expand::{Env, ExpandError, Form, Lookup, Options, expand_word, references};
 
 /// The kind of instruction that declared a variable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,142 +50,102 @@ pub const PREDEFINED_ARGS: [&str; 11] = [
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expanded {
     pub value: String,
-    /// Names that were referenced but have no value in scope.
+    /// Names whose lookup found no value and whose absence shows in [`Expanded::value`].
+    /// `${name:-word}` and `${name:+word}` handle an unset name, so they add nothing here.
     pub unresolved: Vec<String>,
+    /// BuildKit's error for a word it cannot expand, such as `${}`. The value is then the
+    /// word as written and `unresolved` lists every name the word references.
+    pub error: Option<ExpandError>,
 }
 
-/// Expands `$name`, `${name}`, `${name:-word}`, `${name-word}`, `${name:+word}` and
-/// `${name+word}`, and removes quotes, with `lookup` returning a variable's value.
-/// Forms the model does not need (`${name#pattern}` and the like) keep their text and
-/// count as unresolved.
-///
-/// TODO: use `ballast_parser::expand`, BuildKit's exact lexer, once it is published; this
-/// covers what FROM lines and ENV values use in practice.
+/// Expands the variables in `text` and removes its quotes exactly as BuildKit does, with
+/// `lookup` returning a variable's value in the scope of the instruction.
 pub fn expand<'v>(text: &str, escape: char, lookup: &dyn Fn(&str) -> Option<&'v str>) -> Expanded {
-    let mut out = Expanded::default();
-    let chars: Vec<char> = text.chars().collect();
-    let mut index = 0;
-    let mut quote: Option<char> = None;
-    while index < chars.len() {
-        let ch = chars[index];
-        match ch {
-            '\'' if quote.is_none() => quote = Some('\''),
-            '\'' if quote == Some('\'') => quote = None,
-            '"' if quote.is_none() => quote = Some('"'),
-            '"' if quote == Some('"') => quote = None,
-            _ if ch == escape && quote != Some('\'') => {
-                index += 1;
-                if let Some(&next) = chars.get(index) {
-                    if quote == Some('"') && !matches!(next, '"' | '$') && next != escape {
-                        out.value.push(ch);
-                    }
-                    out.value.push(next);
-                }
+    let env = ScopeEnv {
+        lookup,
+        values: PhantomData,
+    };
+    match expand_word(text, &env, &Options::new(escape)) {
+        Ok(expansion) => {
+            let unresolved = unresolved_names(text, escape, &expansion.lookups, lookup);
+            Expanded {
+                value: expansion.value,
+                unresolved,
+                error: None,
             }
-            '$' if quote != Some('\'') => {
-                index = expand_variable(&chars, index, escape, lookup, &mut out);
-                continue;
-            }
-            _ => out.value.push(ch),
         }
-        index += 1;
+        Err(error) => Expanded {
+            value: text.to_string(),
+            unresolved: references(text, escape)
+                .into_iter()
+                .map(|reference| reference.name)
+                .collect(),
+            error: Some(error),
+        },
     }
-    out
 }
 
-/// Expands the variable reference at `chars[start] == '$'` and returns the index after it.
-fn expand_variable<'v>(
-    chars: &[char],
-    start: usize,
+/// Adapts a scope lookup to the parser's [`Env`] without copying values.
+struct ScopeEnv<'l, 'v> {
+    lookup: &'l dyn Fn(&str) -> Option<&'v str>,
+    values: PhantomData<&'v str>,
+}
+
+impl Env for ScopeEnv<'_, '_> {
+    fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        (self.lookup)(name).map(Cow::Borrowed)
+    }
+}
+
+/// Returns the names of the failed lookups that change the value: BuildKit records a
+/// lookup for every reference, also for `${name:-word}` with `name` unset (the default
+/// applies) and for references inside a default or alternative word that is not used.
+fn unresolved_names<'v>(
+    text: &str,
     escape: char,
+    lookups: &[Lookup],
     lookup: &dyn Fn(&str) -> Option<&'v str>,
-    out: &mut Expanded,
-) -> usize {
-    let is_name = |c: char| c.is_alphanumeric() || c == '_';
-    let mut index = start + 1;
-
-    if chars.get(index) != Some(&'{') {
-        let name_end = (index..chars.len())
-            .find(|&i| !is_name(chars[i]))
-            .unwrap_or(chars.len());
-        if name_end == index {
-            out.value.push('$');
-            return index;
-        }
-        let name: String = chars[index..name_end].iter().collect();
-        push_value(&name, lookup, out);
-        return name_end;
+) -> Vec<String> {
+    if lookups.iter().all(|found| found.found) {
+        return Vec::new();
     }
 
-    index += 1;
-    let name_end = (index..chars.len())
-        .find(|&i| !is_name(chars[i]))
-        .unwrap_or(chars.len());
-    let name: String = chars[index..name_end].iter().collect();
-    let Some(close) = matching_brace(chars, name_end) else {
-        out.value.extend(&chars[start..]);
-        out.unresolved.push(name);
-        return chars.len();
+    let references = references(text, escape);
+    let form_at = |span: Span| {
+        references
+            .iter()
+            .find(|reference| reference.span == span)
+            .map(|reference| reference.form)
     };
-    let modifier: String = chars[name_end..close].iter().collect();
-    let value = lookup(&name);
-    let word = |skip: usize| expand(&modifier[skip..], escape, lookup);
-
-    let (colon, rest) = match modifier.strip_prefix(':') {
-        Some(rest) => (true, rest),
-        None => (false, modifier.as_str()),
-    };
-    let set = value.is_some_and(|value| !colon || !value.is_empty());
-    match rest.chars().next() {
-        None if !colon => push_value(&name, lookup, out),
-        Some('-') => {
-            if set {
-                out.value.push_str(value.unwrap_or(""));
-            } else {
-                let default = word(modifier.len() - rest.len() + 1);
-                out.value.push_str(&default.value);
-                out.unresolved.extend(default.unresolved);
-            }
-        }
-        Some('+') => {
-            if set {
-                let alternative = word(modifier.len() - rest.len() + 1);
-                out.value.push_str(&alternative.value);
-                out.unresolved.extend(alternative.unresolved);
-            }
-        }
-        _ => {
-            out.value.extend(&chars[start..=close]);
-            out.unresolved.push(name);
-        }
-    }
-    close + 1
-}
-
-fn push_value<'v>(name: &str, lookup: &dyn Fn(&str) -> Option<&'v str>, out: &mut Expanded) {
-    match lookup(name) {
-        Some(value) => out.value.push_str(value),
-        None => out.unresolved.push(name.to_string()),
-    }
-}
-
-/// Returns the index of the `}` that closes a `${`, counting nested `${…}`.
-fn matching_brace(chars: &[char], from: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut index = from;
-    while index < chars.len() {
-        match chars[index] {
-            '$' if chars.get(index + 1) == Some(&'{') => {
-                depth += 1;
-                index += 1;
-            }
-            '}' if depth == 0 => return Some(index),
-            '}' => depth -= 1,
+    // The words that do not reach the value: a default when its variable is set, an
+    // alternative when its variable is unset.
+    let mut unused_words = Vec::new();
+    for reference in &references {
+        let value = lookup(&reference.name);
+        let set = |colon: bool| value.is_some_and(|value| !colon || !value.is_empty());
+        match reference.form {
+            Form::Default { colon, word } if set(colon) => unused_words.push(word),
+            Form::Alternative { colon, word } if !set(colon) => unused_words.push(word),
             _ => {}
         }
-        index += 1;
     }
-    None
+
+    lookups
+        .iter()
+        .filter(|found| !found.found)
+        .filter(|missing| {
+            !unused_words
+                .iter()
+                .any(|word| word.start <= missing.span.start && missing.span.end <= word.end)
+        })
+        .filter(|missing| {
+            !matches!(
+                form_at(missing.span),
+                Some(Form::Default { .. } | Form::Alternative { .. })
+            )
+        })
+        .map(|missing| missing.name.clone())
+        .collect()
 }
 
 #[cfg(test)]
@@ -221,6 +185,31 @@ mod tests {
         let expanded = run("img${src}");
         assert_eq!(expanded.value, "img");
         assert_eq!(expanded.unresolved, vec!["src".to_string()]);
+        assert_eq!(run("${MISSING#x}").unresolved, vec!["MISSING".to_string()]);
+    }
+
+    #[test]
+    fn unused_words_do_not_count() {
+        assert!(run("${TAG:-$OTHER}").unresolved.is_empty());
+        assert!(run("${MISSING:+$OTHER}").unresolved.is_empty());
+        assert_eq!(
+            run("${MISSING:-$OTHER}").unresolved,
+            vec!["OTHER".to_string()]
+        );
+        assert_eq!(run("${TAG:+$OTHER}").unresolved, vec!["OTHER".to_string()]);
+    }
+
+    #[test]
+    fn buildkit_forms_expand() {
+        assert_eq!(run("${TAG%.*}").value, "3");
+        assert_eq!(run("${TAG/./-}").value, "3-12");
+    }
+
+    #[test]
+    fn bad_substitution_keeps_the_word() {
+        let expanded = run("a${}b");
+        assert_eq!(expanded.value, "a${}b");
+        assert!(expanded.error.is_some());
     }
 
     #[test]

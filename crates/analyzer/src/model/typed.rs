@@ -1,6 +1,9 @@
 //! Typed arguments: each instruction's words sorted into the parts its keyword gives them.
 
+use ballast_parser::typed::{self as parsed, MountType};
 use ballast_parser::{Args, Command, Flag, Heredoc, Instruction, KeyValue, Keyword, Span, Word};
+
+pub use ballast_parser::typed::{ArgDecl, MountOption};
 
 /// The arguments of one instruction, by keyword.
 #[derive(Clone, Debug)]
@@ -38,15 +41,6 @@ pub struct FromArgs<'a> {
     /// The word after `AS`.
     pub name: Option<&'a Word>,
     pub platform: Option<&'a Flag>,
-}
-
-/// One name of an `ARG` instruction.
-#[derive(Clone, Debug)]
-pub struct ArgDecl<'a> {
-    pub word: &'a Word,
-    pub name: &'a str,
-    /// The default value as written (quotes kept), or `None` for `ARG name`.
-    pub default: Option<&'a str>,
 }
 
 /// The command of RUN, CMD, ENTRYPOINT or HEALTHCHECK CMD.
@@ -96,7 +90,8 @@ impl RunArgs<'_> {
     }
 }
 
-/// The type of a `RUN --mount`.
+/// The type of a `RUN --mount`, without the text of an unknown type so it can be compared
+/// and copied cheaply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MountKind {
     Bind,
@@ -108,7 +103,21 @@ pub enum MountKind {
     Other,
 }
 
-/// One `RUN --mount=type=…,target=…` flag, split into its options.
+impl From<&MountType> for MountKind {
+    fn from(mount_type: &MountType) -> MountKind {
+        match mount_type {
+            MountType::Bind => MountKind::Bind,
+            MountType::Cache => MountKind::Cache,
+            MountType::Tmpfs => MountKind::Tmpfs,
+            MountType::Secret => MountKind::Secret,
+            MountType::Ssh => MountKind::Ssh,
+            MountType::Other(_) => MountKind::Other,
+        }
+    }
+}
+
+/// One `RUN --mount=type=…,target=…` flag: the parser's reading of its options, with the
+/// options rules ask for most taken out.
 #[derive(Clone, Debug)]
 pub struct Mount<'a> {
     pub flag: &'a Flag,
@@ -118,22 +127,36 @@ pub struct Mount<'a> {
     /// `source` or `src`.
     pub source: Option<String>,
     pub from: Option<String>,
-    /// Every `key[=value]` option in order, keys in lower case.
-    pub options: Vec<(String, Option<String>)>,
+    /// Every option in order with its span, and the problems BuildKit reports for them.
+    pub parsed: parsed::Mount,
 }
 
-impl Mount<'_> {
+impl<'a> Mount<'a> {
+    fn new(flag: &'a Flag, parsed: parsed::Mount) -> Mount<'a> {
+        Mount {
+            flag,
+            kind: MountKind::from(&parsed.mount_type),
+            target: parsed.target().map(str::to_string),
+            source: parsed.source().map(str::to_string),
+            from: parsed.from().map(str::to_string),
+            parsed,
+        }
+    }
+
     fn target_contains(&self, path: &str) -> bool {
         self.target
             .as_deref()
             .is_some_and(|target| target.contains(path))
     }
 
+    /// Returns the value of the first option named `key` (in lower case).
     pub fn option(&self, key: &str) -> Option<&str> {
-        self.options
-            .iter()
-            .find(|(name, _)| name == key)
-            .and_then(|(_, value)| value.as_deref())
+        self.parsed.get(&[key])
+    }
+
+    /// Returns every option in order, keys in lower case.
+    pub fn options(&self) -> &[MountOption] {
+        &self.parsed.options
     }
 }
 
@@ -175,7 +198,10 @@ impl<'a> Typed<'a> {
         let first = words.first();
         match instruction.keyword {
             Keyword::From => Typed::From(from_args(instruction)),
-            Keyword::Arg => Typed::Arg(words.iter().map(arg_decl).collect()),
+            Keyword::Arg => match instruction.typed() {
+                parsed::Typed::Arg(decls) => Typed::Arg(decls),
+                _ => Typed::Arg(Vec::new()),
+            },
             Keyword::Env => Typed::Env(key_values(&instruction.args)),
             Keyword::Label => Typed::Label(key_values(&instruction.args)),
             Keyword::Run => Typed::Run(run_args(instruction)),
@@ -203,30 +229,14 @@ impl<'a> Typed<'a> {
 }
 
 fn from_args(instruction: &Instruction) -> FromArgs<'_> {
-    let words = instruction.args.words();
-    let name = match words {
-        [_, as_word, name, ..] if as_word.value.eq_ignore_ascii_case("as") => Some(name),
-        _ => None,
+    let (name, platform) = match instruction.typed() {
+        parsed::Typed::From(from) => (from.alias, from.platform),
+        _ => (None, None),
     };
     FromArgs {
-        image: words.first(),
+        image: instruction.args.words().first(),
         name,
-        platform: instruction.flag("platform"),
-    }
-}
-
-fn arg_decl(word: &Word) -> ArgDecl<'_> {
-    match word.value.split_once('=') {
-        Some((name, default)) => ArgDecl {
-            word,
-            name,
-            default: Some(default),
-        },
-        None => ArgDecl {
-            word,
-            name: &word.value,
-            default: None,
-        },
+        platform,
     }
 }
 
@@ -240,7 +250,11 @@ fn key_values(args: &Args) -> &[KeyValue] {
 fn run_args(instruction: &Instruction) -> RunArgs<'_> {
     RunArgs {
         command: CommandForm::from_args(&instruction.args),
-        mounts: instruction.flags_named("mount").map(parse_mount).collect(),
+        mounts: instruction
+            .flags_named("mount")
+            .zip(instruction.mounts())
+            .map(|(flag, parsed)| Mount::new(flag, parsed))
+            .collect(),
         network: instruction
             .flag("network")
             .and_then(|flag| flag.value.as_deref()),
@@ -249,68 +263,6 @@ fn run_args(instruction: &Instruction) -> RunArgs<'_> {
             .and_then(|flag| flag.value.as_deref()),
         heredocs: &instruction.heredocs,
     }
-}
-
-/// Splits a `--mount` value into its comma-separated options, as BuildKit's CSV reader
-/// does: a field in double quotes may contain commas.
-fn parse_mount(flag: &Flag) -> Mount<'_> {
-    let value = flag.value.as_deref().unwrap_or("");
-    let mut options = Vec::new();
-    for field in split_csv(value) {
-        let field = field.trim();
-        if field.is_empty() {
-            continue;
-        }
-        match field.split_once('=') {
-            Some((key, value)) => {
-                options.push((key.trim().to_ascii_lowercase(), Some(value.to_string())))
-            }
-            None => options.push((field.to_ascii_lowercase(), None)),
-        }
-    }
-
-    let lookup = |keys: &[&str]| {
-        options
-            .iter()
-            .find(|(key, _)| keys.contains(&key.as_str()))
-            .and_then(|(_, value)| value.clone())
-    };
-    // BuildKit's default mount type is `bind`.
-    let kind = match lookup(&["type"])
-        .as_deref()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        None | Some("bind") => MountKind::Bind,
-        Some("cache") => MountKind::Cache,
-        Some("tmpfs") => MountKind::Tmpfs,
-        Some("secret") => MountKind::Secret,
-        Some("ssh") => MountKind::Ssh,
-        Some(_) => MountKind::Other,
-    };
-    Mount {
-        flag,
-        kind,
-        target: lookup(&["target", "dst", "destination"]),
-        source: lookup(&["source", "src"]),
-        from: lookup(&["from"]),
-        options,
-    }
-}
-
-fn split_csv(text: &str) -> Vec<String> {
-    let mut fields = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    for ch in text.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => fields.push(std::mem::take(&mut field)),
-            _ => field.push(ch),
-        }
-    }
-    fields.push(field);
-    fields
 }
 
 fn copy_args(instruction: &Instruction) -> CopyArgs<'_> {
