@@ -524,3 +524,37 @@ fn pragma_silences_finding() {
     let text = "FROM debian:12\n# hadolint ignore=DL3047\nRUN wget https://x\n";
     assert_lines(text, "DL3047", &[]);
 }
+
+#[test]
+fn dl3059_fix_joins_runs() {
+    let text = "FROM alpine:3.20\nRUN apk add --no-cache git\n# check the version\n\nRUN git --version\nRUN echo done\n";
+    let fixed = ballast_analyzer::lint::fix(
+        text,
+        &Config::default(),
+        &FileContext::default(),
+        ballast_analyzer::fix::FixMode::All,
+    );
+    assert_eq!(
+        fixed.text,
+        "FROM alpine:3.20\nRUN apk add --no-cache git && \\\n# check the version\n    git --version && \\\n    echo done\n"
+    );
+    assert!(fixed.result.diagnostics.iter().all(|d| d.code != "DL3059"));
+    assert!(fixed.result.diagnostics.iter().all(|d| d.code != "NoEmptyContinuation"));
+}
+
+#[test]
+fn dl3059_fix_skips_heredocs_and_comments() {
+    for text in [
+        "FROM alpine:3.20\nRUN <<EOF\necho a\nEOF\nRUN echo b\n",
+        "FROM alpine:3.20\nRUN echo a # note\nRUN echo b\n",
+        "FROM alpine:3.20\nRUN [\"echo\", \"a\"]\nRUN echo b\n",
+    ] {
+        let fixed = ballast_analyzer::lint::fix(
+            text,
+            &Config::default(),
+            &FileContext::default(),
+            ballast_analyzer::fix::FixMode::All,
+        );
+        assert_eq!(fixed.text.matches("RUN").count(), 2, "{text}");
+    }
+}

@@ -1,7 +1,8 @@
 //! DL3059: consecutive single-command `RUN` instructions.
 
-use ballast_parser::Keyword;
+use ballast_parser::{Instruction, Keyword, NodeKind, Span};
 
+use crate::diagnostic::{Edit, Fix};
 use crate::rules::Context;
 use crate::rules::packages::run_view;
 
@@ -30,6 +31,15 @@ declare_rule! {
     /// Comments between the two instructions do not separate them. After a finding the
     /// next `RUN` is compared with the same earlier one, so a run of short `RUN`s is
     /// reported from the second on.
+    ///
+    /// ## Fix
+    /// Joins the `RUN` to the one before it: `&& \` ends the earlier line and the later
+    /// command becomes its continuation line. Comment lines between them stay where they
+    /// are (BuildKit skips comment lines inside a continuation) and blank lines between
+    /// them are removed. The fix is unsafe: both commands then run in one shell, so a `cd`,
+    /// `export` or variable set by the first one changes what the second one does. No fix
+    /// is offered when either `RUN` is in exec form, has a heredoc, or when the earlier
+    /// one contains a `#`, which could start a shell comment that would swallow the join.
     pub ConsecutiveRun {
         code: "DL3059",
         name: "consecutive-run",
@@ -42,11 +52,15 @@ fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     // The flags of the last RUN that was not reported, when it ran at most one command.
     let mut previous: Option<(Vec<&str>, bool)> = None;
+    // The RUN right before the current instruction, which a fix joins the current one to.
+    let mut last_run: Option<&Instruction> = None;
     for inst in &model.instructions {
+        let before = last_run.take();
         if inst.keyword() != Keyword::Run {
             previous = None;
             continue;
         }
+        last_run = Some(inst.syntax);
         let Some(run) = run_view(model.source, inst) else {
             previous = None;
             continue;
@@ -63,12 +77,40 @@ fn check(cx: &mut Context<'_>) {
             && short
             && *previous_flags == flags
         {
-            cx.report(
+            let fix = before.and_then(|earlier| join_fix(cx, earlier, inst.syntax));
+            let diagnostic = cx.report(
                 inst.syntax.keyword_span,
                 "this RUN and the previous one each run a single command: join them with `&&` to save a layer",
             );
+            if let Some(fix) = fix {
+                diagnostic.fix(fix);
+            }
             continue;
         }
         previous = Some((flags, short));
     }
+}
+
+/// Builds the edits that join `later` to `earlier` as a continuation line.
+fn join_fix(cx: &Context<'_>, earlier: &Instruction, later: &Instruction) -> Option<Fix> {
+    let plain = |run: &Instruction| !run.is_exec_form() && run.heredocs.is_empty() && !run.rest.is_empty();
+    if !plain(earlier) || !plain(later) || earlier.rest.contains('#') {
+        return None;
+    }
+    let earlier_end = earlier.physical_lines.last()?.end;
+
+    let marker = format!(" && {}", cx.tree.escape);
+    let mut edits = vec![
+        Edit::replace(Span::empty(earlier_end), marker),
+        Edit::replace(Span::new(later.keyword_span.start, later.rest_span.start), "    "),
+    ];
+    let between = Span::new(earlier.span.end, later.span.start);
+    for node in &cx.tree.nodes {
+        let inside = between.start <= node.span.start && node.span.end <= between.end;
+        if inside && matches!(node.kind, NodeKind::Blank) {
+            edits.push(Edit::replace(node.span, ""));
+        }
+    }
+    edits.sort_by_key(|edit| edit.span.start);
+    Some(Fix::unsafe_("Join this RUN to the previous one with `&&`", edits))
 }
