@@ -716,3 +716,54 @@ fn unknown_config_codes_warn() {
         run.stderr
     );
 }
+
+#[test]
+fn many_files_keep_input_order() {
+    let dir = folder("input-order");
+    // The first file is the largest, so with files linted in parallel it finishes last.
+    let mut large = String::from("FROM alpine:3.20\n");
+    for index in 0..2000 {
+        large.push_str(&format!(
+            "ENV VAR_{index}=value_{index}\nRUN echo {index}\n"
+        ));
+    }
+    large.push_str("ADD app /app\n");
+    let mut names = vec!["large.Dockerfile".to_string()];
+    write(&dir, &names[0], &large);
+    for index in 0..16 {
+        let name = format!("{index:02}.Dockerfile");
+        write(
+            &dir,
+            &name,
+            if index % 2 == 0 {
+                ADD_LOCAL
+            } else {
+                MAINTAINER
+            },
+        );
+        names.push(name);
+    }
+    // Arguments in reverse order, so the order of the output is not the sorted one.
+    names[1..].reverse();
+    let mut args = vec!["-f", "json"];
+    args.extend(names.iter().map(String::as_str));
+
+    let run = lint(&dir, &args, None, &[]);
+    let files: Vec<String> = findings(&run).into_iter().map(|(file, _)| file).collect();
+    let mut expected = names.clone();
+    expected.dedup();
+    let mut reported = files.clone();
+    reported.dedup();
+    assert_eq!(reported, expected);
+
+    let diff = lint(
+        &dir,
+        &["--diff", "large.Dockerfile", "00.Dockerfile"],
+        None,
+        &[],
+    );
+    let large_at = diff.stdout.find("--- a/large.Dockerfile");
+    let small_at = diff.stdout.find("--- a/00.Dockerfile");
+    assert!(large_at.is_some(), "{}", diff.stdout);
+    assert!(large_at < small_at, "{}", diff.stdout);
+}

@@ -4,6 +4,8 @@ use std::collections::HashSet;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::bail;
 use ballast_analyzer::config::{Config, ConfigLoader, ConfigSource, Layer, Level, Threshold};
@@ -176,21 +178,25 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     });
     install_shellcheck(&args)?;
 
+    let mut warned = HashSet::new();
+    let jobs: Vec<Job> = targets
+        .iter()
+        .map(|target| prepare(target, &args, &mut loader, &mut warned))
+        .collect();
+    let outcomes = map_in_parallel(&jobs, |job| lint_job(job, fix_mode));
+
     let mut reports = Vec::new();
     let mut failing = false;
     let mut changed = false;
-    let mut warned = HashSet::new();
     let mut stdout = std::io::stdout().lock();
-    for target in &targets {
-        let outcome = lint_target(
-            target,
-            &args,
-            &mut loader,
-            fix_mode,
-            &mut stdout,
-            &mut warned,
-        );
-        match outcome {
+    for (job, outcome) in jobs.iter().zip(outcomes) {
+        let written = outcome.and_then(|linted| {
+            if let Some(fixed) = &linted.fixed {
+                write_fixed(job, fixed, args.diff, &mut stdout)?;
+            }
+            Ok(linted)
+        });
+        match written {
             Ok(linted) => {
                 failing |= linted.failing;
                 changed |= linted.changed;
@@ -234,6 +240,19 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(status))
 }
 
+/// One target with what linting it needs, read on the main thread because standard
+/// input and the configuration cache are not shared between threads.
+struct Job {
+    target: Target,
+    /// The name findings are reported under.
+    name: String,
+    /// The path `.ballast.toml` and `.dockerignore` are looked up from.
+    path: Option<PathBuf>,
+    /// The source of standard input; files are read by the thread that lints them.
+    stdin: Option<Result<String, String>>,
+    config: Result<Arc<Config>, String>,
+}
+
 /// The result of linting one target.
 struct Linted {
     report: FileReport,
@@ -241,49 +260,64 @@ struct Linted {
     failing: bool,
     /// A fix changed the text.
     changed: bool,
+    /// With `--fix` or `--diff`: the original and the fixed text, written after linting so
+    /// the output keeps the order of the targets.
+    fixed: Option<(String, String)>,
 }
 
-fn lint_target(
+fn prepare(
     target: &Target,
     args: &LintArgs,
     loader: &mut ConfigLoader,
-    fix_mode: Option<FixMode>,
-    stdout: &mut dyn Write,
     warned: &mut HashSet<ConfigSource>,
-) -> Result<Linted, String> {
-    let (name, config_path, source) = match target {
+) -> Job {
+    let (name, path, stdin) = match target {
         Target::Stdin => {
             let source =
-                read_stdin().map_err(|error| format!("-: cannot read standard input: {error}"))?;
+                read_stdin().map_err(|error| format!("-: cannot read standard input: {error}"));
             let name = args
                 .stdin_filename
                 .as_ref()
                 .map_or("-".to_string(), |path| display(path));
-            (name, args.stdin_filename.clone(), source)
+            (name, args.stdin_filename.clone(), Some(source))
         }
-        Target::File(path) => {
-            let source = read_file(path)
-                .map_err(|error| format!("{}: cannot read the file: {error}", display(path)))?;
-            (display(path), Some(path.clone()), source)
-        }
+        Target::File(path) => (display(path), Some(path.clone()), None),
     };
-    let config = loader.for_file(config_path.as_deref()).map_err(|error| {
+    let config = loader.for_file(path.as_deref()).map_err(|error| {
         format!("{error}; fix the file or pass another with --config (while linting {name})")
-    })?;
-    warn_unknown_codes(&config, warned);
-    let file = match &config_path {
-        Some(path) => FileContext::for_path(path),
-        None => FileContext::default(),
+    });
+    if let Ok(config) = &config {
+        warn_unknown_codes(config, warned);
+    }
+    Job {
+        target: target.clone(),
+        name,
+        path,
+        stdin,
+        config,
+    }
+}
+
+fn lint_job(job: &Job, fix_mode: Option<FixMode>) -> Result<Linted, String> {
+    let source = match (&job.target, &job.stdin) {
+        (_, Some(stdin)) => stdin.clone()?,
+        (Target::File(path), None) => read_file(path)
+            .map_err(|error| format!("{}: cannot read the file: {error}", job.name))?,
+        (Target::Stdin, None) => return Err("-: standard input was not read".to_string()),
     };
+    let config = job.config.clone()?;
+    let file = job
+        .path
+        .as_deref()
+        .map_or_else(FileContext::default, FileContext::for_path);
 
     // After fixing, the findings refer to the fixed text.
-    let (result, changed, text) = match fix_mode {
-        None => (lint::lint(&source, &config, &file), false, source),
+    let (result, text, fixed) = match fix_mode {
+        None => (lint::lint(&source, &config, &file), source, None),
         Some(mode) => {
-            let fixed = lint::fix(&source, &config, &file, mode);
-            let changed = fixed.text != source;
-            write_fixed(target, &name, &source, &fixed.text, args.diff, stdout)?;
-            (fixed.result, changed, fixed.text)
+            let outcome = lint::fix(&source, &config, &file, mode);
+            let text = outcome.text.clone();
+            (outcome.result, text, Some((source, outcome.text)))
         }
     };
     let LintResult { diagnostics, .. } = result;
@@ -291,10 +325,14 @@ fn lint_target(
         && diagnostics
             .iter()
             .any(|d: &Diagnostic| config.failure_threshold.fails(d.severity));
+    let changed = fixed
+        .as_ref()
+        .is_some_and(|(source, fixed)| source != fixed);
     Ok(Linted {
-        report: FileReport::new(name, text, diagnostics),
+        report: FileReport::new(job.name.clone(), text, diagnostics),
         failing,
         changed,
+        fixed,
     })
 }
 
@@ -321,13 +359,12 @@ fn warn_unknown_codes(config: &Config, warned: &mut HashSet<ConfigSource>) {
 /// Writes the fixed text: as a diff with `--diff`, to standard output for standard
 /// input, or back to the file.
 fn write_fixed(
-    target: &Target,
-    name: &str,
-    source: &str,
-    fixed: &str,
+    job: &Job,
+    (source, fixed): &(String, String),
     diff: bool,
     stdout: &mut dyn Write,
 ) -> Result<(), String> {
+    let name = &job.name;
     let write_error =
         |error: std::io::Error| format!("{name}: cannot write the fixed text: {error}");
     if diff {
@@ -341,13 +378,61 @@ fn write_fixed(
         }
         return Ok(());
     }
-    match target {
+    match &job.target {
         Target::Stdin => {
             ignore_broken_pipe(stdout.write_all(fixed.as_bytes())).map_err(write_error)
         }
         Target::File(path) if fixed != source => std::fs::write(path, fixed).map_err(write_error),
         Target::File(_) => Ok(()),
     }
+}
+
+/// Runs `work` on every item, on as many threads as there are cores, and returns the
+/// results in the order of the items.
+fn map_in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(work).collect();
+    }
+
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(index) else {
+                return done;
+            };
+            done.push((index, work(item)));
+        }
+    };
+    let mut results: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                // The main thread's stack size, so deep inputs behave as without threads.
+                std::thread::Builder::new()
+                    .stack_size(8 << 20)
+                    .spawn_scoped(scope, worker)
+            })
+            .collect();
+        let mut results = Vec::with_capacity(items.len());
+        for spawned in workers {
+            match spawned {
+                Ok(handle) => results.extend(
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                ),
+                // Without another thread, this one does the work the others left.
+                Err(_) => results.extend(worker()),
+            }
+        }
+        results
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Installs the ShellCheck program that linting runs on RUN instructions, if any.
