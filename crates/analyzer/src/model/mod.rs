@@ -1,14 +1,18 @@
 //! The semantic model of one Dockerfile: stages and their graph, each instruction's typed
 //! arguments, ARG and ENV scopes with BuildKit's rules, and the effective SHELL.
 //!
-//! The model borrows the syntax tree and is built in one pass. Lookups walk backwards
-//! through the declarations of a stage and its base stages, so no instruction stores a
-//! copy of its environment and memory stays linear in the file size.
+//! The model borrows the syntax tree and is built in one pass. No instruction stores a
+//! copy of its environment, so memory stays linear in the file size. A lookup finds the
+//! declarations of a name in a stage through a hash map and picks the one in effect by a
+//! binary search, then follows the stage's base stages, so its cost does not grow with
+//! the number of other variables.
 
 mod image_ref;
 mod scope;
 mod typed;
 
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use ballast_parser::{Dockerfile, Instruction, Keyword, Span, Word};
@@ -35,6 +39,29 @@ pub struct Model<'a> {
     pub bindings: Vec<Binding>,
     /// The distinct shells in use; index 0 is [`DEFAULT_SHELL`].
     pub shells: Vec<Vec<String>>,
+    /// Indexes in `bindings` of the meta ARGs, by name, in source order.
+    meta_args: HashMap<String, Vec<usize>>,
+    /// For each stage, indexes in `bindings` of its ARGs and ENVs, by name, in source order.
+    stage_scopes: Vec<HashMap<String, Vec<usize>>>,
+    /// The latest stage of each name, in lower case.
+    stage_names: HashMap<String, usize>,
+}
+
+thread_local! {
+    static BINDING_PROBES: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Returns how many declarations the variable lookups of models on this thread have
+/// compared so far, a measure of their work that tests use to check that it grows
+/// linearly with the file. Counted only in builds with debug assertions; 0 otherwise.
+pub fn binding_probes() -> u64 {
+    BINDING_PROBES.with(Cell::get)
+}
+
+fn count_probe() {
+    if cfg!(debug_assertions) {
+        BINDING_PROBES.with(|probes| probes.set(probes.get() + 1));
+    }
 }
 
 /// One instruction with its place in the model.
@@ -108,6 +135,9 @@ impl<'a> Model<'a> {
             stages: Vec::new(),
             bindings: Vec::new(),
             shells: vec![DEFAULT_SHELL.iter().map(|part| part.to_string()).collect()],
+            meta_args: HashMap::new(),
+            stage_scopes: Vec::new(),
+            stage_names: HashMap::new(),
         };
         for instruction in tree.instructions() {
             model.add(instruction);
@@ -172,6 +202,11 @@ impl<'a> Model<'a> {
         });
         let base = self.resolve_base(&expanded);
         let platform = from.platform.and_then(|flag| flag.value.clone());
+        let stage = self.stages.len();
+        if let Some(name) = &name {
+            self.stage_names.insert(name.clone(), stage);
+        }
+        self.stage_scopes.push(HashMap::new());
         self.stages.push(Stage {
             index: self.stages.len(),
             name,
@@ -205,12 +240,34 @@ impl<'a> Model<'a> {
 
     /// Returns the value of a global (meta) ARG visible at instruction `at`.
     fn global_value(&self, at: usize, name: &str) -> Option<&str> {
-        self.bindings
-            .iter()
-            .rev()
-            .filter(|binding| binding.kind == BindingKind::MetaArg && binding.instruction < at)
-            .find(|binding| binding.name == name)
+        self.latest_before(self.meta_args.get(name), Some(at))
             .and_then(|binding| binding.value.as_deref())
+    }
+
+    /// Returns the last of `declarations` (indexes in `bindings`, in source order) made
+    /// before instruction `before`, or the last of all when `before` is `None`.
+    fn latest_before(
+        &self,
+        declarations: Option<&Vec<usize>>,
+        before: Option<usize>,
+    ) -> Option<&Binding> {
+        count_probe();
+        let declarations = declarations?;
+        let last = &self.bindings[*declarations.last()?];
+        let Some(at) = before else {
+            return Some(last);
+        };
+        // While the model is built, and for lookups after a name's last declaration, the
+        // last declaration is the one in effect.
+        if last.instruction < at {
+            return Some(last);
+        }
+        let count = declarations.partition_point(|&binding| {
+            count_probe();
+            self.bindings[binding].instruction < at
+        });
+        let found = *declarations[..count].last()?;
+        Some(&self.bindings[found])
     }
 
     /// Records the ARG and ENV declarations of instruction `index`.
@@ -266,9 +323,15 @@ impl<'a> Model<'a> {
         }
 
         for binding in new_bindings {
-            if let Some(stage) = stage {
-                self.stages[stage].bindings.push(self.bindings.len());
-            }
+            let index = self.bindings.len();
+            let scope = match stage {
+                Some(stage) => {
+                    self.stages[stage].bindings.push(index);
+                    &mut self.stage_scopes[stage]
+                }
+                None => &mut self.meta_args,
+            };
+            scope.entry(binding.name.clone()).or_default().push(index);
             self.bindings.push(binding);
         }
     }
@@ -316,16 +379,7 @@ impl<'a> Model<'a> {
     /// Returns the stage named `name` (case-insensitive, as BuildKit compares them) that is
     /// defined so far.
     pub fn stage_named(&self, name: &str) -> Option<usize> {
-        self.stages
-            .iter()
-            .rev()
-            .find(|stage| {
-                stage
-                    .name
-                    .as_deref()
-                    .is_some_and(|own| own.eq_ignore_ascii_case(name))
-            })
-            .map(|stage| stage.index)
+        self.stage_names.get(&name.to_ascii_lowercase()).copied()
     }
 
     /// Returns the stage a `COPY --from` or mount `from=` value refers to: a stage name or a
@@ -352,11 +406,7 @@ impl<'a> Model<'a> {
         let inst = self.instructions.get(at)?;
         match inst.stage {
             Some(stage) => self.binding_in_stage(stage, name, Some(at)),
-            None => self.bindings.iter().rev().find(|binding| {
-                binding.instruction < at
-                    && binding.kind == BindingKind::MetaArg
-                    && binding.name == name
-            }),
+            None => self.latest_before(self.meta_args.get(name), Some(at)),
         }
     }
 
@@ -369,13 +419,7 @@ impl<'a> Model<'a> {
         let mut stage = stage;
         let mut before = before;
         loop {
-            let found = self.stages[stage]
-                .bindings
-                .iter()
-                .rev()
-                .map(|&binding| &self.bindings[binding])
-                .filter(|binding| before.is_none_or(|at| binding.instruction < at))
-                .find(|binding| binding.name == name);
+            let found = self.latest_before(self.stage_scopes[stage].get(name), before);
             if found.is_some() {
                 return found;
             }
