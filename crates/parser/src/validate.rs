@@ -54,12 +54,27 @@ fn known_flags(keyword: Keyword) -> Option<&'static [(&'static str, FlagType)]> 
 pub(crate) fn validate(dockerfile: &mut Dockerfile) {
     let mut errors = Vec::new();
     let mut seen_from = false;
+    let mut parse_error_starts: Vec<usize> = dockerfile
+        .errors
+        .iter()
+        .filter(|error| error.kind == ErrorKind::Parse)
+        .map(|error| error.span.start)
+        .collect();
+    parse_error_starts.sort_unstable();
     for node in &dockerfile.nodes {
         let NodeKind::Instruction(instruction) = &node.kind else { continue };
         if instruction.keyword == Keyword::From {
             seen_from = true;
         } else if !seen_from && !matches!(instruction.keyword, Keyword::Arg | Keyword::Unknown) {
             errors.push(error(instruction.keyword_span, "no build stage in current context"));
+        }
+        // BuildKit stops at an instruction's first-phase error, so the second phase never
+        // sees it; checking its arity again would report a second, misleading error.
+        let first_at_or_after = parse_error_starts.partition_point(|&start| start < instruction.span.start);
+        let has_parse_error =
+            parse_error_starts.get(first_at_or_after).is_some_and(|&start| instruction.span.contains(start));
+        if has_parse_error {
+            continue;
         }
         check_instruction(instruction, &mut errors);
     }
@@ -253,4 +268,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
         previous = current;
     }
     previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::parse;
+
+    #[test]
+    fn parse_error_suppresses_arity_error() {
+        let tree = parse("FROM a\nENV PATH\n");
+        let messages: Vec<&str> = tree.errors.iter().map(|error| error.message.as_str()).collect();
+        assert_eq!(messages, ["ENV must have two arguments"]);
+    }
 }
