@@ -27,4 +27,5 @@ fi
 export BALLAST_PRE_COMMIT="$PWD/.venv/bin/pre-commit"
 
 cargo build --release --locked --bin ballast
-cargo test --release --locked --workspace --all-targets
+# --no-fail-fast runs every test binary, so one failure does not hide the others.
+cargo test --release --locked --workspace --all-targets --no-fail-fast
