@@ -23,10 +23,14 @@ impl Prepared {
     /// Inserts the declarations of `declared` into `script`. Names that are not shell
     /// identifiers are left out, because ShellCheck would report the `export` line itself.
     pub fn new(script: &str, declared: &[String]) -> Prepared {
+        // Only names the script mentions need declaring. Declaring every name in scope
+        // would make each script as long as the file's ARG and ENV lines, so the work
+        // would grow with the square of the file.
+        let mentioned = identifiers_in(script);
         let names: Vec<&str> = declared
             .iter()
             .map(String::as_str)
-            .filter(|name| is_identifier(name))
+            .filter(|name| is_identifier(name) && mentioned.contains(name))
             .collect();
         if names.is_empty() {
             return Prepared {
@@ -138,8 +142,8 @@ mod tests {
 
     #[test]
     fn declaration_goes_first_without_comments() {
-        let prepared = Prepared::new("echo $a\n", &names(&["a", "B_2"]));
-        assert_eq!(prepared.text, "export a=1 B_2=1\necho $a\n");
+        let prepared = Prepared::new("echo $a ${B_2}\n", &names(&["a", "B_2"]));
+        assert_eq!(prepared.text, "export a=1 B_2=1\necho $a ${B_2}\n");
         assert_eq!(prepared.script_line(1), None);
         assert_eq!(prepared.script_line(2), Some(1));
     }
@@ -165,6 +169,12 @@ mod tests {
     }
 
     #[test]
+    fn unmentioned_names_are_not_declared() {
+        let prepared = Prepared::new("echo $a $((count + 1))\n", &names(&["a", "count", "other"]));
+        assert_eq!(prepared.text, "export a=1 count=1\necho $a $((count + 1))\n");
+    }
+
+    #[test]
     fn invalid_names_are_not_declared() {
         let prepared = Prepared::new("echo\n", &names(&["my.var", "1x", ""]));
         assert_eq!(prepared.text, "echo\n");
@@ -186,4 +196,29 @@ mod tests {
         assert_eq!(offset_of(script, 9, 1), script.len());
         assert_eq!(range_of(script, (2, 3), (1, 1)), 9..9);
     }
+}
+
+/// The identifier-shaped words of a script: every run of letters, digits and `_` that does
+/// not start with a digit. A superset of the variable names the script reads, bare names in
+/// arithmetic included.
+fn identifiers_in(script: &str) -> std::collections::HashSet<&str> {
+    let mut names = std::collections::HashSet::new();
+    let bytes = script.as_bytes();
+    let mut start = None;
+    for (index, &byte) in bytes.iter().enumerate() {
+        let word_byte = byte.is_ascii_alphanumeric() || byte == b'_';
+        match (start, word_byte) {
+            (None, true) => start = Some(index),
+            (Some(begin), false) => {
+                names.insert(&script[begin..index]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(begin) = start {
+        names.insert(&script[begin..]);
+    }
+    names.retain(|name| !name.starts_with(|c: char| c.is_ascii_digit()));
+    names
 }
