@@ -14,6 +14,10 @@ mod typed;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
+
+use ballast_parser::run_script::RunScript;
+use ballast_parser::shell::Dialect;
 
 use ballast_parser::{Dockerfile, Instruction, Keyword, Span, Word};
 
@@ -75,11 +79,31 @@ pub struct Inst<'a> {
     pub args: Typed<'a>,
     /// The shell in effect for this instruction, an index into [`Model::shells`].
     pub shell: usize,
+    /// The RUN scripts, parsed on first use: many rules read them, and parsing shell code
+    /// is a large part of linting.
+    scripts: ScriptCache,
+}
+
+/// Parsed RUN scripts of one instruction, one slot per shell dialect.
+#[derive(Clone, Debug, Default)]
+struct ScriptCache {
+    posix: OnceLock<Vec<RunScript>>,
+    bash: OnceLock<Vec<RunScript>>,
 }
 
 impl Inst<'_> {
     pub fn keyword(&self) -> Keyword {
         self.syntax.keyword
+    }
+
+    /// The shell scripts this RUN (or ONBUILD RUN) executes, parsed in `dialect`; see
+    /// [`Instruction::run_scripts`]. `source` is the Dockerfile text the model was built from.
+    pub fn run_scripts(&self, source: &str, dialect: Dialect) -> &[RunScript] {
+        let slot = match dialect {
+            Dialect::Posix => &self.scripts.posix,
+            Dialect::Bash => &self.scripts.bash,
+        };
+        slot.get_or_init(|| self.syntax.run_scripts(source, dialect))
     }
 
     pub fn span(&self) -> Span {
@@ -170,6 +194,7 @@ impl<'a> Model<'a> {
             stage,
             args,
             shell,
+            scripts: ScriptCache::default(),
         });
 
         self.declare(index);

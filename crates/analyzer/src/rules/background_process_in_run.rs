@@ -46,7 +46,7 @@ fn check(cx: &mut Context<'_>) {
         }
         let shell = model.shell_of(inst);
         let dialect = Dialect::from_shell(shell.first().map_or("", String::as_str));
-        for script in inst.syntax.run_scripts(cx.source, dialect) {
+        for script in inst.run_scripts(cx.source, dialect) {
             let commands = &script.script.commands;
             let waits = commands
                 .iter()

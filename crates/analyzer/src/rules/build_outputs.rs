@@ -90,7 +90,7 @@ pub(crate) fn build_outputs(model: &Model<'_>, stage: usize) -> Vec<BuildOutput>
                 workdir = join(&workdir, &path);
             }
             Typed::Run(_) => {
-                for script in inst.syntax.run_scripts(model.source, Dialect::Bash) {
+                for script in inst.run_scripts(model.source, Dialect::Bash) {
                     let mut environment: HashMap<String, String> = HashMap::new();
                     for command in &script.script.commands {
                         let (words, scoped) = effective_words(command, &mut environment);

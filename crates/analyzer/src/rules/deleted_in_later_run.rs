@@ -117,10 +117,9 @@ fn commands(source: &str, model: &Model<'_>, inst: &Inst<'_>) -> Vec<SimpleComma
     }
     let shell = model.shell_of(inst);
     let dialect = Dialect::from_shell(shell.first().map_or("", String::as_str));
-    inst.syntax
-        .run_scripts(source, dialect)
-        .into_iter()
-        .flat_map(|script| script.script.commands)
+    inst.run_scripts(source, dialect)
+        .iter()
+        .flat_map(|script| script.script.commands.iter().cloned())
         .collect()
 }
 

@@ -69,7 +69,7 @@ fn check(cx: &mut Context<'_>) {
         }
         let shell = model.shell_of(inst);
         let dialect = Dialect::from_shell(shell.first().map_or("", String::as_str));
-        for script in inst.syntax.run_scripts(cx.source, dialect) {
+        for script in inst.run_scripts(cx.source, dialect) {
             for command in &script.script.commands {
                 let Some(name) = command.name() else { continue };
                 if name.quoted || !KEYWORDS.contains(&name.value.as_str()) {

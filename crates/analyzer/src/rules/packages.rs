@@ -208,7 +208,7 @@ pub(crate) fn run_view<'m, 'a>(source: &str, inst: &'m Inst<'a>) -> Option<RunCo
 /// arrays and `<<<`.
 fn shell_form_commands(source: &str, inst: &Inst<'_>) -> Vec<ShellCommand> {
     let mut commands = Vec::new();
-    for script in inst.syntax.run_scripts(source, Dialect::Bash) {
+    for script in inst.run_scripts(source, Dialect::Bash) {
         // hadolint finds no command at all in a script that is not valid bash, such as a
         // PowerShell RUN, so none of its shell rules apply there.
         if script.script.error.is_some() {

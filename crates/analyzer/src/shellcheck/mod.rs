@@ -257,7 +257,7 @@ fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> 
         }
         let shell = effective_shell(model, inst, &pragmas);
         let parse_dialect = ParseDialect::from_shell(shell.first().map_or("", String::as_str));
-        let scripts = inst.syntax.run_scripts(source, parse_dialect);
+        let scripts = inst.run_scripts(source, parse_dialect);
         if scripts.is_empty() {
             continue;
         }
@@ -281,7 +281,7 @@ fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> 
                 }
             };
             jobs.push(Job {
-                script,
+                script: script.clone(),
                 dialect,
                 declared: Arc::clone(&declared),
             });
