@@ -25,6 +25,8 @@ enum Command {
     Build(commands::build::BuildArgs),
     /// Print the syntax tree of a Dockerfile (for debugging the parser).
     Dump(commands::dump::DumpArgs),
+    /// Run the language server on standard input and output.
+    Lsp(commands::lsp::LspArgs),
     /// Lint Dockerfiles: syntax traps, image size, hadolint's and BuildKit's checks.
     Lint(commands::lint::LintArgs),
     /// List the lint rules.
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Build(args) => commands::build::run(args),
         Command::Dump(args) => commands::dump::run(args),
+        Command::Lsp(args) => commands::lsp::run(args),
         Command::Lint(args) => commands::lint::run(args),
         Command::Rules(args) => commands::rules::run_list(args),
         Command::Rule(args) => commands::rules::run_one(args),

@@ -4,5 +4,6 @@
 pub mod analyze;
 pub mod build;
 pub mod dump;
+pub mod lsp;
 pub mod lint;
 pub mod rules;

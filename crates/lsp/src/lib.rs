@@ -1,1 +1,92 @@
-//! The ballast language server. This is the only crate that knows LSP types.
+//! The ballast language server. This is the only crate that uses LSP types and JSON-RPC.
+//!
+//! [`run`] serves one client over standard input and output, or over a loopback TCP
+//! connection for debugging. Handlers convert parser and analyzer values to protocol values
+//! and back. The server never stops on bad input: a malformed document, a request for a
+//! document that is not open, or a position past the end gets an empty answer, and a
+//! handler that fails is logged with the document URI and version.
+//!
+//! [`format`] is the editor-neutral Dockerfile formatter behind both `textDocument/formatting`
+//! and `ballast fmt`.
+
+mod analysis;
+mod capabilities;
+mod code_action;
+mod completion;
+mod diagnostics;
+mod documents;
+mod encoding;
+mod folding;
+pub mod format;
+mod formatting;
+mod guard;
+mod hover;
+mod index;
+mod links;
+mod logging;
+mod navigation;
+mod reference;
+mod selection;
+mod semantic_tokens;
+mod server;
+mod spans;
+mod symbols;
+mod transport;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use logging::LoggingError;
+
+/// How to start the server.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Listen on this loopback address for one client instead of using standard input and
+    /// output. Addresses outside the loopback range are rejected.
+    pub listen: Option<SocketAddr>,
+    /// Append logs to this file as well as to standard error.
+    pub log_file: Option<PathBuf>,
+}
+
+/// An error that kept the server from starting or stopped it early.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error(transparent)]
+    Logging(#[from] LoggingError),
+    #[error("--listen {0}: only loopback addresses are accepted (use 127.0.0.1:PORT)")]
+    NotLoopback(SocketAddr),
+    #[error("failed to listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("failed to accept a client on {address}: {source}")]
+    Accept {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("failed to start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Serves one client until it sends `exit` or closes the connection.
+pub fn run(options: Options) -> Result<(), ServerError> {
+    logging::init(options.log_file.as_deref())?;
+    if let Some(address) = options.listen
+        && !address.ip().is_loopback()
+    {
+        return Err(ServerError::NotLoopback(address));
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(ServerError::Runtime)?;
+    let result = runtime.block_on(server::serve(options.listen));
+    // The thread reading standard input may still be blocked in a read that never returns
+    // when the client keeps the pipe open after `exit`. Waiting for it would keep the
+    // process alive.
+    runtime.shutdown_background();
+    result
+}

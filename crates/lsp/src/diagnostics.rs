@@ -1,0 +1,277 @@
+//! Diagnostics: the findings of the lint engine (syntax errors included) as protocol
+//! diagnostics, and the queue that publishes them after edits.
+//!
+//! Edits only mark a document as pending. One worker task takes the pending documents and
+//! lints each at its latest version, so a burst of keystrokes that arrives while the worker
+//! is busy is checked once, and every publish carries the version it describes. When
+//! ShellCheck is installed, the findings without it are published first and the complete
+//! list follows, because ShellCheck runs a process for each changed RUN.
+
+use std::sync::{Arc, Mutex};
+
+use ballast_analyzer::{Diagnostic as Finding, Severity};
+use tokio::sync::Notify;
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
+    Location, NumberOrString, Position, Range, Uri,
+};
+
+use crate::analysis::Outcome;
+use crate::capabilities::ClientFeatures;
+use crate::documents::Snapshot;
+use crate::encoding::Positions;
+use crate::guard::guard;
+use crate::server::State;
+
+/// The `source` of every diagnostic, shown by editors next to the message.
+pub const SOURCE: &str = "ballast";
+
+/// Converts the findings of one lint to protocol diagnostics.
+pub fn to_protocol(
+    snapshot: &Snapshot,
+    outcome: &Outcome,
+    features: &ClientFeatures,
+) -> Vec<Diagnostic> {
+    let positions = snapshot.positions(features.encoding);
+    let mut diagnostics: Vec<Diagnostic> = outcome
+        .result
+        .diagnostics
+        .iter()
+        .map(|finding| convert(finding, &snapshot.uri, &positions, features))
+        .collect();
+    if let Some(message) = &outcome.config_error {
+        diagnostics.insert(
+            0,
+            Diagnostic {
+                range: Range::new(Position::new(0, 0), Position::new(0, 0)),
+                severity: Some(DiagnosticSeverity::WARNING),
+                source: Some(SOURCE.to_string()),
+                message: format!("{message}; the default configuration is used until it is fixed"),
+                ..Diagnostic::default()
+            },
+        );
+    }
+    diagnostics
+}
+
+pub fn convert(
+    finding: &Finding,
+    uri: &Uri,
+    positions: &Positions,
+    features: &ClientFeatures,
+) -> Diagnostic {
+    let related_information = (!finding.labels.is_empty()).then(|| {
+        finding
+            .labels
+            .iter()
+            .map(|label| DiagnosticRelatedInformation {
+                location: Location::new(uri.clone(), positions.range(label.span)),
+                message: label.message.clone(),
+            })
+            .collect()
+    });
+    let code_description = rule_url(&finding.code, &finding.name)
+        .and_then(|href| href.parse().ok())
+        .map(|href| CodeDescription { href });
+    Diagnostic {
+        range: positions.range(finding.span),
+        severity: Some(severity(finding.severity)),
+        code: Some(NumberOrString::String(finding.code.clone())),
+        code_description: if features.code_description {
+            code_description
+        } else {
+            None
+        },
+        source: Some(SOURCE.to_string()),
+        message: finding.message.clone(),
+        related_information: if features.related_information {
+            related_information
+        } else {
+            None
+        },
+        tags: tags(&finding.code),
+        data: None,
+    }
+}
+
+fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Style => DiagnosticSeverity::HINT,
+    }
+}
+
+/// `Deprecated` for MAINTAINER; `Unnecessary` for instructions that a later one overrides
+/// and for flags that repeat the default.
+fn tags(code: &str) -> Option<Vec<DiagnosticTag>> {
+    match code {
+        "MaintainerDeprecated" | "DL4000" => Some(vec![DiagnosticTag::DEPRECATED]),
+        "DL4003"
+        | "DL4004"
+        | "DL3012"
+        | "MultipleInstructionsDisallowed"
+        | "RedundantTargetPlatform"
+        | "DL3065" => Some(vec![DiagnosticTag::UNNECESSARY]),
+        _ => None,
+    }
+}
+
+/// Returns the web page that documents a rule: hadolint's wiki for `DL` codes, Docker's
+/// build-check reference for BuildKit's checks, ShellCheck's wiki for `SC` codes.
+///
+/// NOTE: ballast's own `BL` rules have no web page yet; their documentation is shown on
+/// hover and by `ballast rule CODE`.
+pub fn rule_url(code: &str, name: &str) -> Option<String> {
+    if code.starts_with("DL") && code.len() == 6 {
+        return Some(format!("https://github.com/hadolint/hadolint/wiki/{code}"));
+    }
+    if ballast_analyzer::rules::is_shellcheck_code(code) {
+        return Some(ballast_analyzer::shellcheck::wiki_url(code));
+    }
+    if ballast_analyzer::rules::BUILDKIT_CHECKS.contains(&code) && !name.is_empty() {
+        return Some(format!(
+            "https://docs.docker.com/go/dockerfile/rule/{name}/"
+        ));
+    }
+    None
+}
+
+/// Documents whose diagnostics must be published again.
+#[derive(Default)]
+pub struct Queue {
+    pending: Mutex<Vec<Uri>>,
+    wake: Notify,
+}
+
+impl Queue {
+    pub fn push(&self, uri: Uri) {
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !pending.contains(&uri) {
+            pending.push(uri);
+        }
+        drop(pending);
+        self.wake.notify_one();
+    }
+
+    fn take(&self) -> Vec<Uri> {
+        std::mem::take(
+            &mut *self
+                .pending
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+
+    fn is_pending(&self, uri: &Uri) -> bool {
+        self.pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .contains(uri)
+    }
+}
+
+/// Publishes diagnostics for pending documents until the server stops. A document that
+/// was closed gets an empty list, which clears what the editor shows.
+pub async fn publish_loop(state: Arc<State>, client: Client) {
+    loop {
+        state.queue.wake.notified().await;
+        // Edits that arrived in the same read from the client are applied first.
+        tokio::task::yield_now().await;
+
+        let features = state.features();
+        if !features.push_diagnostics() {
+            state.queue.take();
+            continue;
+        }
+        let uris = state.queue.take();
+        for uri in &uris {
+            publish(&state, &client, &features, uri, false).await;
+        }
+        // The complete lists with ShellCheck, for documents no newer edit made stale.
+        for uri in &uris {
+            if !state.queue.is_pending(uri) {
+                publish(&state, &client, &features, uri, true).await;
+            }
+        }
+    }
+}
+
+async fn publish(
+    state: &Arc<State>,
+    client: &Client,
+    features: &ClientFeatures,
+    uri: &Uri,
+    with_shellcheck: bool,
+) {
+    let Some(snapshot) = state.documents.snapshot(uri) else {
+        if !with_shellcheck {
+            client
+                .publish_diagnostics(uri.clone(), Vec::new(), None)
+                .await;
+        }
+        return;
+    };
+
+    // Linting runs on a blocking thread, so a slow lint of a huge file leaves the async
+    // threads free to answer requests.
+    let (lint_state, lint_snapshot, lint_features) =
+        (state.clone(), snapshot.clone(), features.clone());
+    let lint = move || {
+        guard(
+            "diagnostics",
+            &lint_snapshot.uri,
+            Some(lint_snapshot.version),
+            None,
+            || {
+                let outcome = lint_state.analysis.lint(&lint_snapshot, with_shellcheck);
+                if with_shellcheck {
+                    // Nothing to publish again when ShellCheck is off or found nothing new.
+                    let fast = lint_state.analysis.lint(&lint_snapshot, false);
+                    if !outcome.with_shellcheck
+                        || outcome.result.diagnostics == fast.result.diagnostics
+                    {
+                        return None;
+                    }
+                }
+                Some(to_protocol(&lint_snapshot, &outcome, &lint_features))
+            },
+        )
+    };
+    let diagnostics = match tokio::task::spawn_blocking(lint).await {
+        Ok(Some(diagnostics)) => diagnostics,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!(
+                uri = uri.as_str(),
+                version = snapshot.version,
+                "lint task failed: {error}"
+            );
+            return;
+        }
+    };
+
+    // A newer edit is waiting: its diagnostics replace these, so these are not sent.
+    if state.queue.is_pending(uri) {
+        tracing::debug!(
+            uri = uri.as_str(),
+            version = snapshot.version,
+            "skip stale diagnostics"
+        );
+        return;
+    }
+    tracing::debug!(
+        uri = uri.as_str(),
+        version = snapshot.version,
+        count = diagnostics.len(),
+        "publish diagnostics"
+    );
+    client
+        .publish_diagnostics(uri.clone(), diagnostics, Some(snapshot.version))
+        .await;
+}

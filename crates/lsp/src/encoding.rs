@@ -1,0 +1,180 @@
+//! Positions: the protocol's line and column in the negotiated encoding, converted to and
+//! from byte offsets into the document.
+
+use ballast_parser::{LineCol, LineIndex, Span};
+use tower_lsp_server::ls_types::{Position, PositionEncodingKind, Range};
+
+/// The unit of a column, agreed in `initialize`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    /// The protocol's default when the client offers nothing else.
+    #[default]
+    Utf16,
+}
+
+impl Encoding {
+    /// Picks UTF-8 when the client offers it, else UTF-16, which every client supports.
+    pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
+        let offers_utf8 = offered
+            .is_some_and(|kinds| kinds.iter().any(|kind| *kind == PositionEncodingKind::UTF8));
+        if offers_utf8 {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        }
+    }
+
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }
+    }
+}
+
+/// A document's text with its line index, for converting positions.
+#[derive(Clone, Copy)]
+pub struct Positions<'a> {
+    pub text: &'a str,
+    pub lines: &'a LineIndex,
+    pub encoding: Encoding,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(text: &'a str, lines: &'a LineIndex, encoding: Encoding) -> Self {
+        Positions {
+            text,
+            lines,
+            encoding,
+        }
+    }
+
+    /// Returns the protocol position of a byte offset. Offsets past the end clamp to the end.
+    pub fn position(&self, offset: usize) -> Position {
+        let at = match self.encoding {
+            Encoding::Utf8 => self.lines.utf8(offset),
+            Encoding::Utf16 => self.lines.utf16(self.text, offset),
+        };
+        Position::new(at.line, at.col)
+    }
+
+    pub fn range(&self, span: Span) -> Range {
+        Range::new(self.position(span.start), self.position(span.end))
+    }
+
+    /// Returns the byte offset of a protocol position. A column past the end of its line
+    /// means the end of that line, and a line past the last line means the end of the
+    /// document, as the protocol specifies.
+    pub fn offset(&self, position: Position) -> usize {
+        let at = LineCol {
+            line: position.line,
+            col: position.character,
+        };
+        match self.encoding {
+            Encoding::Utf8 => self.lines.offset_utf8(self.text, at),
+            Encoding::Utf16 => self.lines.offset_utf16(self.text, at),
+        }
+    }
+
+    /// Returns the byte span of a protocol range. A reversed range is read in order.
+    pub fn span(&self, range: Range) -> Span {
+        let start = self.offset(range.start);
+        let end = self.offset(range.end);
+        Span::new(start.min(end), start.max(end))
+    }
+}
+
+/// Converts many offsets in increasing order in linear total time, by counting columns from
+/// the previous offset when it is on the same line.
+pub struct ForwardPositions<'a> {
+    positions: Positions<'a>,
+    /// The last converted offset and its position.
+    last: Option<(usize, Position)>,
+}
+
+impl<'a> ForwardPositions<'a> {
+    pub fn new(positions: Positions<'a>) -> Self {
+        ForwardPositions {
+            positions,
+            last: None,
+        }
+    }
+
+    /// Returns the position of `offset`. Offsets should not decrease. When one does, the
+    /// column is counted from the start of its line.
+    pub fn position(&mut self, offset: usize) -> Position {
+        let text = self.positions.text;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self.positions.lines.line_of(offset);
+        let position = match self.last {
+            Some((last_offset, last)) if last.line == line && last_offset <= offset => {
+                let columns = match self.positions.encoding {
+                    Encoding::Utf8 => offset - last_offset,
+                    Encoding::Utf16 => text[last_offset..offset].chars().map(char::len_utf16).sum(),
+                };
+                Position::new(line, last.character + columns as u32)
+            }
+            _ => self.positions.position(offset),
+        };
+        self.last = Some((offset, position));
+        position
+    }
+}
+
+pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Returns the length of `text` in the units of `encoding`.
+pub fn length(text: &str, encoding: Encoding) -> u32 {
+    match encoding {
+        Encoding::Utf8 => text.len() as u32,
+        Encoding::Utf16 => text.chars().map(char::len_utf16).sum::<usize>() as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf16_columns_on_cjk_and_emoji() {
+        let text = "FROM a\n# 中文 😀 x\n";
+        let lines = LineIndex::new(text);
+        let positions = Positions::new(text, &lines, Encoding::Utf16);
+        let x = text.find('x').unwrap();
+        assert_eq!(positions.position(x), Position::new(1, 8));
+        assert_eq!(positions.offset(Position::new(1, 8)), x);
+        let utf8 = Positions::new(text, &lines, Encoding::Utf8);
+        assert_eq!(utf8.position(x), Position::new(1, 14));
+    }
+
+    #[test]
+    fn forward_positions_match_direct_conversion() {
+        let text = "RUN 中 $A 😀 $B\nRUN x\n";
+        let lines = LineIndex::new(text);
+        let positions = Positions::new(text, &lines, Encoding::Utf16);
+        let mut forward = ForwardPositions::new(positions);
+        for offset in [0, 4, 8, 12, 17, 19, 23] {
+            assert_eq!(
+                forward.position(offset),
+                positions.position(offset),
+                "offset {offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn positions_past_the_end_clamp() {
+        let text = "FROM a\nRUN b";
+        let lines = LineIndex::new(text);
+        let positions = Positions::new(text, &lines, Encoding::Utf16);
+        assert_eq!(positions.offset(Position::new(0, 99)), 6);
+        assert_eq!(positions.offset(Position::new(42, 0)), text.len());
+    }
+}

@@ -1,0 +1,686 @@
+//! The protocol front: `initialize`, document synchronisation, and one handler a request,
+//! each a thin call into a feature module behind a panic guard.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use ballast_parser::Span;
+use tokio::net::TcpListener;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::ServerError;
+use crate::analysis::{Analysis, Settings};
+use crate::capabilities::{ClientFeatures, server_capabilities};
+use crate::code_action::{self, APPLY_EDIT_COMMAND};
+use crate::diagnostics::{self, Queue};
+use crate::documents::{Documents, Snapshot};
+use crate::guard::{guard, install_panic_hook};
+use crate::transport::{INVALID_MESSAGE_METHOD, filtered};
+use crate::{
+    completion, folding, formatting, hover, links, navigation, selection, semantic_tokens, symbols,
+};
+
+/// The state every handler shares.
+#[derive(Default)]
+pub struct State {
+    pub documents: Documents,
+    pub queue: Queue,
+    pub analysis: Analysis,
+    features: RwLock<ClientFeatures>,
+}
+
+impl State {
+    pub fn features(&self) -> ClientFeatures {
+        self.features
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    fn set_features(&self, features: ClientFeatures) {
+        *self
+            .features
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = features;
+    }
+
+    /// Lints every open document again, after the settings or a configuration file changed.
+    fn relint_all(&self) {
+        for uri in self.documents.uris() {
+            self.queue.push(uri);
+        }
+    }
+}
+
+/// The names of configuration and ignore files whose changes alter the findings.
+const WATCHED_FILES: [&str; 5] = [
+    "**/.ballast.toml",
+    "**/.hadolint.yaml",
+    "**/.hadolint.yml",
+    "**/.dockerignore",
+    "**/*.dockerignore",
+];
+
+/// Returns whether `uri` names a file listed in [`WATCHED_FILES`].
+fn is_config_file(uri: &Uri) -> bool {
+    let name = uri.path().as_str().rsplit('/').next().unwrap_or("");
+    matches!(
+        name,
+        ".ballast.toml" | ".hadolint.yaml" | ".hadolint.yml" | ".dockerignore"
+    ) || name.ends_with(".dockerignore")
+}
+
+pub struct Backend {
+    client: Client,
+    state: Arc<State>,
+}
+
+impl Backend {
+    fn new(client: Client) -> Backend {
+        let state = Arc::new(State::default());
+        tokio::spawn(diagnostics::publish_loop(state.clone(), client.clone()));
+        Backend { client, state }
+    }
+
+    /// Runs `work` as its own task. Handlers that send requests to the client use it, so a
+    /// client that never replies (after `shutdown`, say) cannot keep the server from exiting.
+    fn spawn<F>(&self, work: impl FnOnce(Client, Arc<State>) -> F)
+    where
+        F: std::future::Future<Output = ()> + Send + 'static,
+    {
+        tokio::spawn(work(self.client.clone(), self.state.clone()));
+    }
+
+    /// Replies with an error to a request that was not valid JSON-RPC. The input filter
+    /// sends this request in its place, because the server's reader would stop on it.
+    async fn invalid_message(&self) -> Result<()> {
+        Err(tower_lsp_server::jsonrpc::Error::invalid_request())
+    }
+
+    /// Runs a request handler that may lint on a blocking thread, so a slow lint leaves the
+    /// async threads free. A document that is not open gets `fallback()`, as does a handler
+    /// that panics.
+    async fn with_snapshot_blocking<T: Send + 'static>(
+        &self,
+        request: &'static str,
+        uri: &Uri,
+        fallback: fn() -> T,
+        handler: impl FnOnce(&State, &Snapshot, &ClientFeatures) -> T + Send + 'static,
+    ) -> T {
+        let Some(snapshot) = self.state.documents.snapshot(uri) else {
+            tracing::debug!(uri = uri.as_str(), "{request}: the document is not open");
+            return fallback();
+        };
+        let features = self.state.features();
+        let state = self.state.clone();
+        let task_uri = uri.clone();
+        let task = tokio::task::spawn_blocking(move || {
+            guard(
+                request,
+                &task_uri,
+                Some(snapshot.version),
+                fallback(),
+                || handler(&state, &snapshot, &features),
+            )
+        });
+        task.await.unwrap_or_else(|error| {
+            tracing::error!(uri = uri.as_str(), "{request} failed: {error}");
+            fallback()
+        })
+    }
+
+    /// Runs a request handler on the current snapshot of `uri`. A document that is not
+    /// open gets `fallback`, as does a handler that panics.
+    fn with_snapshot<T>(
+        &self,
+        request: &str,
+        uri: &Uri,
+        fallback: T,
+        handler: impl FnOnce(&Snapshot, &ClientFeatures) -> T,
+    ) -> T {
+        let Some(snapshot) = self.state.documents.snapshot(uri) else {
+            tracing::debug!(uri = uri.as_str(), "{request}: the document is not open");
+            return fallback;
+        };
+        let features = self.state.features();
+        guard(request, uri, Some(snapshot.version), fallback, || {
+            handler(&snapshot, &features)
+        })
+    }
+}
+
+/// Serves one client on standard input and output, or on the first connection to a
+/// loopback address.
+pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), ServerError> {
+    install_panic_hook();
+    let (service, socket) = LspService::build(Backend::new)
+        .custom_method(INVALID_MESSAGE_METHOD, Backend::invalid_message)
+        .finish();
+    match listen {
+        None => {
+            tracing::info!(
+                version = env!("CARGO_PKG_VERSION"),
+                "ballast language server started on standard input and output"
+            );
+            Server::new(filtered(tokio::io::stdin()), tokio::io::stdout(), socket)
+                .serve(service)
+                .await;
+        }
+        Some(address) => {
+            let listener = TcpListener::bind(address)
+                .await
+                .map_err(|source| ServerError::Listen { address, source })?;
+            tracing::info!(%address, "ballast language server waiting for a client");
+            let (stream, peer) = listener
+                .accept()
+                .await
+                .map_err(|source| ServerError::Accept { address, source })?;
+            tracing::info!(%peer, "client connected");
+            let (read, write) = tokio::io::split(stream);
+            Server::new(filtered(read), write, socket)
+                .serve(service)
+                .await;
+        }
+    }
+    tracing::info!("ballast language server stopped");
+    Ok(())
+}
+
+/// Applies settings from the client and reports invalid values in a message.
+async fn apply_settings(client: &Client, state: &State, value: &serde_json::Value) {
+    let (settings, mut problems) = Settings::from_json(value);
+    problems.extend(state.analysis.configure(settings));
+    for problem in problems {
+        tracing::warn!("{problem}");
+        client
+            .show_message(MessageType::WARNING, format!("ballast: {problem}"))
+            .await;
+    }
+    state.relint_all();
+    if state.features().pull_diagnostics {
+        let _ = client.workspace_diagnostic_refresh().await;
+    }
+}
+
+/// Asks the client for the `ballast` settings section, for clients that serve it.
+async fn pull_settings(client: &Client, state: &State) {
+    let item = ConfigurationItem {
+        scope_uri: None,
+        section: Some("ballast".to_string()),
+    };
+    match client.configuration(vec![item]).await {
+        Ok(values) => {
+            if let Some(value) = values.into_iter().next().filter(|value| !value.is_null()) {
+                apply_settings(client, state, &value).await;
+            }
+        }
+        Err(error) => tracing::warn!("workspace/configuration failed: {error}"),
+    }
+}
+
+/// Asks the client to report changes of configuration and ignore files.
+async fn watch_config_files(client: &Client) {
+    let watchers = WATCHED_FILES
+        .iter()
+        .map(|pattern| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(pattern.to_string()),
+            kind: None,
+        })
+        .collect();
+    let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+    let registration = Registration {
+        id: "ballast-configuration-files".to_string(),
+        method: "workspace/didChangeWatchedFiles".to_string(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    if let Err(error) = client.register_capability(vec![registration]).await {
+        tracing::warn!("registering file watchers failed: {error}");
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let features = ClientFeatures::read(&params.capabilities);
+        let client = params
+            .client_info
+            .as_ref()
+            .map_or("unknown client".to_string(), |info| {
+                format!("{} {}", info.name, info.version.as_deref().unwrap_or(""))
+            });
+        tracing::info!(client = client.trim(), encoding = ?features.encoding, "initialize");
+        let capabilities = server_capabilities(&features);
+        self.state.set_features(features);
+        let options = params.initialization_options.unwrap_or_default();
+        let (settings, problems) = Settings::from_json(&options);
+        for problem in problems
+            .into_iter()
+            .chain(self.state.analysis.configure(settings))
+        {
+            tracing::warn!("initializationOptions: {problem}");
+        }
+        Ok(InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "ballast".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let features = self.state.features();
+        self.spawn(|client, state| async move {
+            if features.watched_files_registration {
+                watch_config_files(&client).await;
+            }
+            if features.configuration_pull {
+                pull_settings(&client, &state).await;
+            }
+        });
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let value = params.settings;
+        let empty = value.is_null() || value.as_object().is_some_and(|object| object.is_empty());
+        let pull = empty && self.state.features().configuration_pull;
+        self.spawn(|client, state| async move {
+            if pull {
+                pull_settings(&client, &state).await;
+            } else {
+                apply_settings(&client, &state, &value).await;
+            }
+        });
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        if params
+            .changes
+            .iter()
+            .any(|change| is_config_file(&change.uri))
+        {
+            tracing::info!("configuration files changed; linting the open documents again");
+            self.state.analysis.reload();
+            self.state.relint_all();
+        }
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if is_config_file(&params.text_document.uri) {
+            self.state.analysis.reload();
+            self.state.relint_all();
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        tracing::info!("shutdown requested");
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        tracing::debug!(
+            uri = document.uri.as_str(),
+            version = document.version,
+            language = document.language_id,
+            "open"
+        );
+        self.state
+            .documents
+            .open(document.uri.clone(), document.version, document.text);
+        self.state.queue.push(document.uri);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let encoding = self.state.features().encoding;
+        let changes = params.content_changes;
+        let applied = guard("didChange", &uri, Some(version), Err(()), || {
+            self.state
+                .documents
+                .change(&uri, version, changes, encoding)
+                .map_err(|_| ())
+        });
+        match applied {
+            Ok(()) => self.state.queue.push(uri),
+            Err(()) => tracing::warn!(
+                uri = uri.as_str(),
+                version,
+                "change ignored: the document is not open"
+            ),
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        tracing::debug!(uri = uri.as_str(), "close");
+        if self.state.documents.close(&uri) {
+            self.state.queue.push(uri);
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri.clone();
+        let previous = params.previous_result_id;
+        let empty =
+            || DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport::default());
+        let report = self
+            .with_snapshot_blocking(
+                "diagnostic",
+                &uri,
+                empty,
+                move |state, snapshot, features| {
+                    let outcome = state.analysis.lint(snapshot, true);
+                    let result_id = format!("{}.{}", snapshot.version, outcome.generation());
+                    if previous.as_deref() == Some(result_id.as_str()) {
+                        return DocumentDiagnosticReport::Unchanged(
+                            RelatedUnchangedDocumentDiagnosticReport {
+                                related_documents: None,
+                                unchanged_document_diagnostic_report:
+                                    UnchangedDocumentDiagnosticReport { result_id },
+                            },
+                        );
+                    }
+                    DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                        related_documents: None,
+                        full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                            result_id: Some(result_id),
+                            items: diagnostics::to_protocol(snapshot, &outcome, features),
+                        },
+                    })
+                },
+            )
+            .await;
+        Ok(DocumentDiagnosticReportResult::Report(report))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("documentSymbol", &uri, None, |snapshot, features| {
+                Some(symbols::document_symbols(snapshot, features))
+            }),
+        )
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("foldingRange", &uri, None, |snapshot, _| {
+                Some(folding::folding_ranges(snapshot))
+            }),
+        )
+    }
+
+    async fn selection_range(
+        &self,
+        params: SelectionRangeParams,
+    ) -> Result<Option<Vec<SelectionRange>>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("selectionRange", &uri, None, |snapshot, features| {
+                Some(selection::selection_ranges(
+                    snapshot,
+                    features.encoding,
+                    &params.positions,
+                ))
+            }),
+        )
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("semanticTokens/full", &uri, None, |snapshot, features| {
+                Some(SemanticTokensResult::Tokens(
+                    semantic_tokens::semantic_tokens(snapshot, features.encoding, None),
+                ))
+            }),
+        )
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("semanticTokens/range", &uri, None, |snapshot, features| {
+                let span = snapshot.positions(features.encoding).span(params.range);
+                let tokens =
+                    semantic_tokens::semantic_tokens(snapshot, features.encoding, Some(span));
+                Some(SemanticTokensRangeResult::Tokens(tokens))
+            }),
+        )
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let position = params.text_document_position_params;
+        Ok(self.with_snapshot(
+            "documentHighlight",
+            &position.text_document.uri,
+            None,
+            |snapshot, features| {
+                Some(navigation::highlights(
+                    snapshot,
+                    features.encoding,
+                    position.position,
+                ))
+                .filter(|found| !found.is_empty())
+            },
+        ))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        Ok(self.with_snapshot(
+            "definition",
+            &position.text_document.uri,
+            None,
+            |snapshot, features| {
+                navigation::definition(snapshot, features.encoding, position.position)
+                    .map(GotoDefinitionResponse::Scalar)
+            },
+        ))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let position = params.text_document_position;
+        let include_declaration = params.context.include_declaration;
+        Ok(self.with_snapshot(
+            "references",
+            &position.text_document.uri,
+            None,
+            |snapshot, features| {
+                Some(navigation::references(
+                    snapshot,
+                    features.encoding,
+                    position.position,
+                    include_declaration,
+                ))
+                .filter(|found| !found.is_empty())
+            },
+        ))
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        Ok(self.with_snapshot(
+            "prepareRename",
+            &params.text_document.uri,
+            None,
+            |snapshot, features| {
+                navigation::prepare_rename(snapshot, features.encoding, params.position)
+            },
+        ))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let position = params.text_document_position;
+        self.with_snapshot(
+            "rename",
+            &position.text_document.uri,
+            Ok(None),
+            |snapshot, features| {
+                navigation::rename(
+                    snapshot,
+                    features.encoding,
+                    position.position,
+                    &params.new_name,
+                )
+            },
+        )
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("documentLink", &uri, None, |snapshot, features| {
+                Some(links::document_links(snapshot, features.encoding))
+            }),
+        )
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        Ok(self.with_snapshot(
+            "completion",
+            &position.text_document.uri,
+            None,
+            |snapshot, features| {
+                let items = completion::completion(
+                    snapshot,
+                    features,
+                    position.position,
+                    completion::rule_codes(),
+                );
+                Some(CompletionResponse::Array(items))
+            },
+        ))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        Ok(self.with_snapshot(
+            "hover",
+            &position.text_document.uri,
+            None,
+            |snapshot, features| {
+                // Hover shows rule documentation only from a finished lint; it never waits
+                // for one.
+                let outcome = self.state.analysis.cached(snapshot);
+                hover::hover(snapshot, features, position.position, outcome.as_deref())
+            },
+        ))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("formatting", &uri, None, |snapshot, features| {
+                Some(formatting::formatting(
+                    snapshot,
+                    features.encoding,
+                    &params.options,
+                    None,
+                ))
+            }),
+        )
+    }
+
+    async fn range_formatting(
+        &self,
+        params: DocumentRangeFormattingParams,
+    ) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("rangeFormatting", &uri, None, |snapshot, features| {
+                let span: Span = snapshot.positions(features.encoding).span(params.range);
+                Some(formatting::formatting(
+                    snapshot,
+                    features.encoding,
+                    &params.options,
+                    Some(span),
+                ))
+            }),
+        )
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri.clone();
+        let (range, only) = (params.range, params.context.only);
+        let actions = self
+            .with_snapshot_blocking(
+                "codeAction",
+                &uri,
+                || None,
+                move |state, snapshot, features| {
+                    let outcome = state.analysis.lint(snapshot, true);
+                    let actions = code_action::code_actions(
+                        snapshot,
+                        &state.analysis,
+                        &outcome,
+                        features,
+                        range,
+                        only.as_deref(),
+                    );
+                    Some(actions)
+                },
+            )
+            .await;
+        Ok(actions)
+    }
+
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        if params.command != APPLY_EDIT_COMMAND {
+            tracing::warn!(command = params.command, "unknown command");
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
+                "unknown command `{}`",
+                params.command
+            )));
+        }
+        let edit = params
+            .arguments
+            .into_iter()
+            .next()
+            .and_then(|argument| serde_json::from_value::<WorkspaceEdit>(argument).ok());
+        let Some(edit) = edit else {
+            return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                "expected a WorkspaceEdit as the only argument",
+            ));
+        };
+        self.spawn(|client, _| async move {
+            match client.apply_edit(edit).await {
+                Ok(response) if !response.applied => {
+                    tracing::warn!(reason = ?response.failure_reason, "the client did not apply the edit");
+                }
+                Ok(_) => {}
+                Err(error) => tracing::warn!("workspace/applyEdit failed: {error}"),
+            }
+        });
+        Ok(None)
+    }
+}

@@ -1,0 +1,139 @@
+//! Configuration: `initializationOptions`, `workspace/didChangeConfiguration`, and the same
+//! `.ballast.toml` discovery as `ballast lint`, reloaded when the file changes.
+
+mod lsp_support;
+
+use std::path::PathBuf;
+
+use lsp_support::{Client, rich_capabilities};
+use serde_json::{Value, json};
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .map(str::to_string)
+        .collect()
+}
+
+const TEXT: &str = "FROM alpine:3.20\nMAINTAINER me\n";
+
+#[test]
+fn initialization_options_select_rules() {
+    let mut client = Client::start(&[]);
+    client.initialize(
+        rich_capabilities(),
+        json!({"ballast": {"ignore": ["DL4000"], "severity": {"MaintainerDeprecated": "error"}}}),
+    );
+    client.open("file:///nowhere/Dockerfile", TEXT);
+    let diagnostics = client.diagnostics("file:///nowhere/Dockerfile", 1);
+    assert!(
+        !codes(&diagnostics).contains(&"DL4000".to_string()),
+        "{diagnostics:?}"
+    );
+    let deprecated = diagnostics
+        .iter()
+        .find(|d| d["code"] == "MaintainerDeprecated")
+        .unwrap();
+    assert_eq!(deprecated["severity"], 1);
+    assert_eq!(deprecated["tags"], json!([2]));
+    assert!(
+        deprecated["codeDescription"]["href"]
+            .as_str()
+            .unwrap()
+            .contains("maintainer-deprecated")
+    );
+    client.shutdown();
+}
+
+#[test]
+fn did_change_configuration_relints() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    let uri = "file:///nowhere/Dockerfile";
+    client.open(uri, TEXT);
+    assert!(codes(&client.diagnostics(uri, 1)).contains(&"DL4000".to_string()));
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ballast": {"ignore": "DL4000,MaintainerDeprecated"}}}),
+    );
+    let params = client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri
+            && !codes(params["diagnostics"].as_array().unwrap()).contains(&"DL4000".to_string())
+    });
+    assert!(
+        !codes(params["diagnostics"].as_array().unwrap())
+            .contains(&"MaintainerDeprecated".to_string())
+    );
+
+    // An invalid value is reported and does not reset the other settings.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ballast": {"ignore": ["DL4000"], "severity": {"DL3006": "loud"}}}}),
+    );
+    let message = client.notification("window/showMessage", |_| true);
+    assert!(
+        message["message"].as_str().unwrap().contains("loud"),
+        "{message}"
+    );
+    client.shutdown();
+}
+
+#[test]
+fn ballast_toml_is_found_and_reloaded() {
+    let folder = std::env::temp_dir().join(format!("ballast-lsp-config-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(folder.join("app")).unwrap();
+    let dockerfile: PathBuf = folder.join("app").join("Dockerfile");
+    std::fs::write(&dockerfile, TEXT).unwrap();
+    std::fs::write(folder.join(".ballast.toml"), "ignore = [\"DL4000\"]\n").unwrap();
+    let uri = format!("file://{}", dockerfile.display());
+
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(&uri, TEXT);
+    let first = codes(&client.diagnostics(&uri, 1));
+    assert!(!first.contains(&"DL4000".to_string()), "{first:?}");
+    assert!(
+        first.contains(&"MaintainerDeprecated".to_string()),
+        "{first:?}"
+    );
+
+    std::fs::write(
+        folder.join(".ballast.toml"),
+        "ignore = [\"MaintainerDeprecated\"]\n",
+    )
+    .unwrap();
+    let config_uri = format!("file://{}", folder.join(".ballast.toml").display());
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": config_uri, "type": 2}]}),
+    );
+    let params = client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri.as_str()
+            && codes(params["diagnostics"].as_array().unwrap()).contains(&"DL4000".to_string())
+    });
+    assert!(
+        !codes(params["diagnostics"].as_array().unwrap())
+            .contains(&"MaintainerDeprecated".to_string())
+    );
+
+    std::fs::write(folder.join(".ballast.toml"), "ignore = [\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": config_uri, "type": 2}]}),
+    );
+    let params = client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri.as_str()
+            && params["diagnostics"].as_array().unwrap().iter().any(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains(".ballast.toml")
+            })
+    });
+    assert_eq!(
+        params["diagnostics"][0]["severity"], 2,
+        "a broken configuration is a warning"
+    );
+    client.shutdown();
+    let _ = std::fs::remove_dir_all(&folder);
+}

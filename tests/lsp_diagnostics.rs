@@ -1,0 +1,87 @@
+//! Diagnostics: syntax errors pushed with the document version and cleared on close, and
+//! the pull model (`textDocument/diagnostic`) for clients that ask for it.
+
+mod lsp_support;
+
+use lsp_support::{Client, SYNTAX_ERROR, URI, rich_capabilities, with_code};
+use serde_json::json;
+
+#[test]
+fn syntax_errors_are_published_with_version() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open_with(
+        URI,
+        "dockerfile",
+        7,
+        "FROM alpine\nRUN <<EOF\necho unterminated\nCOPY a b\n",
+    );
+    let diagnostics = client.diagnostics(URI, 7);
+    let heredoc = diagnostics
+        .iter()
+        .find(|d| d["message"] == "unterminated heredoc")
+        .expect("an unterminated heredoc error");
+    assert_eq!(heredoc["severity"], 1);
+    assert_eq!(heredoc["source"], "ballast");
+    assert_eq!(
+        heredoc["range"]["start"],
+        json!({"line": 1, "character": 4})
+    );
+    client.shutdown();
+}
+
+#[test]
+fn close_clears_diagnostics() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, "FORM alpine\n");
+    assert!(!client.diagnostics(URI, 1).is_empty());
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let cleared = client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == URI
+    });
+    assert_eq!(cleared["diagnostics"], json!([]));
+    client.shutdown();
+}
+
+#[test]
+fn pull_diagnostics_report_and_unchanged() {
+    let mut capabilities = rich_capabilities();
+    capabilities["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    let (mut client, result) = Client::initialized(capabilities);
+    assert_eq!(
+        result["capabilities"]["diagnosticProvider"]["identifier"],
+        "ballast"
+    );
+    client.open(URI, "FROM alpine\nFORM x\n");
+
+    let report = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert_eq!(report["kind"], "full");
+    assert_eq!(
+        with_code(report["items"].as_array().unwrap(), SYNTAX_ERROR).len(),
+        1
+    );
+    let result_id = report["resultId"].clone();
+
+    let again = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}, "previousResultId": result_id}),
+    );
+    assert_eq!(again["kind"], "unchanged");
+
+    client.change(URI, 2, (1, 0), (1, 4), "USER");
+    let changed = client.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": URI}, "previousResultId": result_id}),
+    );
+    assert_eq!(changed["kind"], "full");
+    assert!(with_code(changed["items"].as_array().unwrap(), SYNTAX_ERROR).is_empty());
+
+    // A client that pulls gets no pushed diagnostics, so it never shows a finding twice.
+    assert!(client.pending("textDocument/publishDiagnostics").is_empty());
+    client.shutdown();
+}

@@ -1,0 +1,280 @@
+//! The server's life cycle and its robustness: `initialize`, `shutdown` and `exit`, any
+//! language id, and input that must not stop it (unknown documents, positions past the
+//! end, half-typed lines, a huge file, cancelled requests, malformed messages).
+
+mod lsp_support;
+
+use lsp_support::{Client, SYNTAX_ERROR, URI, at, rich_capabilities, with_code};
+use serde_json::{Value, json};
+
+#[test]
+fn initialize_advertises_capabilities() {
+    let (client, result) = Client::initialized(rich_capabilities());
+    let capabilities = &result["capabilities"];
+    assert_eq!(
+        capabilities["textDocumentSync"]["change"], 2,
+        "incremental sync"
+    );
+    assert_eq!(capabilities["positionEncoding"], "utf-16");
+    for provider in [
+        "hoverProvider",
+        "completionProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "renameProvider",
+        "documentHighlightProvider",
+        "documentSymbolProvider",
+        "foldingRangeProvider",
+        "selectionRangeProvider",
+        "semanticTokensProvider",
+        "documentLinkProvider",
+        "documentFormattingProvider",
+        "documentRangeFormattingProvider",
+        "diagnosticProvider",
+    ] {
+        assert!(
+            !capabilities[provider].is_null(),
+            "{provider} is advertised"
+        );
+    }
+    assert_eq!(capabilities["renameProvider"]["prepareProvider"], true);
+    assert_eq!(result["serverInfo"]["name"], "ballast");
+    client.shutdown();
+}
+
+#[test]
+fn any_language_id_is_served() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    for (number, language) in ["dockerfile", "dockerfile-ts", "Dockerfile", "plaintext"]
+        .iter()
+        .enumerate()
+    {
+        let uri = format!("file:///work/project/{number}.Dockerfile");
+        client.open_with(&uri, language, 1, "FROM alpine\nRUN echo hi\n");
+        let symbols = client.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        );
+        assert_eq!(
+            symbols.as_array().map(Vec::len),
+            Some(1),
+            "{language}: one stage"
+        );
+    }
+    client.shutdown();
+}
+
+#[test]
+fn unopened_and_closed_documents_get_empty_answers() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    let unknown = "file:///nowhere/Dockerfile";
+    assert_eq!(
+        client.request("textDocument/hover", at(unknown, 0, 0)),
+        Value::Null
+    );
+    assert_eq!(
+        client.request("textDocument/completion", at(unknown, 0, 0)),
+        Value::Null
+    );
+    assert_eq!(
+        client.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": unknown}})
+        ),
+        Value::Null
+    );
+
+    client.open(URI, "FROM alpine\n");
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert_eq!(
+        client.request("textDocument/definition", at(URI, 0, 6)),
+        Value::Null
+    );
+    client.change(URI, 5, (0, 0), (0, 0), "x");
+    assert_eq!(
+        client.request(
+            "textDocument/semanticTokens/full",
+            json!({"textDocument": {"uri": URI}})
+        ),
+        Value::Null
+    );
+    client.shutdown();
+}
+
+#[test]
+fn positions_past_the_end_are_clamped() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, "FROM alpine AS base\nRUN echo $HOME\n");
+    for (line, character) in [(0, 999), (50, 0), (u32::MAX, u32::MAX), (1, 4000)] {
+        client.request("textDocument/hover", at(URI, line, character));
+        client.request("textDocument/completion", at(URI, line, character));
+        client.request("textDocument/definition", at(URI, line, character));
+        client.request(
+            "textDocument/selectionRange",
+            json!({"textDocument": {"uri": URI}, "positions": [{"line": line, "character": character}]}),
+        );
+    }
+    client.change(URI, 2, (99, 0), (120, 7), "\nCMD [\"sh\"]");
+    let diagnostics = client.diagnostics(URI, 2);
+    assert!(
+        with_code(&diagnostics, SYNTAX_ERROR).is_empty(),
+        "{diagnostics:?}"
+    );
+    client.shutdown();
+}
+
+#[test]
+fn half_typed_lines_get_answers() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    let text = "FROM alpine AS b\nCOPY --from=\nRUN --mount=type=\nRUN <<'END\nENV A=\"x\nHEALTHCHECK --\nFROM \nRUN echo ${\n";
+    client.open(URI, text);
+    client.diagnostics(URI, 1);
+    for (line, content) in text.split('\n').enumerate() {
+        for character in 0..=content.encode_utf16().count() as u32 {
+            for method in [
+                "textDocument/completion",
+                "textDocument/hover",
+                "textDocument/definition",
+                "textDocument/documentHighlight",
+            ] {
+                client.request(method, at(URI, line as u32, character));
+            }
+        }
+    }
+    for method in [
+        "textDocument/semanticTokens/full",
+        "textDocument/foldingRange",
+        "textDocument/documentSymbol",
+        "textDocument/documentLink",
+    ] {
+        client.request(method, json!({"textDocument": {"uri": URI}}));
+    }
+    client.shutdown();
+}
+
+#[test]
+fn huge_file_is_served() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    let mut text = String::from("FROM alpine AS base\n");
+    for number in 0..20_000 {
+        text.push_str(&format!(
+            "ENV VAR_{number}=value_{number} \\\n    OTHER_{number}=$VAR_{number}\n"
+        ));
+    }
+    client.open(URI, &text);
+
+    // Requests are answered while the file is linted in the background.
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert!(tokens["data"].as_array().unwrap().len() > 20_000 * 5);
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert_eq!(symbols[0]["children"].as_array().unwrap().len(), 20_001);
+    let hover = client.request("textDocument/hover", at(URI, 39_999, 5));
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("value_19999"),
+        "{hover}"
+    );
+    client.shutdown();
+}
+
+#[test]
+fn overlong_line_is_reported() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    let text = format!("FROM alpine:3.20\nRUN echo {}\n", "x".repeat(70_000));
+    client.open(URI, &text);
+    let diagnostics = client.diagnostics(URI, 1);
+    let errors = with_code(&diagnostics, SYNTAX_ERROR);
+    assert!(
+        errors
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("max allowed size")),
+        "{diagnostics:?}"
+    );
+    client.shutdown();
+}
+
+#[test]
+fn cancelled_request_gets_a_response() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, "FROM alpine\n");
+    let id = client.send_request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    client.notify("$/cancelRequest", json!({"id": id}));
+    let response = client.response(id);
+    let cancelled = response["error"]["code"] == json!(-32800);
+    assert!(cancelled || response.get("result").is_some(), "{response}");
+    assert!(
+        client
+            .request("textDocument/hover", at(URI, 0, 1))
+            .is_object()
+    );
+    client.shutdown();
+}
+
+#[test]
+fn malformed_messages_do_not_stop_the_server() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.send_raw(b"{this is not json");
+    client.send_raw(
+        br#"{"jsonrpc":"2.0","id":77,"method":"textDocument/hover","params":{"nonsense":true}}"#,
+    );
+    let response = client.response(77);
+    assert!(response.get("error").is_some(), "{response}");
+    client
+        .send(&json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"bad": 1}}));
+    client.send(&json!({"jsonrpc": "2.0", "id": 78, "method": "no/suchMethod", "params": {}}));
+    assert_eq!(client.response(78)["error"]["code"], -32601);
+    client.open(URI, "FROM alpine\n");
+    assert!(
+        client
+            .request("textDocument/hover", at(URI, 0, 1))
+            .is_object()
+    );
+    client.shutdown();
+}
+
+#[test]
+fn log_file_records_uri_and_version() {
+    let path = std::env::temp_dir().join(format!("ballast-lsp-log-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mut client = Client::start(&["--log-file", path.to_str().unwrap()]);
+    client.initialize(rich_capabilities(), Value::Null);
+    client.open(URI, "FROM alpine\n");
+    client.change(URI, 2, (0, 0), (0, 0), "# comment\n");
+    client.diagnostics(URI, 2);
+    client.shutdown();
+    let log = std::fs::read_to_string(&path).expect("the log file exists");
+    assert!(log.contains("initialize"), "{log}");
+    assert!(log.contains(URI), "{log}");
+    assert!(log.contains("version=2"), "{log}");
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn invalid_json_rpc_with_id_gets_an_error() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.send_raw(br#"{"id":91,"method":"textDocument/hover"}"#);
+    assert_eq!(client.response(91)["error"]["code"], -32600);
+    client.send_raw(b"\xff\xfe not utf-8");
+    client.send_raw(b"[1, 2, 3]");
+    client.open(URI, "FROM alpine\n");
+    assert!(
+        client
+            .request("textDocument/hover", at(URI, 0, 1))
+            .is_object()
+    );
+    client.shutdown();
+}
