@@ -27,6 +27,8 @@ enum Command {
     Dump(commands::dump::DumpArgs),
     /// Run the language server on standard input and output.
     Lsp(commands::lsp::LspArgs),
+    /// Format Dockerfiles: keyword case, spacing and continuation indent.
+    Fmt(commands::fmt::FmtArgs),
     /// Lint Dockerfiles: syntax traps, image size, hadolint's and BuildKit's checks.
     Lint(commands::lint::LintArgs),
     /// List the lint rules.
@@ -42,6 +44,7 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(args),
         Command::Dump(args) => commands::dump::run(args),
         Command::Lsp(args) => commands::lsp::run(args),
+        Command::Fmt(args) => commands::fmt::run(args),
         Command::Lint(args) => commands::lint::run(args),
         Command::Rules(args) => commands::rules::run_list(args),
         Command::Rule(args) => commands::rules::run_one(args),

@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod build;
 pub mod dump;
+pub mod fmt;
 pub mod lsp;
 pub mod lint;
 pub mod rules;
