@@ -1,5 +1,7 @@
 //! DL3044: an `ENV` value that uses a variable set by the same `ENV`.
 
+use std::collections::HashSet;
+
 use ballast_parser::KeyValue;
 
 use crate::model::{Typed, unquote};
@@ -36,16 +38,23 @@ declare_rule! {
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    // The names declared by earlier instructions, filled while walking the file in order
+    // so each lookup is one hash probe.
+    let mut declared: HashSet<&str> = HashSet::new();
+    let mut next_binding = 0;
     for inst in &model.instructions {
+        while let Some(binding) = model.bindings.get(next_binding)
+            && binding.instruction < inst.index
+        {
+            declared.insert(binding.name.as_str());
+            next_binding += 1;
+        }
         let Typed::Env(pairs) = &inst.args else {
             continue;
         };
         for (index, pair) in pairs.iter().enumerate() {
             let name = unquote(&pair.key.value);
-            let defined_before = model
-                .bindings
-                .iter()
-                .any(|binding| binding.instruction < inst.index && binding.name == name);
+            let defined_before = declared.contains(&*name);
             if name.is_empty() || defined_before {
                 continue;
             }

@@ -99,8 +99,15 @@ enum Origin {
     Whole(Span),
 }
 
+/// The number of undefined-variable findings per file that get a "did you mean" suggestion.
+const MAX_SUGGESTIONS: usize = 200;
+
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    // Finding a "did you mean" candidate scans every visible name, so suggestions stop
+    // after this many findings: a generated file with thousands of undefined variables
+    // would otherwise take time that grows with the square of its length.
+    let mut suggestions_left = MAX_SUGGESTIONS;
     for inst in &model.instructions {
         if inst.stage.is_none() {
             continue;
@@ -123,8 +130,11 @@ fn check(cx: &mut Context<'_>) {
                     Origin::Whole(span) => span,
                 };
                 let mut message = format!("Usage of undefined variable '${}'", lookup.name);
-                if let Some(candidate) = suggest(&lookup.name, visible_names(model, inst.index)) {
-                    message.push_str(&format!(" (did you mean ${candidate}?)"));
+                if suggestions_left > 0 {
+                    suggestions_left -= 1;
+                    if let Some(candidate) = suggest(&lookup.name, visible_names(model, inst.index)) {
+                        message.push_str(&format!(" (did you mean ${candidate}?)"));
+                    }
                 }
                 cx.report(span, message);
             }
