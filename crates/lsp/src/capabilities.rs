@@ -2,17 +2,18 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities, DocumentLinkOptions,
-    ExecuteCommandOptions, FoldingRangeProviderCapability, HoverProviderCapability, MarkupKind,
-    OneOf, RenameOptions, SelectionRangeProviderCapability, SemanticTokensFullOptions,
-    SemanticTokensOptions, SemanticTokensServerCapabilities, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    CodeLensOptions, CompletionOptions, DiagnosticOptions, DiagnosticServerCapabilities,
+    DocumentLinkOptions, ExecuteCommandOptions, FoldingRangeProviderCapability,
+    HoverProviderCapability, MarkupKind, OneOf, RenameOptions, SelectionRangeProviderCapability,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensServerCapabilities,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     WorkDoneProgressOptions,
 };
 
 use crate::code_action::{APPLY_EDIT_COMMAND, FIX_ALL_KIND};
 use crate::encoding::Encoding;
 use crate::semantic_tokens;
+use crate::sizes::BUILD_COMMAND;
 
 /// The client features the handlers adapt to.
 #[derive(Clone, Debug, Default)]
@@ -30,6 +31,7 @@ pub struct ClientFeatures {
     pub apply_edit: bool,
     pub configuration_pull: bool,
     pub watched_files_registration: bool,
+    pub work_done_progress: bool,
     pub prepare_rename: bool,
 }
 
@@ -77,6 +79,11 @@ impl ClientFeatures {
                 .is_some(),
             apply_edit: workspace.and_then(|w| w.apply_edit).unwrap_or(false),
             configuration_pull: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            work_done_progress: capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
             watched_files_registration: workspace
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
@@ -157,8 +164,12 @@ pub fn server_capabilities(features: &ClientFeatures) -> ServerCapabilities {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![APPLY_EDIT_COMMAND.to_string()],
+            commands: vec![APPLY_EDIT_COMMAND.to_string(), BUILD_COMMAND.to_string()],
             work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
         }),
         document_formatting_provider: Some(OneOf::Left(true)),
         document_range_formatting_provider: Some(OneOf::Left(true)),

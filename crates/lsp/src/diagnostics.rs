@@ -239,7 +239,15 @@ async fn publish(
                         return None;
                     }
                 }
-                Some(to_protocol(&lint_snapshot, &outcome, &lint_features))
+                let mut diagnostics = to_protocol(&lint_snapshot, &outcome, &lint_features);
+                if let Some(report) = lint_state.reports.for_snapshot(&lint_snapshot) {
+                    diagnostics.extend(crate::sizes::findings(
+                        &lint_snapshot,
+                        &lint_features,
+                        &report,
+                    ));
+                }
+                Some(diagnostics)
             },
         )
     };

@@ -10,6 +10,7 @@
 //! and `ballast fmt`.
 
 mod analysis;
+mod build_command;
 mod capabilities;
 mod code_action;
 mod completion;
@@ -27,6 +28,7 @@ mod logging;
 mod navigation;
 mod reference;
 mod selection;
+mod sizes;
 mod semantic_tokens;
 mod server;
 mod spans;

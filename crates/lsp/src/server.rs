@@ -17,6 +17,7 @@ use crate::code_action::{self, APPLY_EDIT_COMMAND};
 use crate::diagnostics::{self, Queue};
 use crate::documents::{Documents, Snapshot};
 use crate::guard::{guard, install_panic_hook};
+use crate::sizes::{self, BUILD_COMMAND, Reports};
 use crate::transport::{INVALID_MESSAGE_METHOD, filtered};
 use crate::{
     completion, folding, formatting, hover, links, navigation, selection, semantic_tokens, symbols,
@@ -28,6 +29,7 @@ pub struct State {
     pub documents: Documents,
     pub queue: Queue,
     pub analysis: Analysis,
+    pub reports: Reports,
     features: RwLock<ClientFeatures>,
 }
 
@@ -47,7 +49,7 @@ impl State {
     }
 
     /// Lints every open document again, after the settings or a configuration file changed.
-    fn relint_all(&self) {
+    pub fn relint_all(&self) {
         for uri in self.documents.uris() {
             self.queue.push(uri);
         }
@@ -655,6 +657,23 @@ impl LanguageServer for Backend {
         &self,
         params: ExecuteCommandParams,
     ) -> Result<Option<serde_json::Value>> {
+        if params.command == BUILD_COMMAND {
+            let uri = params
+                .arguments
+                .first()
+                .and_then(|argument| argument.as_str())
+                .and_then(|uri| uri.parse::<Uri>().ok());
+            let Some(uri) = uri else {
+                return Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+                    "expected the Dockerfile's URI as the only argument",
+                ));
+            };
+            let progress = self.state.features().work_done_progress;
+            self.spawn(move |client, state| {
+                crate::build_command::build_and_measure(client, state, uri, progress)
+            });
+            return Ok(None);
+        }
         if params.command != APPLY_EDIT_COMMAND {
             tracing::warn!(command = params.command, "unknown command");
             return Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!(
@@ -682,5 +701,28 @@ impl LanguageServer for Backend {
             }
         });
         Ok(None)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri;
+        if !self.state.analysis.settings().size_hints {
+            return Ok(None);
+        }
+        Ok(
+            self.with_snapshot("inlayHint", &uri, None, |snapshot, features| {
+                let report = self.state.reports.for_snapshot(snapshot)?;
+                let range = snapshot.positions(features.encoding).span(params.range);
+                Some(sizes::inlay_hints(snapshot, features, &report, range))
+            }),
+        )
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        Ok(
+            self.with_snapshot("codeLens", &uri, None, |snapshot, features| {
+                Some(sizes::code_lenses(snapshot, features))
+            }),
+        )
     }
 }
