@@ -3,8 +3,8 @@
 --
 -- Environment: BALLAST (the binary), DOCKERFILE (the file to open), OUT (the JSON file).
 -- Neovim 0.7 has vim.lsp.start_client but not vim.lsp.start, so the client is started and
--- attached by hand. Each wait ends when its answer arrives or when the server exits; the
--- timeout passed to vim.wait is only there because the function requires one.
+-- attached by hand. Each wait ends when its reply arrives or when the server exits. The
+-- timeout passed to vim.wait is there only because the function requires one.
 local ballast = os.getenv('BALLAST')
 local path = os.getenv('DOCKERFILE')
 local out = os.getenv('OUT')

@@ -119,7 +119,7 @@ impl Settings {
         (settings, problems)
     }
 
-    /// The settings as a configuration layer, merged like command-line options.
+    /// Returns the settings as a configuration layer, merged like command-line options.
     fn layer(&self) -> Layer {
         Layer {
             select: self.select.clone(),
@@ -246,7 +246,7 @@ impl Analysis {
         snapshot.cached_lint(self.generation.load(Ordering::SeqCst), false)
     }
 
-    /// The text with every safe fix applied, or `None` when no safe fix applies.
+    /// Returns the text with every safe fix applied, or `None` when no safe fix applies.
     pub fn fix_all(&self, snapshot: &Snapshot) -> Option<String> {
         let path = snapshot.uri.to_file_path().map(|path| path.into_owned());
         let (config, _) = self.config_for(path.as_deref());

@@ -144,7 +144,7 @@ fn action(
     }
 }
 
-/// The command form of an action, which the client runs with `workspace/executeCommand`.
+/// Returns the command form of an action, which the client runs with `workspace/executeCommand`.
 fn as_command(action: CodeAction) -> Option<CodeActionOrCommand> {
     let edit = serde_json::to_value(action.edit?).ok()?;
     Some(CodeActionOrCommand::Command(Command::new(
@@ -160,7 +160,7 @@ enum Scope {
     File,
 }
 
-/// The pragma syntax to write: BuildKit's `check=skip=` for its own checks when the file
+/// Returns the pragma syntax to write: BuildKit's `check=skip=` for its own checks when the file
 /// uses it or has no other pragma, else hadolint's when the file uses only hadolint's, else
 /// ballast's.
 fn pragma_tool(pragmas: &Pragmas, code: &str) -> PragmaTool {
@@ -175,7 +175,7 @@ fn pragma_tool(pragmas: &Pragmas, code: &str) -> PragmaTool {
     }
 }
 
-/// The title and edits that silence `finding` on its instruction or in the whole file:
+/// Returns the title and edits that silence `finding` on its instruction or in the whole file:
 /// the code appended to a pragma of the same kind when there is one, else a new pragma line.
 fn ignore_edit(
     snapshot: &Snapshot,
@@ -238,7 +238,7 @@ fn ignore_edit(
     }
 }
 
-/// Where `,CODE` goes in an existing pragma: after its last code.
+/// Returns where `,CODE` goes in an existing pragma: after its last code.
 fn append_point(pragma: &Pragma) -> Option<usize> {
     if pragma.all {
         return None;
@@ -277,7 +277,7 @@ fn check_directive_edit(snapshot: &Snapshot, code: &str, eol: &str) -> Option<(S
     }
 }
 
-/// The offset after the parser directives at the top of the file, where a comment can go
+/// Returns the offset after the parser directives at the top of the file, where a comment can go
 /// without turning later directives into plain comments.
 fn after_directives(snapshot: &Snapshot) -> usize {
     let mut end = if snapshot.text.starts_with('\u{feff}') {

@@ -219,7 +219,7 @@ async fn publish(
     };
 
     // Linting runs on a blocking thread, so a slow lint of a huge file leaves the async
-    // threads free to answer requests.
+    // threads free to serve requests.
     let (lint_state, lint_snapshot, lint_features) =
         (state.clone(), snapshot.clone(), features.clone());
     let lint = move || {

@@ -3,8 +3,8 @@
 //! diagnostics, and the "Build and measure" code lens.
 //!
 //! A report describes the file as it was built. An instruction counts as unchanged when
-//! its first line is the same as in the report, at the same place or elsewhere in the file;
-//! hints are shown only for unchanged instructions, and findings on changed ones are marked
+//! its first line is the same as in the report, at the same place or elsewhere in the file.
+//! Hints are shown only for unchanged instructions, and findings on changed ones are marked
 //! stale.
 
 use std::collections::HashMap;
@@ -68,7 +68,7 @@ impl Reports {
     }
 }
 
-/// Where an instruction of the report is in the current text, when it is unchanged.
+/// Finds an instruction of the report in the current text, when it is unchanged.
 fn locate<'a>(
     cost: &InstructionCost,
     instructions: &[&'a Instruction],
@@ -111,8 +111,8 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// One hint after each unchanged instruction that made layers: its size, and the bytes a
-/// later layer wasted.
+/// Returns one hint after each unchanged instruction that made layers: its size, and the
+/// bytes a later layer wasted.
 pub fn inlay_hints(
     snapshot: &Snapshot,
     features: &ClientFeatures,
@@ -157,7 +157,7 @@ pub fn inlay_hints(
         .collect()
 }
 
-/// The image findings of the build (`BL3…`). A finding on an instruction that changed
+/// Returns the image findings of the build (`BL3…`). A finding on an instruction that changed
 /// since the build is kept at its old line, marked stale, with the severity of a hint.
 pub fn findings(
     snapshot: &Snapshot,
@@ -215,7 +215,7 @@ pub fn findings(
         .collect()
 }
 
-/// The protocol position of a 1-based line's character column (counted in characters).
+/// Returns the protocol position of a line's column counted in characters, both from 0.
 fn character_position(
     snapshot: &Snapshot,
     line: u32,
