@@ -16,8 +16,7 @@ pub enum Encoding {
 impl Encoding {
     /// Picks UTF-8 when the client offers it, else UTF-16, which every client supports.
     pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
-        let offers_utf8 = offered
-            .is_some_and(|kinds| kinds.iter().any(|kind| *kind == PositionEncodingKind::UTF8));
+        let offers_utf8 = offered.is_some_and(|kinds| kinds.contains(&PositionEncodingKind::UTF8));
         if offers_utf8 {
             Encoding::Utf8
         } else {

@@ -131,7 +131,7 @@ pub fn inlay_hints(
             if end < range.start || end > range.end {
                 return None;
             }
-            let mut label = format!("{}", human_bytes(cost.stored_bytes));
+            let mut label = human_bytes(cost.stored_bytes);
             if cost.wasted_bytes > 0 {
                 label.push_str(&format!(" · {} wasted", human_bytes(cost.wasted_bytes)));
             }
