@@ -591,7 +591,22 @@ impl LanguageServer for Backend {
                 // Hover shows rule documentation only from a finished lint; it never waits
                 // for one.
                 let outcome = self.state.analysis.cached(snapshot);
-                hover::hover(snapshot, features, position.position, outcome.as_deref())
+                let mut found =
+                    hover::hover(snapshot, features, position.position, outcome.as_deref());
+                let offset = snapshot
+                    .positions(features.encoding)
+                    .offset(position.position);
+                let size = self
+                    .state
+                    .reports
+                    .for_snapshot(snapshot)
+                    .and_then(|report| sizes::hover_text(snapshot, &report, offset));
+                if let (Some(hover), Some(size)) = (found.as_mut(), size)
+                    && let HoverContents::Markup(markup) = &mut hover.contents
+                {
+                    markup.value.push_str(&format!("\n\n---\n\n{size}"));
+                }
+                found
             },
         ))
     }

@@ -157,6 +157,25 @@ pub fn inlay_hints(
         .collect()
 }
 
+/// Describes the layers of the unchanged instruction at `offset`, for hover.
+pub fn hover_text(snapshot: &Snapshot, report: &BuildReport, offset: usize) -> Option<String> {
+    let instructions: Vec<&Instruction> = snapshot.tree.instructions().collect();
+    let instruction = instructions
+        .iter()
+        .find(|instruction| instruction.span.contains(offset))?;
+    let cost = report.instructions.iter().find(|cost| {
+        locate(cost, &instructions, &snapshot.text)
+            .is_some_and(|found| std::ptr::eq(found, *instruction))
+    })?;
+    Some(format!(
+        "**Last build**: {} layer(s), {} stored, {} wasted by later layers, {} of lower layers hidden",
+        cost.layers.len(),
+        human_bytes(cost.stored_bytes),
+        human_bytes(cost.wasted_bytes),
+        human_bytes(cost.hid_lower_bytes)
+    ))
+}
+
 /// Returns the image findings of the build (`BL3…`). A finding on an instruction that changed
 /// since the build is kept at its old line, marked stale, with the severity of a hint.
 pub fn findings(
