@@ -9,8 +9,8 @@ pub(crate) struct PhysicalLine {
     pub end: usize,
 }
 
-/// BuildKit reads lines with Go's `bufio.Scanner`, whose buffer holds 64 KiB; a longer
-/// line fails the whole parse.
+/// BuildKit reads lines with Go's `bufio.Scanner`, whose buffer is 64 KiB, so a longer line
+/// fails the whole parse.
 pub(crate) const MAX_LINE_LEN: usize = 65535;
 
 const BOM: &str = "\u{feff}";
@@ -44,17 +44,18 @@ fn memchr_newline(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == b'\n')
 }
 
-/// The length of the leading Unicode whitespace of `text`, as Go's `unicode.IsSpace` sees it.
+/// Returns the length of the leading Unicode whitespace of `text`, as Go's `unicode.IsSpace`
+/// classifies it.
 pub(crate) fn leading_space_len(text: &str) -> usize {
     text.len() - text.trim_start_matches(char::is_whitespace).len()
 }
 
-/// Whether a physical line is a comment: `#` after optional leading whitespace.
+/// Returns whether a physical line is a comment: `#` after optional leading whitespace.
 pub(crate) fn is_comment(text: &str) -> bool {
     text.trim_start_matches(char::is_whitespace).starts_with('#')
 }
 
-/// Whether a line inside a continuation is empty or whitespace only.
+/// Returns whether a line inside a continuation is empty or whitespace only.
 pub(crate) fn is_blank(text: &str) -> bool {
     text.trim_start_matches(char::is_whitespace).is_empty()
 }

@@ -102,7 +102,7 @@ impl Parser<'_> {
         }
     }
 
-    /// The first node starts at offset 0 so the byte order mark is part of the tree.
+    /// Extends the first node to offset 0, so the byte order mark is part of the tree.
     fn tile_first_node(&mut self) {
         if let Some(first) = self.nodes.first_mut() {
             first.span.start = 0;
@@ -316,9 +316,10 @@ impl Parser<'_> {
         text == name
     }
 
-    /// Where an unterminated heredoc's body ends for error recovery. BuildKit reads to the
-    /// end of the file; ballast stops before the first line that starts with an instruction
-    /// keyword in upper case, so the instructions after a half-typed heredoc still parse.
+    /// Returns the line index where an unterminated heredoc's body ends, for error recovery.
+    /// BuildKit reads to the end of the file. ballast stops before the first line that starts
+    /// with an instruction keyword in upper case, so the instructions after a half-typed
+    /// heredoc still parse.
     fn recovery_end(&self, from: usize) -> usize {
         (from..self.lines.len())
             .find(|&index| looks_like_instruction(self.line_text(index)))
@@ -334,8 +335,8 @@ fn looks_like_instruction(line: &str) -> bool {
         && (line.len() > word.len() || word == "ONBUILD")
 }
 
-/// Whether BuildKit reads heredoc bodies after this instruction: RUN, COPY and ADD (also as
-/// an ONBUILD trigger) in shell form.
+/// Returns whether BuildKit reads heredoc bodies after this instruction: RUN, COPY and ADD
+/// (also as an ONBUILD trigger) in shell form.
 fn takes_heredocs(instruction: &Instruction) -> bool {
     let target = match &instruction.args {
         Args::Onbuild { trigger: Some(trigger) } => trigger.as_ref(),

@@ -11,7 +11,7 @@ use crate::Span;
 use crate::shell::{Dialect, Script, parse_script};
 use crate::syntax::{Args, Heredoc, Instruction, Keyword, SourceMap};
 
-/// Where a script's text comes from.
+/// The origin of a script's text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ScriptOrigin {
@@ -29,21 +29,21 @@ pub struct RunScript {
     pub text: String,
     pub script: Script,
     /// The interpreter named by a `#!` line of a heredoc script, when it is not a POSIX
-    /// shell; such a script is not parsed and has no commands.
+    /// shell. Such a script is not parsed and has no commands.
     pub interpreter: Option<String>,
     #[serde(skip)]
     map: SourceMap,
 }
 
 impl RunScript {
-    /// The Dockerfile span of a span in [`RunScript::text`].
+    /// Maps a span in [`RunScript::text`] to its span in the Dockerfile.
     pub fn source_span(&self, span: Span) -> Span {
         self.map.span(span.start, span.end)
     }
 }
 
 impl Instruction {
-    /// The shell scripts this RUN (or ONBUILD RUN) executes, parsed in `dialect`. Exec-form
+    /// Parses the shell scripts this RUN (or ONBUILD RUN) executes in `dialect`. Exec-form
     /// RUNs and other instructions have none.
     pub fn run_scripts(&self, source: &str, dialect: Dialect) -> Vec<RunScript> {
         let (run, map) = match (&self.keyword, &self.args) {
@@ -106,7 +106,7 @@ fn heredoc_script(heredoc: &Heredoc, dialect: Dialect) -> RunScript {
     RunScript { origin: ScriptOrigin::Heredoc(0), text, script, interpreter, map }
 }
 
-/// Whether a `#!` line names a shell that reads POSIX shell code.
+/// Returns whether a `#!` line names a shell that reads POSIX shell code.
 fn is_posix_shell(shebang: &str) -> bool {
     let mut parts = shebang.split_whitespace();
     let program = parts.next().unwrap_or("");
