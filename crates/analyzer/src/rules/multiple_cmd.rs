@@ -1,6 +1,7 @@
 //! DL4003: more than one `CMD` in a stage.
 
-use crate::model::Typed;
+use ballast_parser::Keyword;
+
 use crate::rules::Context;
 
 declare_rule! {
@@ -32,6 +33,12 @@ declare_rule! {
 }
 
 fn check(cx: &mut Context<'_>) {
+    report_repeated(cx, Keyword::Cmd);
+}
+
+/// Reports every instruction with `keyword` after the first one of its stage. CMD and
+/// ENTRYPOINT share this check, since only the last of each takes effect.
+pub(super) fn report_repeated(cx: &mut Context<'_>, keyword: Keyword) {
     let model = cx.model;
     // Instructions before the first FROM form a group of their own, as in hadolint.
     let mut group = None;
@@ -41,17 +48,16 @@ fn check(cx: &mut Context<'_>) {
             group = inst.stage;
             first = None;
         }
-        if !matches!(inst.args, Typed::Cmd(_)) {
+        if inst.keyword() != keyword {
             continue;
         }
         match first {
             None => first = Some(inst.syntax.start_line),
             Some(line) => {
+                let name = keyword.as_str();
                 cx.report(
                     inst.syntax.keyword_span,
-                    format!(
-                        "only the last CMD of a stage takes effect: the one on line {line} is overridden"
-                    ),
+                    format!("only the last {name} of a stage takes effect: the one on line {line} is overridden"),
                 );
             }
         }

@@ -1,6 +1,7 @@
 //! DL4004: more than one `ENTRYPOINT` in a stage.
 
-use crate::model::Typed;
+use ballast_parser::Keyword;
+
 use crate::rules::Context;
 
 declare_rule! {
@@ -32,28 +33,5 @@ declare_rule! {
 }
 
 fn check(cx: &mut Context<'_>) {
-    let model = cx.model;
-    // Instructions before the first FROM form a group of their own, as in hadolint.
-    let mut group = None;
-    let mut first: Option<u32> = None;
-    for inst in &model.instructions {
-        if inst.stage != group {
-            group = inst.stage;
-            first = None;
-        }
-        if !matches!(inst.args, Typed::Entrypoint(_)) {
-            continue;
-        }
-        match first {
-            None => first = Some(inst.syntax.start_line),
-            Some(line) => {
-                cx.report(
-                    inst.syntax.keyword_span,
-                    format!(
-                        "only the last ENTRYPOINT of a stage takes effect: the one on line {line} is overridden"
-                    ),
-                );
-            }
-        }
-    }
+    super::multiple_cmd::report_repeated(cx, Keyword::Entrypoint);
 }
