@@ -11,11 +11,10 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use ballast_analyzer::Diagnostic;
-use ballast_analyzer::attribution::evidence::{ImageEvidence, lint_with_evidence, wanted_paths};
+use ballast_analyzer::attribution::evidence::{ImageEvidence, wanted_paths};
 use ballast_analyzer::attribution::{self, probe};
 use ballast_analyzer::build::{
     self, BuildInfo, BuildOutcome, BuildReport, BuildRequest, BuilderKind, REPORT_SCHEMA_VERSION,
@@ -236,8 +235,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 &mut warnings,
             ) {
                 Ok(evidence) => {
-                    let evidence = Arc::new(evidence);
-                    let result = lint_with_evidence(&source, &config, &file, Arc::clone(&evidence));
+                    let result = lint::lint_with_evidence(&source, &config, &file, &evidence);
                     report.instructions = attribution::instruction_costs(
                         &model,
                         &evidence.attribution,

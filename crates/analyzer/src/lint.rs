@@ -3,6 +3,7 @@
 
 use ballast_parser::{Dockerfile, LineIndex, Span, parse};
 
+use crate::attribution::evidence::ImageEvidence;
 use crate::config::{Config, Level};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{FixMode, apply_fixes};
@@ -39,6 +40,28 @@ pub fn lint_with(
     file: &FileContext,
     rules: &[&dyn Rule],
 ) -> LintResult {
+    lint_rules(source, config, file, rules, None)
+}
+
+/// Lints `source` with every registered rule, the image rules (BL3###) reading `evidence`.
+/// Their findings go through the same pragmas, configuration and ordering as every other
+/// finding.
+pub fn lint_with_evidence(
+    source: &str,
+    config: &Config,
+    file: &FileContext,
+    evidence: &ImageEvidence,
+) -> LintResult {
+    lint_rules(source, config, file, RULES, Some(evidence))
+}
+
+fn lint_rules(
+    source: &str,
+    config: &Config,
+    file: &FileContext,
+    rules: &[&dyn Rule],
+    evidence: Option<&ImageEvidence>,
+) -> LintResult {
     let tree = parse(source);
     let lines = LineIndex::new(source);
     let model = Model::new(source, &tree);
@@ -65,6 +88,7 @@ pub fn lint_with(
             settings: &config.rules,
             file,
             pragmas: &pragmas,
+            evidence,
             meta,
             diagnostics: &mut diagnostics,
         };

@@ -1,24 +1,20 @@
 //! Image evidence for the rules that need a built image (BL3###).
 //!
-//! The lint engine hands rules the Dockerfile's model only. While [`lint_with_evidence`] runs,
-//! the image facts are available to the BL3 rules through [`with_evidence`], so their findings
-//! go through the same pragmas, configuration and ordering as every other finding. Without
-//! evidence, as in `ballast lint`, the BL3 rules report nothing.
+//! [`crate::lint::lint_with_evidence`] puts an [`ImageEvidence`] in each rule's
+//! [`crate::rules::Context`], and the BL3 rules read it from there. Their findings go through
+//! the same pragmas, configuration and ordering as every other finding. Without evidence, as in
+//! `ballast lint`, the BL3 rules report nothing.
 
-use std::cell::RefCell;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use ballast_parser::{Keyword, Span};
 
 use super::probe::ProbedFile;
 use super::{Attribution, StepRole};
-use crate::config::Config;
 use crate::image::entry::EntryKind;
 use crate::image::{Analysis, WastedFile};
-use crate::lint::{LintResult, lint};
 use crate::model::{CommandForm, Model, Typed};
-use crate::rules::FileContext;
 
 /// What the BL3 rules may read about the built image.
 pub struct ImageEvidence {
@@ -236,37 +232,6 @@ fn normalize(path: &str) -> String {
         }
     }
     parts.join("/")
-}
-
-thread_local! {
-    static CURRENT: RefCell<Option<Arc<ImageEvidence>>> = const { RefCell::new(None) };
-}
-
-/// Runs `check` with the evidence of the lint that is running on this thread; does nothing
-/// when there is none.
-pub fn with_evidence(check: impl FnOnce(&ImageEvidence)) {
-    let current = CURRENT.with(|cell| cell.borrow().clone());
-    if let Some(evidence) = current {
-        check(&evidence);
-    }
-}
-
-/// Lints `source` with every rule, the BL3 rules reading `evidence`.
-pub fn lint_with_evidence(
-    source: &str,
-    config: &Config,
-    file: &FileContext,
-    evidence: Arc<ImageEvidence>,
-) -> LintResult {
-    struct Reset;
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            CURRENT.with(|cell| cell.borrow_mut().take());
-        }
-    }
-    CURRENT.with(|cell| *cell.borrow_mut() = Some(evidence));
-    let _reset = Reset;
-    lint(source, config, file)
 }
 
 /// The command the container runs: the last `ENTRYPOINT` of the stage chain, else the last

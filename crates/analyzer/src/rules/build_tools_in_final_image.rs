@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::attribution::evidence::{first_line_span, format_bytes, with_evidence};
+use crate::attribution::evidence::{first_line_span, format_bytes};
 use crate::image::entry::{EntryKind, file_name};
 use crate::rules::Context;
 
@@ -80,36 +80,37 @@ pub(crate) fn build_tool(path: &str) -> Option<&'static str> {
 }
 
 fn check(cx: &mut Context<'_>) {
-    with_evidence(|evidence| {
-        let model = cx.model;
-        let mut found: BTreeMap<(usize, &'static str), u64> = BTreeMap::new();
-        for (path, node) in evidence.analysis.tree.nodes() {
-            if node.kind != EntryKind::File {
-                continue;
-            }
-            let Some(tool) = build_tool(path) else {
-                continue;
-            };
-            let Some(instruction) = evidence.anchor(model, node.layer) else {
-                continue;
-            };
-            *found.entry((instruction, tool)).or_insert(0) += node.size;
+    let Some(evidence) = cx.evidence else {
+        return;
+    };
+    let model = cx.model;
+    let mut found: BTreeMap<(usize, &'static str), u64> = BTreeMap::new();
+    for (path, node) in evidence.analysis.tree.nodes() {
+        if node.kind != EntryKind::File {
+            continue;
         }
-        for ((instruction, tool), bytes) in found {
-            if bytes == 0 {
-                continue;
-            }
-            let span = first_line_span(model, instruction);
-            cx.report(
-                span,
-                format!(
-                    "{tool} stays in the final image ({}); build in an earlier stage and copy only the result",
-                    format_bytes(bytes)
-                ),
-            );
-            evidence.record_bytes("BL3008", span, bytes);
+        let Some(tool) = build_tool(path) else {
+            continue;
+        };
+        let Some(instruction) = evidence.anchor(model, node.layer) else {
+            continue;
+        };
+        *found.entry((instruction, tool)).or_insert(0) += node.size;
+    }
+    for ((instruction, tool), bytes) in found {
+        if bytes == 0 {
+            continue;
         }
-    });
+        let span = first_line_span(model, instruction);
+        cx.report(
+            span,
+            format!(
+                "{tool} stays in the final image ({}); build in an earlier stage and copy only the result",
+                format_bytes(bytes)
+            ),
+        );
+        evidence.record_bytes("BL3008", span, bytes);
+    }
 }
 
 #[cfg(test)]

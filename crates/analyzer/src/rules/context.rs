@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use ballast_parser::{Dockerfile, LineIndex, Span};
 
+use crate::attribution::evidence::ImageEvidence;
 use crate::config::RuleSettings;
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
@@ -46,6 +47,9 @@ pub struct Context<'a> {
     pub settings: &'a RuleSettings,
     pub file: &'a FileContext,
     pub pragmas: &'a Pragmas,
+    /// The facts of the built image that the image rules (BL3###) read. It is `None` when
+    /// only the Dockerfile is linted, so those rules report nothing.
+    pub evidence: Option<&'a ImageEvidence>,
     pub(crate) meta: &'static RuleMeta,
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use ballast_parser::Keyword;
 
-use crate::attribution::evidence::{first_line_span, format_bytes, with_evidence};
+use crate::attribution::evidence::{first_line_span, format_bytes};
 use crate::model::Typed;
 use crate::rules::Context;
 
@@ -61,43 +61,44 @@ pub(crate) fn ignorable_folder(path: &str) -> Option<&'static str> {
 }
 
 fn check(cx: &mut Context<'_>) {
-    with_evidence(|evidence| {
-        let model = cx.model;
-        let mut found: BTreeMap<(usize, &'static str), u64> = BTreeMap::new();
-        for file in evidence.stored_files() {
-            let Some(folder) = ignorable_folder(file.path) else {
-                continue;
-            };
-            let Some(instruction) = evidence.instruction_of_layer(file.layer) else {
-                continue;
-            };
-            let inst = &model.instructions[instruction];
-            let from_context = match (&inst.args, inst.keyword()) {
-                (Typed::Copy(copy), Keyword::Copy) | (Typed::Add(copy), Keyword::Add) => {
-                    copy.from.is_none()
-                }
-                _ => false,
-            };
-            if !from_context {
-                continue;
+    let Some(evidence) = cx.evidence else {
+        return;
+    };
+    let model = cx.model;
+    let mut found: BTreeMap<(usize, &'static str), u64> = BTreeMap::new();
+    for file in evidence.stored_files() {
+        let Some(folder) = ignorable_folder(file.path) else {
+            continue;
+        };
+        let Some(instruction) = evidence.instruction_of_layer(file.layer) else {
+            continue;
+        };
+        let inst = &model.instructions[instruction];
+        let from_context = match (&inst.args, inst.keyword()) {
+            (Typed::Copy(copy), Keyword::Copy) | (Typed::Add(copy), Keyword::Add) => {
+                copy.from.is_none()
             }
-            *found.entry((instruction, folder)).or_insert(0) += file.bytes;
+            _ => false,
+        };
+        if !from_context {
+            continue;
         }
-        for ((instruction, folder), bytes) in found {
-            if bytes < MIN_BYTES {
-                continue;
-            }
-            let span = first_line_span(model, instruction);
-            cx.report(
-                span,
-                format!(
-                    "this copies {} from {folder}/ folders of the build context; list {folder} in .dockerignore",
-                    format_bytes(bytes)
-                ),
-            );
-            evidence.record_bytes("BL3009", span, bytes);
+        *found.entry((instruction, folder)).or_insert(0) += file.bytes;
+    }
+    for ((instruction, folder), bytes) in found {
+        if bytes < MIN_BYTES {
+            continue;
         }
-    });
+        let span = first_line_span(model, instruction);
+        cx.report(
+            span,
+            format!(
+                "this copies {} from {folder}/ folders of the build context; list {folder} in .dockerignore",
+                format_bytes(bytes)
+            ),
+        );
+        evidence.record_bytes("BL3009", span, bytes);
+    }
 }
 
 #[cfg(test)]

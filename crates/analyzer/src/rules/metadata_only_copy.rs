@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::attribution::evidence::{first_line_span, format_bytes, with_evidence};
+use crate::attribution::evidence::{first_line_span, format_bytes};
 use crate::image::HideReason;
 use crate::rules::Context;
 
@@ -38,46 +38,47 @@ declare_rule! {
 }
 
 fn check(cx: &mut Context<'_>) {
-    with_evidence(|evidence| {
-        let model = cx.model;
-        // hiding instruction → (bytes, files, storing instructions).
-        let mut by_hider: BTreeMap<usize, (u64, usize, Vec<usize>)> = BTreeMap::new();
-        for wasted in evidence.analysis.wasted_files() {
-            if wasted.reason != HideReason::MetadataOnly {
-                continue;
-            }
-            let Some(hidden) = evidence.anchor(model, wasted.hidden_by) else {
-                continue;
-            };
-            let entry = by_hider.entry(hidden).or_insert((0, 0, Vec::new()));
-            entry.0 += wasted.bytes;
-            entry.1 += 1;
-            if let Some(stored) = evidence.anchor(model, wasted.stored_in)
-                && !entry.2.contains(&stored)
-            {
-                entry.2.push(stored);
-            }
+    let Some(evidence) = cx.evidence else {
+        return;
+    };
+    let model = cx.model;
+    // hiding instruction → (bytes, files, storing instructions).
+    let mut by_hider: BTreeMap<usize, (u64, usize, Vec<usize>)> = BTreeMap::new();
+    for wasted in evidence.analysis.wasted_files() {
+        if wasted.reason != HideReason::MetadataOnly {
+            continue;
         }
+        let Some(hidden) = evidence.anchor(model, wasted.hidden_by) else {
+            continue;
+        };
+        let entry = by_hider.entry(hidden).or_insert((0, 0, Vec::new()));
+        entry.0 += wasted.bytes;
+        entry.1 += 1;
+        if let Some(stored) = evidence.anchor(model, wasted.stored_in)
+            && !entry.2.contains(&stored)
+        {
+            entry.2.push(stored);
+        }
+    }
 
-        for (hidden, (bytes, files, stored)) in by_hider {
-            let span = first_line_span(model, hidden);
-            let lines: Vec<String> = stored
-                .iter()
-                .map(|&index| model.instructions[index].syntax.start_line.to_string())
-                .collect();
-            let noun = if files == 1 { "file" } else { "files" };
-            let diagnostic = cx.report(
-                span,
-                format!(
-                    "this instruction changes only the metadata of {files} {noun} from line {} and stores {} again; set owner and mode with COPY --chown/--chmod or in the RUN that creates them",
-                    lines.join(", "),
-                    format_bytes(bytes)
-                ),
-            );
-            for &index in &stored {
-                diagnostic.label(first_line_span(model, index), "first stored here");
-            }
-            evidence.record_bytes("BL3002", span, bytes);
+    for (hidden, (bytes, files, stored)) in by_hider {
+        let span = first_line_span(model, hidden);
+        let lines: Vec<String> = stored
+            .iter()
+            .map(|&index| model.instructions[index].syntax.start_line.to_string())
+            .collect();
+        let noun = if files == 1 { "file" } else { "files" };
+        let diagnostic = cx.report(
+            span,
+            format!(
+                "this instruction changes only the metadata of {files} {noun} from line {} and stores {} again; set owner and mode with COPY --chown/--chmod or in the RUN that creates them",
+                lines.join(", "),
+                format_bytes(bytes)
+            ),
+        );
+        for &index in &stored {
+            diagnostic.label(first_line_span(model, index), "first stored here");
         }
-    });
+        evidence.record_bytes("BL3002", span, bytes);
+    }
 }

@@ -1,7 +1,7 @@
 //! MissingElfInterpreter: a dynamically linked entrypoint whose ELF interpreter the image lacks.
 
 use crate::attribution::elf::{ElfLinking, elf_linking};
-use crate::attribution::evidence::{first_line_span, with_evidence};
+use crate::attribution::evidence::first_line_span;
 use crate::rules::Context;
 
 declare_rule! {
@@ -41,36 +41,37 @@ declare_rule! {
 }
 
 fn check(cx: &mut Context<'_>) {
-    with_evidence(|evidence| {
-        let model = cx.model;
-        let Some((entry_instruction, program, Some(path))) = evidence.entrypoint_program(model)
-        else {
-            return;
-        };
-        let Some(content) = evidence.visible_content(&path) else {
-            return;
-        };
-        let Some(ElfLinking::Dynamic { interpreter }) = elf_linking(&content.head) else {
-            return;
-        };
-        if evidence.resolve(&interpreter).is_some() {
-            return;
-        }
-        let Some(layer) = evidence.analysis.tree.get(&path).map(|node| node.layer) else {
-            return;
-        };
-        let Some(added_by) = evidence.anchor(model, layer) else {
-            return;
-        };
-        let span = first_line_span(model, added_by);
-        let entry_line = model.instructions[entry_instruction].syntax.start_line;
-        cx.report(
-            span,
-            format!(
-                "{program} (added here, run at line {entry_line}) is dynamically linked, but its ELF interpreter {interpreter} is not in the image, so it fails with \"no such file or directory\"; link it statically or use a base image with its C library"
-            ),
-        )
-        .label(first_line_span(model, entry_instruction), "run here");
-        evidence.record_bytes("BL3006", span, content.size);
-    });
+    let Some(evidence) = cx.evidence else {
+        return;
+    };
+    let model = cx.model;
+    let Some((entry_instruction, program, Some(path))) = evidence.entrypoint_program(model)
+    else {
+        return;
+    };
+    let Some(content) = evidence.visible_content(&path) else {
+        return;
+    };
+    let Some(ElfLinking::Dynamic { interpreter }) = elf_linking(&content.head) else {
+        return;
+    };
+    if evidence.resolve(&interpreter).is_some() {
+        return;
+    }
+    let Some(layer) = evidence.analysis.tree.get(&path).map(|node| node.layer) else {
+        return;
+    };
+    let Some(added_by) = evidence.anchor(model, layer) else {
+        return;
+    };
+    let span = first_line_span(model, added_by);
+    let entry_line = model.instructions[entry_instruction].syntax.start_line;
+    cx.report(
+        span,
+        format!(
+            "{program} (added here, run at line {entry_line}) is dynamically linked, but its ELF interpreter {interpreter} is not in the image, so it fails with \"no such file or directory\"; link it statically or use a base image with its C library"
+        ),
+    )
+    .label(first_line_span(model, entry_instruction), "run here");
+    evidence.record_bytes("BL3006", span, content.size);
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::attribution::evidence::{first_line_span, format_bytes, with_evidence};
+use crate::attribution::evidence::{first_line_span, format_bytes};
 use crate::image::entry::EntryKind;
 use crate::rules::Context;
 
@@ -73,38 +73,39 @@ pub(crate) fn cache_kind(path: &str) -> Option<&'static str> {
 }
 
 fn check(cx: &mut Context<'_>) {
-    with_evidence(|evidence| {
-        let model = cx.model;
-        // (instruction, cache) → bytes.
-        let mut found: BTreeMap<(usize, &'static str), u64> = BTreeMap::new();
-        for (path, node) in evidence.analysis.tree.nodes() {
-            if node.kind != EntryKind::File || node.size == 0 {
-                continue;
-            }
-            let Some(kind) = cache_kind(path) else {
-                continue;
-            };
-            // apt's lock files are empty and its partial folders hold no data worth a finding.
-            if path.ends_with("/lock") {
-                continue;
-            }
-            let Some(instruction) = evidence.anchor(model, node.layer) else {
-                continue;
-            };
-            *found.entry((instruction, kind)).or_insert(0) += node.size;
+    let Some(evidence) = cx.evidence else {
+        return;
+    };
+    let model = cx.model;
+    // (instruction, cache) → bytes.
+    let mut found: BTreeMap<(usize, &'static str), u64> = BTreeMap::new();
+    for (path, node) in evidence.analysis.tree.nodes() {
+        if node.kind != EntryKind::File || node.size == 0 {
+            continue;
         }
-        for ((instruction, kind), bytes) in found {
-            let span = first_line_span(model, instruction);
-            cx.report(
-                span,
-                format!(
-                    "the {kind} stored by this instruction ships in the image: {}; remove it in the same RUN or use a cache mount",
-                    format_bytes(bytes)
-                ),
-            );
-            evidence.record_bytes("BL3003", span, bytes);
+        let Some(kind) = cache_kind(path) else {
+            continue;
+        };
+        // apt's lock files are empty and its partial folders hold no data worth a finding.
+        if path.ends_with("/lock") {
+            continue;
         }
-    });
+        let Some(instruction) = evidence.anchor(model, node.layer) else {
+            continue;
+        };
+        *found.entry((instruction, kind)).or_insert(0) += node.size;
+    }
+    for ((instruction, kind), bytes) in found {
+        let span = first_line_span(model, instruction);
+        cx.report(
+            span,
+            format!(
+                "the {kind} stored by this instruction ships in the image: {}; remove it in the same RUN or use a cache mount",
+                format_bytes(bytes)
+            ),
+        );
+        evidence.record_bytes("BL3003", span, bytes);
+    }
 }
 
 #[cfg(test)]

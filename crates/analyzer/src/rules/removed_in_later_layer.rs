@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::attribution::evidence::{first_line_span, format_bytes, with_evidence};
+use crate::attribution::evidence::{first_line_span, format_bytes};
 use crate::image::HideReason;
 use crate::rules::Context;
 
@@ -41,54 +41,55 @@ declare_rule! {
 }
 
 fn check(cx: &mut Context<'_>) {
-    with_evidence(|evidence| {
-        let model = cx.model;
-        // (storing instruction, hiding instruction) → (bytes, files, an example path).
-        let mut pairs: BTreeMap<(usize, usize), (u64, usize, String)> = BTreeMap::new();
-        for wasted in evidence.analysis.wasted_files() {
-            if wasted.reason == HideReason::MetadataOnly
-                || wasted.stored_in < evidence.base_layers()
-            {
-                continue;
-            }
-            let (Some(stored), Some(hidden)) = (
-                evidence.anchor(model, wasted.stored_in),
-                evidence.anchor(model, wasted.hidden_by),
-            ) else {
-                continue;
-            };
-            let pair = pairs
-                .entry((stored, hidden))
-                .or_insert((0, 0, String::new()));
-            pair.0 += wasted.bytes;
-            pair.1 += 1;
-            if pair.2.is_empty() {
-                pair.2 = format!("/{}", wasted.path);
-            }
+    let Some(evidence) = cx.evidence else {
+        return;
+    };
+    let model = cx.model;
+    // (storing instruction, hiding instruction) → (bytes, files, an example path).
+    let mut pairs: BTreeMap<(usize, usize), (u64, usize, String)> = BTreeMap::new();
+    for wasted in evidence.analysis.wasted_files() {
+        if wasted.reason == HideReason::MetadataOnly
+            || wasted.stored_in < evidence.base_layers()
+        {
+            continue;
         }
+        let (Some(stored), Some(hidden)) = (
+            evidence.anchor(model, wasted.stored_in),
+            evidence.anchor(model, wasted.hidden_by),
+        ) else {
+            continue;
+        };
+        let pair = pairs
+            .entry((stored, hidden))
+            .or_insert((0, 0, String::new()));
+        pair.0 += wasted.bytes;
+        pair.1 += 1;
+        if pair.2.is_empty() {
+            pair.2 = format!("/{}", wasted.path);
+        }
+    }
 
-        for ((stored, hidden), (bytes, files, example)) in pairs {
-            let span = first_line_span(model, stored);
-            let hidden_line = model.instructions[hidden].syntax.start_line;
-            let what = if files == 1 {
-                example
-            } else {
-                format!("{files} files such as {example}")
-            };
-            let advice = if stored == hidden {
-                "the instruction replaces its own files; write each file once"
-            } else {
-                "create and delete them in one RUN, mount them for the step that needs them, or use a build stage"
-            };
-            cx.report(
-                span,
-                format!(
-                    "{} stored here ({what}) are deleted or replaced at line {hidden_line} but still ship with the image; {advice}",
-                    format_bytes(bytes)
-                ),
-            )
-            .label(first_line_span(model, hidden), "hidden here");
-            evidence.record_bytes("BL3001", span, bytes);
-        }
-    });
+    for ((stored, hidden), (bytes, files, example)) in pairs {
+        let span = first_line_span(model, stored);
+        let hidden_line = model.instructions[hidden].syntax.start_line;
+        let what = if files == 1 {
+            example
+        } else {
+            format!("{files} files such as {example}")
+        };
+        let advice = if stored == hidden {
+            "the instruction replaces its own files; write each file once"
+        } else {
+            "create and delete them in one RUN, mount them for the step that needs them, or use a build stage"
+        };
+        cx.report(
+            span,
+            format!(
+                "{} stored here ({what}) are deleted or replaced at line {hidden_line} but still ship with the image; {advice}",
+                format_bytes(bytes)
+            ),
+        )
+        .label(first_line_span(model, hidden), "hidden here");
+        evidence.record_bytes("BL3001", span, bytes);
+    }
 }

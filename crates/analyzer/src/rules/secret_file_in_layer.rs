@@ -1,6 +1,6 @@
 //! SecretFileInLayer: a file that looks like a credential, in any layer of a built image.
 
-use crate::attribution::evidence::{first_line_span, with_evidence};
+use crate::attribution::evidence::first_line_span;
 use crate::image::entry::file_name;
 use crate::rules::Context;
 
@@ -90,47 +90,48 @@ fn secret_in_content(path: &str, head: &[u8]) -> Option<&'static str> {
 }
 
 fn check(cx: &mut Context<'_>) {
-    with_evidence(|evidence| {
-        let model = cx.model;
-        let mut files = evidence.stored_files();
-        files.sort_by(|a, b| (a.layer, a.path).cmp(&(b.layer, b.path)));
-        for file in files {
-            let kind = secret_kind(file.path).or_else(|| {
-                evidence
-                    .contents_at(file.path)
-                    .find_map(|content| secret_in_content(file.path, &content.head))
-            });
-            let Some(kind) = kind else {
-                continue;
-            };
-            let Some(instruction) = evidence.anchor(model, file.layer) else {
-                continue;
-            };
-            let span = first_line_span(model, instruction);
-            let mut message = format!(
-                "/{} looks like {kind} and is stored in layer {}",
-                file.path, file.layer
-            );
-            let mut hidden_at = None;
-            if let Some(hidden) = file.hidden
-                && let Some(hider) = evidence.anchor(model, hidden.hidden_by)
-            {
-                let line = model.instructions[hider].syntax.start_line;
-                message.push_str(&format!(
-                    "; line {line} deletes it, but the layer still contains it"
-                ));
-                hidden_at = Some(hider);
-            }
-            message.push_str(
-                "; keep it out of the build context and pass it with RUN --mount=type=secret",
-            );
-            let diagnostic = cx.report(span, message);
-            if let Some(hider) = hidden_at {
-                diagnostic.label(first_line_span(model, hider), "deleted here");
-            }
-            evidence.record_bytes("BL3004", span, file.bytes);
+    let Some(evidence) = cx.evidence else {
+        return;
+    };
+    let model = cx.model;
+    let mut files = evidence.stored_files();
+    files.sort_by(|a, b| (a.layer, a.path).cmp(&(b.layer, b.path)));
+    for file in files {
+        let kind = secret_kind(file.path).or_else(|| {
+            evidence
+                .contents_at(file.path)
+                .find_map(|content| secret_in_content(file.path, &content.head))
+        });
+        let Some(kind) = kind else {
+            continue;
+        };
+        let Some(instruction) = evidence.anchor(model, file.layer) else {
+            continue;
+        };
+        let span = first_line_span(model, instruction);
+        let mut message = format!(
+            "/{} looks like {kind} and is stored in layer {}",
+            file.path, file.layer
+        );
+        let mut hidden_at = None;
+        if let Some(hidden) = file.hidden
+            && let Some(hider) = evidence.anchor(model, hidden.hidden_by)
+        {
+            let line = model.instructions[hider].syntax.start_line;
+            message.push_str(&format!(
+                "; line {line} deletes it, but the layer still contains it"
+            ));
+            hidden_at = Some(hider);
         }
-    });
+        message.push_str(
+            "; keep it out of the build context and pass it with RUN --mount=type=secret",
+        );
+        let diagnostic = cx.report(span, message);
+        if let Some(hider) = hidden_at {
+            diagnostic.label(first_line_span(model, hider), "deleted here");
+        }
+        evidence.record_bytes("BL3004", span, file.bytes);
+    }
 }
 
 #[cfg(test)]

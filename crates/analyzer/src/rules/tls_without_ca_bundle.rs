@@ -1,6 +1,6 @@
 //! TlsWithoutCaBundle: an entrypoint that speaks HTTPS in an image with no CA bundle.
 
-use crate::attribution::evidence::{first_line_span, with_evidence};
+use crate::attribution::evidence::first_line_span;
 use crate::rules::Context;
 
 declare_rule! {
@@ -52,39 +52,40 @@ const CA_BUNDLES: [&str; 6] = [
 ];
 
 fn check(cx: &mut Context<'_>) {
-    with_evidence(|evidence| {
-        let model = cx.model;
-        if CA_BUNDLES
-            .iter()
-            .any(|path| evidence.resolve(path).is_some())
-        {
-            return;
-        }
-        let Some((entry_instruction, program, path)) = evidence.entrypoint_program(model) else {
-            return;
-        };
-        let url_argument =
-            crate::attribution::evidence::entrypoint(model, evidence.attribution.stage)
-                .is_some_and(|(_, words)| words.iter().any(|word| word.contains("https://")));
-        let marker = path
-            .as_deref()
-            .and_then(|path| evidence.visible_content(path))
-            .and_then(|content| content.tls_marker.clone());
-        let reason = match (url_argument, marker) {
-            (true, _) => "its arguments name an https:// URL".to_owned(),
-            (false, Some(marker)) => format!("{program} contains a TLS library ({marker})"),
-            (false, None) => return,
-        };
-        let Some(from) = evidence.root_from(model) else {
-            return;
-        };
-        let entry_line = model.instructions[entry_instruction].syntax.start_line;
-        cx.report(
-            first_line_span(model, from),
-            format!(
-                "the image has no CA certificate bundle, but the entrypoint at line {entry_line} will use HTTPS ({reason}); copy /etc/ssl/certs/ca-certificates.crt from a stage that installs ca-certificates"
-            ),
-        )
-        .label(first_line_span(model, entry_instruction), "HTTPS used here");
-    });
+    let Some(evidence) = cx.evidence else {
+        return;
+    };
+    let model = cx.model;
+    if CA_BUNDLES
+        .iter()
+        .any(|path| evidence.resolve(path).is_some())
+    {
+        return;
+    }
+    let Some((entry_instruction, program, path)) = evidence.entrypoint_program(model) else {
+        return;
+    };
+    let url_argument =
+        crate::attribution::evidence::entrypoint(model, evidence.attribution.stage)
+            .is_some_and(|(_, words)| words.iter().any(|word| word.contains("https://")));
+    let marker = path
+        .as_deref()
+        .and_then(|path| evidence.visible_content(path))
+        .and_then(|content| content.tls_marker.clone());
+    let reason = match (url_argument, marker) {
+        (true, _) => "its arguments name an https:// URL".to_owned(),
+        (false, Some(marker)) => format!("{program} contains a TLS library ({marker})"),
+        (false, None) => return,
+    };
+    let Some(from) = evidence.root_from(model) else {
+        return;
+    };
+    let entry_line = model.instructions[entry_instruction].syntax.start_line;
+    cx.report(
+        first_line_span(model, from),
+        format!(
+            "the image has no CA certificate bundle, but the entrypoint at line {entry_line} will use HTTPS ({reason}); copy /etc/ssl/certs/ca-certificates.crt from a stage that installs ca-certificates"
+        ),
+    )
+    .label(first_line_span(model, entry_instruction), "HTTPS used here");
 }
