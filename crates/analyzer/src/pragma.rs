@@ -8,8 +8,12 @@
 //! - `# ballast stage ignore=…` and `# hadolint stage ignore=…` silence the codes from the
 //!   next instruction to the end of its stage.
 //! - BuildKit's `# check=skip=Name,…` parser directive silences BuildKit-named checks in the
-//!   whole file (`skip=all` silences all of them), and a `# check=skip=…` comment directly
-//!   above an instruction silences them on that instruction.
+//!   whole file (`skip=all` silences all of them).
+//! - A `# check=skip=…` comment in the comment block above an instruction silences them on
+//!   that instruction. BuildKit's block rules apply here, not hadolint's. Blank lines do not
+//!   end the block, but a bare `#` line does. Only the block's first `check=` comment counts,
+//!   and it is ignored when one of its options is invalid. The checks BuildKit runs over the
+//!   whole file ([`FILE_LEVEL_CHECKS`]) cannot be silenced this way.
 //!
 //! A reason may follow the codes after `--` or `#`. Codes are comma-separated.
 //!
@@ -97,11 +101,32 @@ impl Pragmas {
         }
 
         // Pragmas in the comment block above an instruction wait here for it; a blank line
-        // ends the block.
+        // ends the block. A `check=` comment follows BuildKit's `PrevComment` block instead:
+        // only a bare `#` line ends it, and its first `check=` comment is the one that counts.
         let mut pending: Vec<Pragma> = Vec::new();
+        let mut pending_check: Option<Option<Pragma>> = None;
         let mut instruction_index = 0;
         for node in &tree.nodes {
             match &node.kind {
+                NodeKind::Comment(comment) if comment.text.is_empty() => {
+                    if let Some(Some(mut pragma)) = pending_check.take() {
+                        pragma.scope = PragmaScope::Nothing;
+                        pragmas.list.push(pragma);
+                    }
+                }
+                NodeKind::Comment(comment) if comment.text.starts_with("check=") => {
+                    let pragma = parse_comment(source, comment.span);
+                    match &mut pending_check {
+                        None => pending_check = Some(pragma),
+                        // BuildKit reads only the first `check=` comment of the block.
+                        Some(_) => {
+                            if let Some(mut pragma) = pragma {
+                                pragma.scope = PragmaScope::Nothing;
+                                pragmas.list.push(pragma);
+                            }
+                        }
+                    }
+                }
                 NodeKind::Comment(comment) => {
                     if let Some(pragma) = parse_comment(source, comment.span) {
                         if pragma.scope == PragmaScope::File {
@@ -122,6 +147,10 @@ impl Pragmas {
                     }
                 }
                 NodeKind::Instruction(_) => {
+                    if let Some(Some(mut pragma)) = pending_check.take() {
+                        pragma.scope = PragmaScope::Instruction(instruction_index);
+                        pragmas.list.push(pragma);
+                    }
                     for mut pragma in pending.drain(..) {
                         pragma.scope = match pragma.scope {
                             PragmaScope::Stage(_) => PragmaScope::Stage(instruction_index),
@@ -134,10 +163,17 @@ impl Pragmas {
                 NodeKind::Directive(_) => {}
             }
         }
-        pragmas.list.extend(pending.into_iter().map(|mut pragma| {
-            pragma.scope = PragmaScope::Nothing;
-            pragma
-        }));
+        pragmas
+            .list
+            .extend(
+                pending
+                    .into_iter()
+                    .chain(pending_check.flatten())
+                    .map(|mut pragma| {
+                        pragma.scope = PragmaScope::Nothing;
+                        pragma
+                    }),
+            );
         pragmas
     }
 
@@ -156,6 +192,7 @@ impl Pragmas {
                 PragmaTool::Check => {
                     crate::rules::BUILDKIT_CHECKS.contains(&code)
                         && code != "InvalidDefinitionDescription"
+                        && (pragma.scope == PragmaScope::File || !FILE_LEVEL_CHECKS.contains(&code))
                         && (pragma.all || pragma.codes.iter().any(|entry| entry.code == code))
                 }
                 _ => pragma
@@ -185,6 +222,18 @@ impl Pragma {
     }
 }
 
+/// The BuildKit checks that run over the whole file, outside the per-instruction linter, so
+/// a `# check=` comment above an instruction does not silence them. Only the file's
+/// `# check=` directive does.
+pub const FILE_LEVEL_CHECKS: [&str; 6] = [
+    "NoEmptyContinuation",
+    "ConsistentInstructionCasing",
+    "DuplicateStageName",
+    "ReservedStageName",
+    "InvalidBaseImagePlatform",
+    "InvalidDefaultArgInFrom",
+];
+
 /// Parses one comment line (`span` from `#` to the end of the line) as a pragma.
 fn parse_comment(source: &str, span: Span) -> Option<Pragma> {
     let raw = source.get(span.start + 1..span.end)?;
@@ -195,7 +244,8 @@ fn parse_comment(source: &str, span: Span) -> Option<Pragma> {
     if let Some(value) = trimmed.strip_prefix("check=") {
         let value_start = start + "check=".len();
         let options = parse_check_options(value, value_start);
-        if options.codes.is_empty() && !options.all {
+        // BuildKit ignores a `check=` comment whose options do not parse.
+        if !options.valid || (options.codes.is_empty() && !options.all) {
             return None;
         }
         return Some(Pragma {
@@ -311,19 +361,26 @@ struct CheckOptions {
     codes: Vec<PragmaCode>,
     all: bool,
     error: bool,
+    /// False when an option has no `=`, an unknown key or an invalid `error=` value, which
+    /// BuildKit rejects.
+    valid: bool,
 }
 
 /// BuildKit's `linter.ParseLintOptions`: the value up to the first blank, then up to three
 /// `;`-separated `key=value` options. Unknown options are ignored here; BuildKit rejects
 /// them when it builds.
 fn parse_check_options(value: &str, base: usize) -> CheckOptions {
-    let mut options = CheckOptions::default();
+    let mut options = CheckOptions {
+        valid: true,
+        ..CheckOptions::default()
+    };
     let value = value.split([' ', '\t']).next().unwrap_or("");
     let mut offset = 0;
     for option in value.splitn(3, ';') {
         let option_start = offset;
         offset += option.len() + 1;
         let Some((key, setting)) = option.split_once('=') else {
+            options.valid = false;
             continue;
         };
         let setting_start = option_start + key.len() + 1;
@@ -343,10 +400,13 @@ fn parse_check_options(value: &str, base: usize) -> CheckOptions {
                     name_offset += name.len() + 1;
                 }
             }
-            "error" => {
-                options.error = matches!(setting.trim(), "1" | "t" | "T" | "TRUE" | "true" | "True")
-            }
-            _ => {}
+            "error" => match setting.trim() {
+                "1" | "t" | "T" | "TRUE" | "true" | "True" => options.error = true,
+                "0" | "f" | "F" | "FALSE" | "false" | "False" => options.error = false,
+                _ => options.valid = false,
+            },
+            "experimental" => {}
+            _ => options.valid = false,
         }
     }
     options
@@ -422,5 +482,69 @@ mod tests {
     fn comments_that_are_not_pragmas() {
         let text = "FROM a\n# hadolintignore=DL1\n# ballast ignore=\n# just a note\nRUN x\n";
         assert!(pragmas(text).list.is_empty());
+    }
+
+    fn check_scopes(text: &str) -> Vec<PragmaScope> {
+        pragmas(text)
+            .list
+            .iter()
+            .filter(|pragma| pragma.tool == PragmaTool::Check)
+            .map(|pragma| pragma.scope)
+            .collect()
+    }
+
+    #[test]
+    fn check_comment_crosses_blank_lines() {
+        let text = "FROM a\n# check=skip=SecretsUsedInArgOrEnv\n\n\nENV TOKEN=x\n";
+        assert_eq!(check_scopes(text), [PragmaScope::Instruction(1)]);
+    }
+
+    #[test]
+    fn check_comment_ends_at_bare_hash() {
+        let text = "FROM a\n# check=skip=SecretsUsedInArgOrEnv\n#\nENV TOKEN=x\n";
+        assert_eq!(check_scopes(text), [PragmaScope::Nothing]);
+    }
+
+    #[test]
+    fn only_first_check_comment_counts() {
+        let text =
+            "FROM a\n# check=skip=SecretsUsedInArgOrEnv\n# check=skip=UndefinedVar\nENV TOKEN=$x\n";
+        let parsed = pragmas(text);
+        assert_eq!(codes(&parsed.list[0]), ["UndefinedVar"]);
+        assert_eq!(parsed.list[0].scope, PragmaScope::Nothing);
+        assert_eq!(codes(&parsed.list[1]), ["SecretsUsedInArgOrEnv"]);
+        assert_eq!(parsed.list[1].scope, PragmaScope::Instruction(1));
+    }
+
+    #[test]
+    fn invalid_check_comment_ignored() {
+        let text = "FROM a\n# check=skip=UndefinedVar;loud=yes\nENV A=$x\n# check=error=maybe;skip=UndefinedVar\nENV B=$x\n";
+        assert!(check_scopes(text).is_empty());
+    }
+
+    #[test]
+    fn invalid_first_check_comment_hides_second() {
+        let text = "FROM a\n# check=nonsense\n# check=skip=UndefinedVar\nENV A=$x\n";
+        assert_eq!(check_scopes(text), [PragmaScope::Nothing]);
+    }
+
+    #[test]
+    fn check_comment_skips_file_level_checks_only() {
+        let text = "FROM a\n# check=skip=all\nfrom b AS scratch\n";
+        let parsed = pragmas(text);
+        let stage_of = |_: usize| Some(0);
+        for code in FILE_LEVEL_CHECKS {
+            assert!(!parsed.suppresses(code, code, Some(1), &stage_of), "{code}");
+        }
+        assert!(parsed.suppresses("StageNameCasing", "StageNameCasing", Some(1), &stage_of));
+    }
+
+    #[test]
+    fn check_directive_skips_file_level_checks() {
+        let text = "# check=skip=ConsistentInstructionCasing\nFROM a\nrun x\n";
+        let parsed = pragmas(text);
+        let stage_of = |_: usize| Some(0);
+        let code = "ConsistentInstructionCasing";
+        assert!(parsed.suppresses(code, code, Some(1), &stage_of));
     }
 }

@@ -161,6 +161,30 @@ fn check_comment_above_instruction() {
 }
 
 #[test]
+fn check_comment_block_crosses_blank_lines() {
+    let text = "FROM alpine:3.20\n# check=skip=MaintainerDeprecated\n\nMAINTAINER me\n";
+    assert!(codes(&run(text)).is_empty());
+
+    let reset = "FROM alpine:3.20\n# check=skip=MaintainerDeprecated\n#\nMAINTAINER me\n";
+    assert_eq!(codes(&run(reset)), ["MaintainerDeprecated"]);
+}
+
+#[test]
+fn check_comment_ignores_file_level_checks() {
+    // BuildKit runs ConsistentInstructionCasing over the whole file, so a comment above
+    // the instruction does not silence it, but the directive does.
+    let casing = |text: &str| -> Vec<Diagnostic> {
+        let rules = [rules::find("ConsistentInstructionCasing").unwrap()];
+        lint_with(text, &Config::default(), &FileContext::default(), &rules).diagnostics
+    };
+    let text = "FROM alpine:3.20\n# check=skip=ConsistentInstructionCasing\nworkdir /app\n";
+    assert_eq!(codes(&casing(text)), ["ConsistentInstructionCasing"]);
+
+    let directive = "# check=skip=ConsistentInstructionCasing\nFROM alpine:3.20\nworkdir /app\n";
+    assert!(codes(&casing(directive)).is_empty());
+}
+
+#[test]
 fn check_error_makes_checks_errors() {
     let text = "# check=error=true\nFROM alpine:3.20\nMAINTAINER me\n";
     let diagnostics = run(text);
