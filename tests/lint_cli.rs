@@ -312,6 +312,63 @@ fn stdin_with_filename() {
     );
 }
 
+/// Returns the `(file, code)` pairs of a CopyIgnoredFile-only `--format json` run.
+fn ignored_copies(cwd: &Path, args: &[&str], stdin: Option<&str>) -> Vec<(String, String)> {
+    let mut full = vec!["lint", "--select", "CopyIgnoredFile", "-f", "json"];
+    full.extend_from_slice(args);
+    findings(&ballast(cwd, &full, stdin, &[]))
+}
+
+#[test]
+fn context_option_reads_its_dockerignore() {
+    let dir = folder("context-option");
+    // The Dockerfile lives apart from the context, as with `docker build -f docker/Dockerfile .`.
+    write(&dir, ".dockerignore", "secrets\n");
+    write(
+        &dir,
+        "docker/Dockerfile",
+        "FROM alpine:3.20\nCOPY secrets /secrets\n",
+    );
+    let finding = [(
+        "docker/Dockerfile".to_string(),
+        "CopyIgnoredFile".to_string(),
+    )];
+
+    assert!(ignored_copies(&dir, &["docker/Dockerfile"], None).is_empty());
+    assert_eq!(
+        ignored_copies(&dir, &["--context", ".", "docker/Dockerfile"], None),
+        finding
+    );
+
+    // A `<Dockerfile>.dockerignore` beside the Dockerfile wins over the context's.
+    write(&dir, "docker/Dockerfile.dockerignore", "other\n");
+    assert!(ignored_copies(&dir, &["--context", ".", "docker/Dockerfile"], None).is_empty());
+
+    let stdin = "FROM alpine:3.20\nCOPY secrets /secrets\n";
+    assert_eq!(
+        ignored_copies(&dir, &["--context", ".", "-"], Some(stdin)),
+        [("-".to_string(), "CopyIgnoredFile".to_string())]
+    );
+}
+
+#[test]
+fn context_option_must_be_folder() {
+    let dir = folder("context-not-folder");
+    let dockerfile = write(&dir, "Dockerfile", CLEAN);
+    let run = lint(
+        &dir,
+        &["--context", "missing", dockerfile.to_str().unwrap()],
+        None,
+        &[],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--context missing: not a folder"),
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn stdin_filename_needs_dash() {
     let dir = folder("stdin-needs-dash");

@@ -38,6 +38,12 @@ pub struct LintArgs {
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
 
+    /// The build context folder. `.dockerignore` is read from its root (after
+    /// `<Dockerfile>.dockerignore` beside the Dockerfile); without this option the context
+    /// is each Dockerfile's own folder.
+    #[arg(long, value_name = "DIR")]
+    pub context: Option<PathBuf>,
+
     /// The output format.
     // NOTE: hadolint's `format`/`formats` keys and `HADOLINT_FORMAT` are read into the
     // configuration but do not choose the format; only this flag does.
@@ -162,6 +168,15 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         bail!("--stdin-filename names standard input: add `-` to the paths");
     }
 
+    if let Some(context) = &args.context
+        && !context.is_dir()
+    {
+        bail!(
+            "--context {}: not a folder; give the build context folder, as passed to `docker build`",
+            context.display()
+        );
+    }
+
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -183,7 +198,8 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|target| prepare(target, &args, &mut loader, &mut warned))
         .collect();
-    let outcomes = map_in_parallel(&jobs, |job| lint_job(job, fix_mode));
+    let context = args.context.as_deref();
+    let outcomes = map_in_parallel(&jobs, |job| lint_job(job, fix_mode, context));
 
     let mut reports = Vec::new();
     let mut failing = false;
@@ -298,7 +314,12 @@ fn prepare(
     }
 }
 
-fn lint_job(job: &Job, fix_mode: Option<FixMode>) -> Result<Linted, String> {
+/// Lints one target. `context` is the build context folder from `--context`, if given.
+fn lint_job(
+    job: &Job,
+    fix_mode: Option<FixMode>,
+    context: Option<&Path>,
+) -> Result<Linted, String> {
     let source = match (&job.target, &job.stdin) {
         (_, Some(stdin)) => stdin.clone()?,
         (Target::File(path), None) => read_file(path)
@@ -306,10 +327,16 @@ fn lint_job(job: &Job, fix_mode: Option<FixMode>) -> Result<Linted, String> {
         (Target::Stdin, None) => return Err("-: standard input was not read".to_string()),
     };
     let config = job.config.clone()?;
-    let file = job
-        .path
-        .as_deref()
-        .map_or_else(FileContext::default, FileContext::for_path);
+    let file = match (job.path.as_deref(), context) {
+        (Some(path), Some(context)) => FileContext::with_context(path, context),
+        (Some(path), None) => FileContext::for_path(path),
+        // Standard input without a file name: only the context's own ignore file applies.
+        (None, Some(context)) => FileContext {
+            path: None,
+            dockerignore: std::fs::read_to_string(context.join(".dockerignore")).ok(),
+        },
+        (None, None) => FileContext::default(),
+    };
 
     // After fixing, the findings refer to the fixed text.
     let (result, text, fixed) = match fix_mode {

@@ -25,11 +25,19 @@ impl FileContext {
     /// context is the Dockerfile's folder: `<Dockerfile>.dockerignore` if present, else
     /// `.dockerignore` in the folder. An unreadable ignore file counts as absent.
     pub fn for_path(path: &Path) -> FileContext {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        FileContext::with_context(path, folder)
+    }
+
+    /// Reads the ignore file BuildKit would use for a Dockerfile at `path` built with the
+    /// context folder `context`: `<Dockerfile>.dockerignore` beside the Dockerfile if
+    /// present, else `.dockerignore` at the root of the context. An unreadable ignore file
+    /// counts as absent.
+    pub fn with_context(path: &Path, context: &Path) -> FileContext {
         let mut specific = path.as_os_str().to_owned();
         specific.push(".dockerignore");
-        let folder = path.parent().unwrap_or(Path::new(""));
         let dockerignore = std::fs::read_to_string(PathBuf::from(specific))
-            .or_else(|_| std::fs::read_to_string(folder.join(".dockerignore")))
+            .or_else(|_| std::fs::read_to_string(context.join(".dockerignore")))
             .ok();
         FileContext {
             path: Some(path.to_path_buf()),

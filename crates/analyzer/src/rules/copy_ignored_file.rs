@@ -21,8 +21,9 @@ declare_rule! {
     ///
     /// The ignore file is the one BuildKit uses for the build context:
     /// `<Dockerfile>.dockerignore` beside the Dockerfile, else `.dockerignore` at the
-    /// root of the context, which is the Dockerfile's folder unless another context is
-    /// given. Without an ignore file nothing is reported.
+    /// root of the context. The context is the Dockerfile's folder unless `ballast lint
+    /// --context DIR` or `ballast build CONTEXT` names another one. Without an ignore file
+    /// nothing is reported.
     ///
     /// ## Why is this bad
     /// The file is not sent to the builder, so the instruction fails with "not found",
