@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::engine::{BASE_IMAGE, engine};
+use common::engine::{BASE_IMAGE, Builder, Engine, engine};
 use common::{ballast, shared_dir, skip, temp_dir};
 use serde_json::Value;
 
@@ -413,6 +413,264 @@ fn secret_deleted_later_is_reported() {
     assert!(
         !text.contains("abc123"),
         "the content must never be printed"
+    );
+}
+
+/// Builds `dockerfile` with `files` as the context and tags it `tag`, with the classic builder.
+fn base_image(engine: &Engine, tag: &str, files: &[(&str, &[u8])], dockerfile: &str) {
+    let folder = context(files);
+    std::fs::write(folder.join("Dockerfile"), dockerfile).unwrap();
+    engine
+        .build(Builder::Classic, &folder, "Dockerfile", tag)
+        .unwrap_or_else(|error| panic!("the base image {tag} builds: {error}"));
+}
+
+/// Returns the one finding with `code`, as JSON.
+fn finding(report: &Value, code: &str) -> Value {
+    let all: Vec<&Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["code"] == code)
+        .collect();
+    assert_eq!(all.len(), 1, "{code}: {:#}", report["findings"]);
+    all[0].clone()
+}
+
+const OS_RELEASE: &[u8] = b"PRETTY_NAME=\"Test Linux 1\"\nID=testlinux\n";
+
+#[test]
+fn static_entrypoint_from_base_image() {
+    let Some(engine) = engine() else { return };
+    // Three layers: busybox, its applet links, and /etc/os-release; the entrypoint is set here
+    // and the Dockerfile under test sets none.
+    base_image(
+        engine,
+        "ballast-test/distro",
+        &[("os-release", OS_RELEASE)],
+        "FROM ballast-test/busybox\nCOPY os-release /etc/os-release\nENTRYPOINT [\"/bin/busybox\", \"sleep\", \"1\"]\n",
+    );
+    let folder = context(&[("app.txt", &[5u8; 70_000])]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/distro\nCOPY app.txt /srv/app.txt\n",
+    )
+    .unwrap();
+    let base_bytes = busybox_size() + OS_RELEASE.len() as u64;
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &[]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        assert_eq!(report["attribution"]["base_layers"], 3, "{mode:?}");
+
+        assert_eq!(
+            findings(&report, "BL3005"),
+            vec![(1, Some(base_bytes))],
+            "{mode:?}"
+        );
+        let found = finding(&report, "BL3005");
+        assert_eq!(
+            found["labels"][0]["line"], 1,
+            "{mode:?}: run by the base image's entrypoint"
+        );
+        let message = found["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("/bin/busybox is statically linked"),
+            "{message}"
+        );
+
+        let base = &report["image"]["base"];
+        assert_eq!(base["layers"], 3, "{mode:?}: {base}");
+        assert_eq!(base["chosen_by"], "attribution", "{mode:?}");
+        assert_eq!(base["base_stored_bytes"], base_bytes, "{mode:?}");
+        assert_eq!(base["stored_bytes"], 70_000, "{mode:?}");
+        assert_eq!(base["wasted_bytes"], 0, "{mode:?}");
+    }
+}
+
+#[test]
+fn base_scope_counts_every_base_layer() {
+    let Some(engine) = engine() else { return };
+    // The base stores 40,000 bytes in its third layer that the Dockerfile under test deletes:
+    // that waste belongs to the base, not to the Dockerfile.
+    base_image(
+        engine,
+        "ballast-test/three-layers",
+        &[("data.bin", &[3u8; 40_000])],
+        "FROM ballast-test/busybox\nCOPY data.bin /opt/data.bin\n",
+    );
+    let folder = context(&[("extra.bin", &[4u8; 25_000])]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/three-layers\nCOPY extra.bin /opt/extra.bin\nRUN rm /opt/data.bin /opt/extra.bin\n",
+    )
+    .unwrap();
+    let cache = temp_dir("gate");
+    let output = ballast()
+        .arg("build")
+        .arg(&folder)
+        .args([
+            "--network",
+            "none",
+            "--format",
+            "json",
+            "--no-progress",
+            "--builder",
+            "docker",
+        ])
+        .args(["--max-wasted-bytes", "30000"])
+        .env("XDG_CACHE_HOME", &cache)
+        .env("DOCKER_BUILDKIT", "0")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let report: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("no JSON ({error}): {stderr}"));
+    let base = &report["image"]["base"];
+    assert_eq!(base["layers"], 3, "{base}");
+    assert_eq!(base["chosen_by"], "attribution");
+    assert_eq!(base["base_stored_bytes"], busybox_size() + 40_000);
+    assert_eq!(base["stored_bytes"], 25_000);
+    assert_eq!(base["wasted_bytes"], 25_000);
+    assert_eq!(base["base_bytes_hidden"], 40_000);
+    // The gate judges the Dockerfile's own waste: 25,000 bytes pass a 30,000-byte limit.
+    assert_eq!(report["gate"]["passed"], true, "{}", report["gate"]);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}
+
+#[test]
+fn dynamic_entrypoint_from_base_image() {
+    let Some(engine) = engine() else { return };
+    let Ok(program) = std::fs::read("/bin/true") else {
+        skip("/bin/true is missing; any dynamically linked program would do");
+        return;
+    };
+    base_image(
+        engine,
+        "ballast-test/dynamic-entry",
+        &[("app", &program)],
+        "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n",
+    );
+    let folder = context(&[("x.txt", b"x\n")]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/dynamic-entry\nCOPY x.txt /x.txt\nCMD [\"--version\"]\n",
+    )
+    .unwrap();
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &[]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        assert_eq!(
+            findings(&report, "BL3006"),
+            vec![(1, Some(program.len() as u64))],
+            "{mode:?}: the base image's layer added /app"
+        );
+        let found = finding(&report, "BL3006");
+        assert_eq!(
+            found["labels"][0]["line"], 1,
+            "{mode:?}: the base image set the entrypoint"
+        );
+        assert!(
+            found["message"].as_str().unwrap().starts_with("/app "),
+            "{found}"
+        );
+    }
+}
+
+#[test]
+fn tls_entrypoint_from_base_stage() {
+    let Some(_) = engine() else { return };
+    let busybox = std::fs::read("/bin/busybox").unwrap_or_default();
+    let folder = context(&[("busybox", &busybox)]);
+    // The final stage sets no entrypoint; the first stage's names an https:// URL.
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM scratch AS fetcher\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\", \"wget\", \"https://updates.example.com/feed\"]\n\nFROM fetcher\nLABEL role=fetcher\n",
+    )
+    .unwrap();
+    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(findings(&report, "BL3007"), vec![(1, None)]);
+    assert_eq!(finding(&report, "BL3007")["labels"][0]["line"], 3);
+}
+
+#[test]
+fn package_caches_are_measured() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox\nRUN mkdir -p /var/lib/apt/lists/partial && head -c 30000 /dev/zero > /var/lib/apt/lists/deb.example_dists_main && touch /var/lib/apt/lists/lock\nRUN mkdir -p /root/.cache/pip/http /app/__pycache__ && head -c 12000 /dev/zero > /root/.cache/pip/http/0 && head -c 3000 /dev/zero > /app/__pycache__/m.pyc\nRUN mkdir -p /var/cache/apk && head -c 5000 /dev/zero > /var/cache/apk/index.tar.gz && rm -r /var/cache/apk\n",
+    )
+    .unwrap();
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &["--no-cache"]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        // One finding per instruction and kind of cache; a cache removed in its own RUN ships
+        // nothing.
+        assert_eq!(
+            findings(&report, "BL3003"),
+            vec![(2, Some(30_000)), (3, Some(3_000)), (3, Some(12_000))],
+            "{mode:?}"
+        );
+    }
+}
+
+#[test]
+fn build_tools_are_measured() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[
+        ("gcc-12", &[1u8; 50_000]),
+        ("include/stdio.h", &[2u8; 20_000]),
+        ("include/sys/types.h", &[3u8; 5_000]),
+        ("gzip", &[4u8; 9_000]),
+    ]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox\nCOPY gcc-12 /usr/bin/gcc-12\nCOPY include /usr/include\nCOPY gzip /usr/bin/gzip\n",
+    )
+    .unwrap();
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &[]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        assert_eq!(
+            findings(&report, "BL3008"),
+            vec![(2, Some(50_000)), (3, Some(25_000))],
+            "{mode:?}"
+        );
+    }
+}
+
+#[test]
+fn context_folders_are_measured() {
+    let Some(_) = engine() else { return };
+    let dockerfile = "FROM ballast-test/busybox\nCOPY . /src\nCOPY tests /checks\n";
+    let folder = context(&[
+        (".git/objects/pack/pack-1.pack", &[1u8; 70_000]),
+        (".git/HEAD", b"ref: refs/heads/main\n"),
+        ("node_modules/left-pad/index.js", &[2u8; 1_000]),
+        ("tests/data.bin", &[3u8; 66_000]),
+        ("src/main.txt", b"main\n"),
+        ("Dockerfile", dockerfile.as_bytes()),
+    ]);
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &[]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        // node_modules contains less than 64 KiB, and `COPY tests /checks` puts the files outside any
+        // tests/ folder of the image.
+        assert_eq!(
+            findings(&report, "BL3009"),
+            vec![(2, Some(70_021)), (2, Some(66_000))],
+            "{mode:?}"
+        );
+    }
+
+    std::fs::write(folder.join(".dockerignore"), ".git\n").unwrap();
+    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        findings(&report, "BL3009"),
+        vec![(2, Some(66_000))],
+        "an ignored .git is not copied"
     );
 }
 

@@ -409,7 +409,7 @@ fn analyze_built(
     let source = ImageSource::Engine {
         reference: image_id.to_owned(),
     };
-    let analysis = image::analyze(&source, &AnalyzeOptions::default(), &NoProgress)
+    let mut analysis = image::analyze(&source, &AnalyzeOptions::default(), &NoProgress)
         .with_context(|| format!("cannot analyze the built image {image_id}"))?;
     let attribution = attribution::attribute(
         model,
@@ -417,8 +417,15 @@ fn analyze_built(
         &analysis.report.history,
         analysis.report.layers.len(),
     );
-    if let attribution::AttributionStatus::Unavailable { reason } = &attribution.status {
-        warnings.push(format!("layers are not tied to lines: {reason}"));
+    match &attribution.status {
+        attribution::AttributionStatus::Unavailable { reason } => {
+            warnings.push(format!("layers are not tied to lines: {reason}"));
+        }
+        _ => {
+            analysis
+                .report
+                .set_base_layers(&analysis.tree, attribution.base_layers, "attribution")
+        }
     }
     let wanted = wanted_paths(&analysis, model, stage);
     let files = match probe::probe(&source, &wanted) {
@@ -458,8 +465,7 @@ fn findings(
                 column: start.column,
                 end_line: end.line,
                 end_column: end.column,
-                bytes: evidence
-                    .and_then(|evidence| evidence.bytes_of(&diagnostic.code, diagnostic.span)),
+                bytes: evidence.and_then(|evidence| evidence.bytes_of(diagnostic)),
                 labels: diagnostic
                     .labels
                     .iter()

@@ -12,6 +12,7 @@ use ballast_parser::{Keyword, Span};
 
 use super::probe::ProbedFile;
 use super::{Attribution, StepRole};
+use crate::diagnostic::Diagnostic;
 use crate::image::entry::EntryKind;
 use crate::image::{Analysis, WastedFile};
 use crate::model::{CommandForm, Model, Typed};
@@ -24,8 +25,9 @@ pub struct ImageEvidence {
     pub files: Vec<ProbedFile>,
     /// The build context folder, when known.
     pub context: Option<PathBuf>,
-    /// Bytes measured by each finding, by (code, start of the primary span).
-    measured: Mutex<Vec<(String, usize, u64)>>,
+    /// Bytes measured by each finding, by [`FindingKey`]. A rule may report several findings
+    /// on one line, so the message is part of the key.
+    measured: Mutex<Vec<(FindingKey, u64)>>,
 }
 
 impl ImageEvidence {
@@ -45,19 +47,20 @@ impl ImageEvidence {
     }
 
     /// Records the bytes a finding measured, for the report's `bytes` field.
-    pub fn record_bytes(&self, code: &str, span: Span, bytes: u64) {
+    pub fn record_bytes(&self, diagnostic: &Diagnostic, bytes: u64) {
         if let Ok(mut measured) = self.measured.lock() {
-            measured.push((code.to_owned(), span.start, bytes));
+            measured.push((key_of(diagnostic), bytes));
         }
     }
 
     /// Returns the bytes recorded for a finding.
-    pub fn bytes_of(&self, code: &str, span: Span) -> Option<u64> {
+    pub fn bytes_of(&self, diagnostic: &Diagnostic) -> Option<u64> {
+        let key = key_of(diagnostic);
         let measured = self.measured.lock().ok()?;
         measured
             .iter()
-            .find(|(recorded, start, _)| recorded == code && *start == span.start)
-            .map(|(_, _, bytes)| *bytes)
+            .find(|(recorded, _)| *recorded == key)
+            .map(|(_, bytes)| *bytes)
     }
 
     /// Returns the layers above the base image, the part this Dockerfile wrote.
@@ -129,30 +132,24 @@ impl ImageEvidence {
 
     /// Returns the `FROM` line of the stage the built stage ultimately starts from.
     pub fn root_from(&self, model: &Model<'_>) -> Option<usize> {
-        let mut current = self.attribution.stage;
-        while let crate::model::Base::Stage(parent) = model.stages.get(current)?.base {
-            if parent >= current {
-                break;
-            }
-            current = parent;
-        }
-        Some(model.stages[current].from)
+        root_from(model, self.attribution.stage)
     }
 
-    /// Returns the program the container runs: the `ENTRYPOINT` or `CMD` instruction's model
-    /// index, the program as written, and its path in the final tree after following links.
-    /// The path is `None` when the program is not in the image.
+    /// Returns the command a container of the built image runs, see [`run_command`].
+    pub fn run_command(&self, model: &Model<'_>) -> Option<RunCommand> {
+        run_command(&self.analysis, model, self.attribution.stage)
+    }
+
+    /// Returns the program the container runs: the model index of the instruction that set it
+    /// (see [`RunCommand::instruction`]), the program as written, and its path in the final
+    /// tree after following links. The path is `None` when the program is not in the image.
     pub fn entrypoint_program(&self, model: &Model<'_>) -> Option<(usize, String, Option<String>)> {
-        let (instruction, words) = entrypoint(model, self.attribution.stage)?;
-        let program = words[0].clone();
-        let resolved = if program.contains('/') {
-            self.resolve(&program)
-        } else {
-            DEFAULT_PATH
-                .iter()
-                .find_map(|folder| self.resolve(&format!("{folder}/{program}")))
-        };
-        Some((instruction, program, resolved))
+        let command = self.run_command(model)?;
+        let resolved = command
+            .candidates()
+            .iter()
+            .find_map(|candidate| self.resolve(candidate));
+        Some((command.instruction, command.words[0].clone(), resolved))
     }
 
     /// Every stored file with its layer: the visible ones and the hidden ones, with the
@@ -178,6 +175,17 @@ impl ImageEvidence {
         }));
         files
     }
+}
+
+/// The identity of one finding: its code, the start of its primary span and its message.
+type FindingKey = (String, usize, String);
+
+fn key_of(diagnostic: &Diagnostic) -> FindingKey {
+    (
+        diagnostic.code.clone(),
+        diagnostic.span.start,
+        diagnostic.message.clone(),
+    )
 }
 
 /// A file stored in some layer.
@@ -234,12 +242,109 @@ fn normalize(path: &str) -> String {
     parts.join("/")
 }
 
-/// The command the container runs: the last `ENTRYPOINT` of the stage chain, else the last
-/// `CMD`, as (the instruction's model index, its words). A shell-form command runs the
-/// stage's shell. `None` when the Dockerfile sets neither.
-// NOTE: an entrypoint inherited from a base image is not seen: the analysis does not read the
-// image config's `Entrypoint` and `Cmd` yet.
-pub fn entrypoint(model: &Model<'_>, stage: usize) -> Option<(usize, Vec<String>)> {
+/// The command a container of the built image runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunCommand {
+    /// The model index of the instruction that set the program: the last `ENTRYPOINT` (or,
+    /// without an entrypoint, the last `CMD`) of the stage chain, or the chain's first `FROM`
+    /// line when the base image set it.
+    pub instruction: usize,
+    /// The program and its arguments, never empty.
+    pub words: Vec<String>,
+    /// The folders searched for a program named without a `/`, without a leading `/`.
+    pub search_path: Vec<String>,
+}
+
+impl RunCommand {
+    /// Returns the image paths the program may be at, in search order.
+    pub fn candidates(&self) -> Vec<String> {
+        let program = &self.words[0];
+        if program.contains('/') {
+            return vec![normalize(program)];
+        }
+        self.search_path
+            .iter()
+            .map(|folder| normalize(&format!("{folder}/{program}")))
+            .collect()
+    }
+}
+
+/// Returns the `FROM` line of the stage that `stage` ultimately starts from.
+pub fn root_from(model: &Model<'_>, stage: usize) -> Option<usize> {
+    let mut current = stage;
+    while let crate::model::Base::Stage(parent) = model.stages.get(current)?.base {
+        if parent >= current {
+            break;
+        }
+        current = parent;
+    }
+    Some(model.stages[current].from)
+}
+
+/// Returns the command a container of the built image runs. The image config's `Entrypoint`
+/// followed by its `Cmd` decides, because it includes what the base image set. The Dockerfile's
+/// last `ENTRYPOINT`, else its last `CMD`, is used only when the config has no `config`
+/// object. `None` when neither sets a command.
+pub fn run_command(analysis: &Analysis, model: &Model<'_>, stage: usize) -> Option<RunCommand> {
+    let (entrypoint, cmd) = dockerfile_commands(model, stage);
+    let Some(runtime) = &analysis.runtime else {
+        let (instruction, words) = entrypoint.or(cmd).filter(|(_, words)| !words.is_empty())?;
+        return Some(RunCommand {
+            instruction,
+            words,
+            search_path: search_path(None),
+        });
+    };
+
+    let config_entrypoint = runtime.entrypoint.clone().unwrap_or_default();
+    let mut words = config_entrypoint.clone();
+    words.extend(runtime.cmd.clone().unwrap_or_default());
+    if words.is_empty() {
+        return None;
+    }
+    let set_by = if config_entrypoint.is_empty() {
+        cmd
+    } else {
+        entrypoint
+    };
+    let instruction = match set_by {
+        Some((index, _)) => index,
+        None => root_from(model, stage)?,
+    };
+    Some(RunCommand {
+        instruction,
+        words,
+        search_path: search_path(runtime.env.as_deref()),
+    })
+}
+
+/// Returns the folders of `PATH` in the config's environment, or [`DEFAULT_PATH`] when it
+/// sets none.
+fn search_path(env: Option<&[String]>) -> Vec<String> {
+    let path = env
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .find_map(|entry| entry.strip_prefix("PATH="));
+    match path {
+        Some(path) => path
+            .split(':')
+            .filter(|folder| !folder.is_empty())
+            .map(|folder| folder.trim_start_matches('/').to_owned())
+            .collect(),
+        None => DEFAULT_PATH
+            .iter()
+            .map(|folder| (*folder).to_owned())
+            .collect(),
+    }
+}
+
+/// Returns the last `ENTRYPOINT` and the last `CMD` of the stage chain, each as (the instruction's
+/// model index, its words). A shell-form command runs the stage's shell.
+fn dockerfile_commands(
+    model: &Model<'_>,
+    stage: usize,
+) -> (Option<(usize, Vec<String>)>, Option<(usize, Vec<String>)>) {
     let mut chain = vec![stage];
     let mut current = stage;
     while let crate::model::Base::Stage(parent) = model.stages[current].base {
@@ -275,7 +380,7 @@ pub fn entrypoint(model: &Model<'_>, stage: usize) -> Option<(usize, Vec<String>
             _ => {}
         }
     }
-    entrypoint.or(cmd).filter(|(_, words)| !words.is_empty())
+    (entrypoint, cmd)
 }
 
 /// The folders the runtime searches for a program named without a `/` (the `PATH` that
@@ -294,17 +399,8 @@ pub const DEFAULT_PATH: [&str; 6] = [
 /// confirms (`.npmrc`, `*.pem`).
 pub fn wanted_paths(analysis: &Analysis, model: &Model<'_>, stage: usize) -> Vec<String> {
     let mut wanted = Vec::new();
-    if let Some((_, words)) = entrypoint(model, stage) {
-        let program = words[0].trim_start_matches('/');
-        let candidates: Vec<String> = if words[0].contains('/') {
-            vec![program.to_owned()]
-        } else {
-            DEFAULT_PATH
-                .iter()
-                .map(|folder| format!("{folder}/{program}"))
-                .collect()
-        };
-        for candidate in candidates {
+    if let Some(command) = run_command(analysis, model, stage) {
+        for candidate in command.candidates() {
             let mut current = candidate;
             for _ in 0..32 {
                 let Some(node) = analysis.tree.get(&current) else {
@@ -356,6 +452,19 @@ mod tests {
         assert_eq!(format_bytes(3_145_728), "3,145,728 bytes (3.0 MiB)");
         assert_eq!(format_bytes(999), "999 bytes");
         assert_eq!(format_bytes(1_048_585), "1,048,585 bytes (1.0 MiB)");
+    }
+
+    #[test]
+    fn search_path_follows_config_env() {
+        let env = vec!["HOME=/root".to_owned(), "PATH=/opt/tools::/usr/bin".to_owned()];
+        assert_eq!(search_path(Some(&env)), ["opt/tools", "usr/bin"]);
+        assert_eq!(search_path(None), DEFAULT_PATH);
+        let command = RunCommand {
+            instruction: 0,
+            words: vec!["app".to_owned()],
+            search_path: search_path(Some(&env)),
+        };
+        assert_eq!(command.candidates(), ["opt/tools/app", "usr/bin/app"]);
     }
 
     #[test]

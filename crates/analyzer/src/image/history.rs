@@ -19,6 +19,23 @@ pub struct ConfigFile {
     pub rootfs: RootFs,
     #[serde(default)]
     pub history: Vec<RawHistory>,
+    /// The container settings that say what a container runs, or `None` when the config has no
+    /// `config` object.
+    #[serde(default)]
+    pub config: Option<RuntimeConfig>,
+}
+
+/// The fields of the config's `config` object that decide what a container runs. They contain
+/// what the image's own Dockerfile set and what it inherited from its base image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct RuntimeConfig {
+    #[serde(rename = "Entrypoint", default)]
+    pub entrypoint: Option<Vec<String>>,
+    #[serde(rename = "Cmd", default)]
+    pub cmd: Option<Vec<String>>,
+    /// `NAME=VALUE` entries.
+    #[serde(rename = "Env", default)]
+    pub env: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -4,7 +4,8 @@
 //! to the layer that stored it and the layer that hid it.
 //!
 //! Memory grows with the number of paths in the image, never with the bytes in a layer: file
-//! data is hashed through a fixed buffer and dropped.
+//! data is hashed through a fixed buffer and dropped, or, for uncompressed layers in a file,
+//! hashed in a memory map whose pages are dropped behind the reader.
 
 pub mod archive;
 pub mod dive;
@@ -14,12 +15,13 @@ pub mod error;
 pub mod history;
 pub mod layer;
 pub mod layout;
+pub mod mapped;
 pub mod report;
 pub mod source;
 pub mod tree;
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -63,6 +65,8 @@ impl Default for AnalyzeOptions {
 pub struct Analysis {
     pub report: Report,
     pub tree: MergedTree,
+    /// The config's `Entrypoint`, `Cmd` and `Env`; `None` when the config has none.
+    pub runtime: Option<history::RuntimeConfig>,
 }
 
 impl Analysis {
@@ -204,14 +208,27 @@ fn decode_layers(opened: &Opened, plan: &ImagePlan, progress: &dyn Progress) -> 
                 message: other.to_string(),
             },
         };
-        let blob: Box<dyn Read + Send> = match opened {
-            Opened::Tar(catalog) => Box::new(catalog.open_member(&layer.path).map_err(missing)?.0),
+        let (mut file, offset, size) = match opened {
+            Opened::Tar(catalog) => catalog.open_blob(&layer.path).map_err(missing)?,
             Opened::Folder(catalog) => {
-                Box::new(catalog.open_member(&layer.path).map_err(missing)?.0)
+                let (file, size) = catalog.open_member(&layer.path).map_err(missing)?;
+                (file, 0, size)
             }
             Opened::Stream(_) => unreachable!("streamed layers were returned above"),
         };
-        layer::read_layer(blob, declared, &name, progress).map(Arc::new)
+        // Plain tar blobs are mapped and hashed in place; compressed ones, and blobs that
+        // cannot be mapped, are read.
+        if let Some(map) = mapped::map_blob(&file, offset, size)
+            && let Some(result) = layer::read_mapped_layer(&map, declared, &name, progress)
+        {
+            return result.map(Arc::new);
+        }
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|error| LayerError::Read {
+                layer: name.clone(),
+                message: error.to_string(),
+            })?;
+        layer::read_layer(file.take(size), declared, &name, progress).map(Arc::new)
     };
 
     let results: HashMap<usize, Decoded> = match opened {
@@ -347,5 +364,9 @@ fn assemble(
         errors,
         warnings,
     });
-    Analysis { report, tree }
+    Analysis {
+        report,
+        tree,
+        runtime: plan.config.config.clone(),
+    }
 }

@@ -73,8 +73,9 @@ pub struct Totals {
 pub struct BaseScope {
     /// Layers counted as the base, from the bottom.
     pub layers: usize,
-    /// How `layers` was chosen: `option` (given by the caller) or `first-layer` (dive's
-    /// convention: the first layer is the base).
+    /// How `layers` was chosen: `option` (given by the caller), `attribution` (the layers
+    /// that `ballast build` tied to the base image) or `first-layer` (dive's convention, which
+    /// counts only the first layer as the base).
     pub chosen_by: String,
     pub base_stored_bytes: u64,
     /// Σ regular file bytes stored in the layers above the base.
@@ -251,35 +252,10 @@ pub fn build_report(input: ReportInput<'_>) -> Report {
     };
 
     let (base_count, chosen_by) = match input.base_layers {
-        Some(count) => (count.min(layer_count), "option"),
+        Some(count) => (count, "option"),
         None => (layer_count.min(1), "first-layer"),
     };
-    let base_stored: u64 = layers[..base_count]
-        .iter()
-        .map(|layer| layer.stored_bytes)
-        .sum();
-    let above_stored = stored_bytes - base_stored;
-    let above_wasted: u64 = tree
-        .wasted()
-        .iter()
-        .filter(|wasted| wasted.stored_in >= base_count)
-        .map(|wasted| wasted.bytes)
-        .sum();
-    let base_hidden: u64 = tree
-        .wasted()
-        .iter()
-        .filter(|wasted| wasted.stored_in < base_count && wasted.hidden_by >= base_count)
-        .map(|wasted| wasted.bytes)
-        .sum();
-    let base = BaseScope {
-        layers: base_count,
-        chosen_by: chosen_by.to_owned(),
-        base_stored_bytes: base_stored,
-        stored_bytes: above_stored,
-        wasted_bytes: above_wasted,
-        wasted_ratio: ratio_or(above_wasted, above_stored, 0.0),
-        base_bytes_hidden: base_hidden,
-    };
+    let base = base_scope(&layers, tree, base_count, chosen_by);
 
     Report {
         schema_version: SCHEMA_VERSION,
@@ -411,6 +387,53 @@ fn top_by<T>(items: impl Iterator<Item = T>, key: impl Fn(&T) -> u64, count: usi
         .into_iter()
         .filter_map(|(_, position)| kept.remove(&position))
         .collect()
+}
+
+impl Report {
+    /// Recomputes the base figures with the bottom `layers` layers as the base image, for a
+    /// caller that learns the base's extent after the analysis (`ballast build` learns it from
+    /// the history's alignment with the Dockerfile). `chosen_by` names that source.
+    pub fn set_base_layers(&mut self, tree: &MergedTree, layers: usize, chosen_by: &str) {
+        self.base = base_scope(&self.layers, tree, layers, chosen_by);
+    }
+}
+
+/// Computes the figures of the layers above the bottom `base_count` ones (capped at the layer
+/// count).
+fn base_scope(
+    layers: &[LayerReport],
+    tree: &MergedTree,
+    base_count: usize,
+    chosen_by: &str,
+) -> BaseScope {
+    let base_count = base_count.min(layers.len());
+    let stored_bytes: u64 = layers.iter().map(|layer| layer.stored_bytes).sum();
+    let base_stored: u64 = layers[..base_count]
+        .iter()
+        .map(|layer| layer.stored_bytes)
+        .sum();
+    let above_stored = stored_bytes - base_stored;
+    let above_wasted: u64 = tree
+        .wasted()
+        .iter()
+        .filter(|wasted| wasted.stored_in >= base_count)
+        .map(|wasted| wasted.bytes)
+        .sum();
+    let base_hidden: u64 = tree
+        .wasted()
+        .iter()
+        .filter(|wasted| wasted.stored_in < base_count && wasted.hidden_by >= base_count)
+        .map(|wasted| wasted.bytes)
+        .sum();
+    BaseScope {
+        layers: base_count,
+        chosen_by: chosen_by.to_owned(),
+        base_stored_bytes: base_stored,
+        stored_bytes: above_stored,
+        wasted_bytes: above_wasted,
+        wasted_ratio: ratio_or(above_wasted, above_stored, 0.0),
+        base_bytes_hidden: base_hidden,
+    }
 }
 
 fn waste_summary(wasted: &[WastedFile], top: usize) -> WasteSummary {

@@ -102,14 +102,14 @@ fn check(cx: &mut Context<'_>) {
             continue;
         }
         let span = first_line_span(model, instruction);
-        cx.report(
+        let diagnostic = cx.report(
             span,
             format!(
                 "{tool} stays in the final image ({}); build in an earlier stage and copy only the result",
                 format_bytes(bytes)
             ),
         );
-        evidence.record_bytes("BL3008", span, bytes);
+        evidence.record_bytes(diagnostic, bytes);
     }
 }
 

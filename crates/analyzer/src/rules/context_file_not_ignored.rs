@@ -90,14 +90,14 @@ fn check(cx: &mut Context<'_>) {
             continue;
         }
         let span = first_line_span(model, instruction);
-        cx.report(
+        let diagnostic = cx.report(
             span,
             format!(
                 "this copies {} from {folder}/ folders of the build context; list {folder} in .dockerignore",
                 format_bytes(bytes)
             ),
         );
-        evidence.record_bytes("BL3009", span, bytes);
+        evidence.record_bytes(diagnostic, bytes);
     }
 }
 

@@ -79,6 +79,6 @@ fn check(cx: &mut Context<'_>) {
         for &index in &stored {
             diagnostic.label(first_line_span(model, index), "first stored here");
         }
-        evidence.record_bytes("BL3002", span, bytes);
+        evidence.record_bytes(diagnostic, bytes);
     }
 }

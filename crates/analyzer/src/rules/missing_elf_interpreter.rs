@@ -45,8 +45,7 @@ fn check(cx: &mut Context<'_>) {
         return;
     };
     let model = cx.model;
-    let Some((entry_instruction, program, Some(path))) = evidence.entrypoint_program(model)
-    else {
+    let Some((entry_instruction, program, Some(path))) = evidence.entrypoint_program(model) else {
         return;
     };
     let Some(content) = evidence.visible_content(&path) else {
@@ -66,12 +65,12 @@ fn check(cx: &mut Context<'_>) {
     };
     let span = first_line_span(model, added_by);
     let entry_line = model.instructions[entry_instruction].syntax.start_line;
-    cx.report(
+    let diagnostic = cx.report(
         span,
         format!(
             "{program} (added here, run at line {entry_line}) is dynamically linked, but its ELF interpreter {interpreter} is not in the image, so it fails with \"no such file or directory\"; link it statically or use a base image with its C library"
         ),
     )
     .label(first_line_span(model, entry_instruction), "run here");
-    evidence.record_bytes("BL3006", span, content.size);
+    evidence.record_bytes(diagnostic, content.size);
 }

@@ -97,14 +97,14 @@ fn check(cx: &mut Context<'_>) {
     }
     for ((instruction, kind), bytes) in found {
         let span = first_line_span(model, instruction);
-        cx.report(
+        let diagnostic = cx.report(
             span,
             format!(
                 "the {kind} stored by this instruction ships in the image: {}; remove it in the same RUN or use a cache mount",
                 format_bytes(bytes)
             ),
         );
-        evidence.record_bytes("BL3003", span, bytes);
+        evidence.record_bytes(diagnostic, bytes);
     }
 }
 

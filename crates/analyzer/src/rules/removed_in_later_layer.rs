@@ -48,9 +48,7 @@ fn check(cx: &mut Context<'_>) {
     // (storing instruction, hiding instruction) → (bytes, files, an example path).
     let mut pairs: BTreeMap<(usize, usize), (u64, usize, String)> = BTreeMap::new();
     for wasted in evidence.analysis.wasted_files() {
-        if wasted.reason == HideReason::MetadataOnly
-            || wasted.stored_in < evidence.base_layers()
-        {
+        if wasted.reason == HideReason::MetadataOnly || wasted.stored_in < evidence.base_layers() {
             continue;
         }
         let (Some(stored), Some(hidden)) = (
@@ -82,7 +80,7 @@ fn check(cx: &mut Context<'_>) {
         } else {
             "create and delete them in one RUN, mount them for the step that needs them, or use a build stage"
         };
-        cx.report(
+        let diagnostic = cx.report(
             span,
             format!(
                 "{} stored here ({what}) are deleted or replaced at line {hidden_line} but still ship with the image; {advice}",
@@ -90,6 +88,6 @@ fn check(cx: &mut Context<'_>) {
             ),
         )
         .label(first_line_span(model, hidden), "hidden here");
-        evidence.record_bytes("BL3001", span, bytes);
+        evidence.record_bytes(diagnostic, bytes);
     }
 }

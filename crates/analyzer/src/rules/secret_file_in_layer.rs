@@ -130,7 +130,7 @@ fn check(cx: &mut Context<'_>) {
         if let Some(hider) = hidden_at {
             diagnostic.label(first_line_span(model, hider), "deleted here");
         }
-        evidence.record_bytes("BL3004", span, file.bytes);
+        evidence.record_bytes(diagnostic, file.bytes);
     }
 }
 

@@ -55,8 +55,7 @@ fn check(cx: &mut Context<'_>) {
     if !has_shell || !has_release {
         return;
     }
-    let Some((entry_instruction, program, Some(path))) = evidence.entrypoint_program(model)
-    else {
+    let Some((entry_instruction, program, Some(path))) = evidence.entrypoint_program(model) else {
         return;
     };
     let Some(content) = evidence.visible_content(&path) else {
@@ -73,7 +72,7 @@ fn check(cx: &mut Context<'_>) {
         .map(|layer| layer.stored_bytes)
         .sum();
     let span = first_line_span(model, from);
-    cx.report(
+    let diagnostic = cx.report(
         span,
         format!(
             "{program} is statically linked, yet the image starts from a full distribution of {}; start from scratch or a distroless image to save it",
@@ -81,5 +80,5 @@ fn check(cx: &mut Context<'_>) {
         ),
     )
     .label(first_line_span(model, entry_instruction), "static program run here");
-    evidence.record_bytes("BL3005", span, base_bytes);
+    evidence.record_bytes(diagnostic, base_bytes);
 }

@@ -65,9 +65,9 @@ fn check(cx: &mut Context<'_>) {
     let Some((entry_instruction, program, path)) = evidence.entrypoint_program(model) else {
         return;
     };
-    let url_argument =
-        crate::attribution::evidence::entrypoint(model, evidence.attribution.stage)
-            .is_some_and(|(_, words)| words.iter().any(|word| word.contains("https://")));
+    let url_argument = evidence
+        .run_command(model)
+        .is_some_and(|command| command.words.iter().any(|word| word.contains("https://")));
     let marker = path
         .as_deref()
         .and_then(|path| evidence.visible_content(path))
