@@ -144,11 +144,18 @@ impl TarCatalog {
     /// Opens a member for reading, following links. Each call opens its own file handle, so
     /// several layers can be read at once.
     pub fn open_member(&self, name: &str) -> Result<(impl Read + Send + use<>, u64), ImageError> {
-        let (offset, size) = self.locate(name)?;
-        let mut file = File::open(&self.path).map_err(|error| io_error(&self.path, error))?;
+        let (mut file, offset, size) = self.open_blob(name)?;
         file.seek(SeekFrom::Start(offset))
             .map_err(|error| io_error(&self.path, error))?;
         Ok((file.take(size), size))
+    }
+
+    /// Opens the archive file for a member, following links, and returns the file with the
+    /// member's data offset and size, for callers that map the member instead of reading it.
+    pub fn open_blob(&self, name: &str) -> Result<(File, u64, u64), ImageError> {
+        let (offset, size) = self.locate(name)?;
+        let file = File::open(&self.path).map_err(|error| io_error(&self.path, error))?;
+        Ok((file, offset, size))
     }
 }
 

@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::io::{self, BufRead, BufReader, Read};
 
+use memmap2::Mmap;
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -13,6 +14,7 @@ use super::entry::{
     parent,
 };
 use super::error::LayerError;
+use super::mapped::MappedData;
 
 /// How a layer blob is compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -115,6 +117,9 @@ impl Progress for NoProgress {}
 
 const BUFFER_BYTES: usize = 256 * 1024;
 
+/// Bytes of a mapped layer between two progress reports.
+const PROGRESS_STEP: u64 = 4 * 1024 * 1024;
+
 /// Decodes one layer blob. `declared` is the compression its media type names, when there is
 /// one; the blob's magic bytes decide, and a declared compression the bytes contradict is an
 /// error. `name` identifies the layer in errors (its digest or archive path).
@@ -139,17 +144,7 @@ pub fn read_layer(
     })?;
     let found = Compression::sniff(head);
     let empty_blob = head.is_empty();
-    if let Some(declared) = declared
-        && declared != Compression::None
-        && declared != found
-        && !empty_blob
-    {
-        return Err(LayerError::CompressionMismatch {
-            layer: name.to_owned(),
-            declared: declared.name(),
-            found: found.name(),
-        });
-    }
+    check_declared(declared, found, empty_blob, name)?;
 
     let decode_error: RefCell<Option<String>> = RefCell::new(None);
     let tar_bytes = Cell::new(0u64);
@@ -178,12 +173,7 @@ pub fn read_layer(
         progress: None,
     };
 
-    let mut walker = Walker {
-        name,
-        entries: Vec::new(),
-        warnings: Vec::new(),
-        buffer: vec![0u8; 64 * 1024],
-    };
+    let mut walker = Walker::new(name, None);
     let result = if empty_blob {
         Ok(())
     } else {
@@ -212,14 +202,119 @@ pub fn read_layer(
     })
 }
 
+/// Rejects a media type that names a compression the blob's first bytes contradict. An empty
+/// blob, and a media type that declares a plain tar, match any bytes.
+fn check_declared(
+    declared: Option<Compression>,
+    found: Compression,
+    empty_blob: bool,
+    name: &str,
+) -> Result<(), LayerError> {
+    match declared {
+        Some(declared) if declared != Compression::None && declared != found && !empty_blob => {
+            Err(LayerError::CompressionMismatch {
+                layer: name.to_owned(),
+                declared: declared.name(),
+                found: found.name(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Decodes an uncompressed layer blob mapped into memory: the same result as [`read_layer`]
+/// on the same bytes, without copying file contents. Compressed blobs are read by
+/// [`read_layer`] instead, because the decompressor copies every byte anyway; this function
+/// returns `None` for them.
+pub fn read_mapped_layer(
+    map: &Mmap,
+    declared: Option<Compression>,
+    name: &str,
+    progress: &dyn Progress,
+) -> Option<Result<LayerContents, LayerError>> {
+    let bytes = &map[..];
+    let found = Compression::sniff(&bytes[..bytes.len().min(512)]);
+    if found != Compression::None {
+        return None;
+    }
+    if let Err(error) = check_declared(declared, found, bytes.is_empty(), name) {
+        return Some(Err(error));
+    }
+
+    let tar_bytes = Cell::new(0u64);
+    let mut walker = Walker::new(name, Some(MappedData::new(map)));
+    let result = walker.walk_mapped(&tar_bytes, progress);
+    Some(result.map(|()| LayerContents {
+        entries: walker.entries,
+        compression: Compression::None,
+        blob_bytes: bytes.len() as u64,
+        tar_bytes: bytes.len() as u64,
+        warnings: walker.warnings,
+    }))
+}
+
 struct Walker<'a> {
     name: &'a str,
     entries: Vec<Entry>,
     warnings: Vec<String>,
+    /// Read buffer for file contents that are not mapped.
     buffer: Vec<u8>,
+    /// The layer's bytes when they are mapped; file contents are then hashed in place.
+    mapped: Option<MappedData<'a>>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
+    fn new(name: &'a str, mapped: Option<MappedData<'a>>) -> Walker<'a> {
+        let buffer = if mapped.is_some() {
+            Vec::new()
+        } else {
+            vec![0u8; 64 * 1024]
+        };
+        Walker {
+            name,
+            entries: Vec::new(),
+            warnings: Vec::new(),
+            buffer,
+            mapped,
+        }
+    }
+
+    /// Walks a mapped layer. The tar parser seeks over file data instead of reading it.
+    fn walk_mapped(
+        &mut self,
+        tar_bytes: &Cell<u64>,
+        progress: &dyn Progress,
+    ) -> Result<(), LayerError> {
+        let (cursor, total) = match &self.mapped {
+            Some(mapped) => (mapped.cursor(), mapped.bytes().len() as u64),
+            None => unreachable!("walk_mapped runs only on mapped bytes"),
+        };
+        let mut archive = tar::Archive::new(cursor);
+        let tar_error = |error: io::Error| LayerError::Tar {
+            layer: self.name.to_owned(),
+            offset: tar_bytes.get(),
+            message: error.to_string(),
+        };
+        let entries = archive.entries_with_seek().map_err(tar_error)?;
+        let mut reported = 0u64;
+        for entry in entries {
+            let entry = entry.map_err(tar_error)?;
+            let end = entry
+                .raw_file_position()
+                .saturating_add(entry.size())
+                .min(total);
+            self.add(entry, tar_bytes)?;
+            tar_bytes.set(end);
+            if end - reported >= PROGRESS_STEP {
+                progress.advance(end - reported);
+                reported = end;
+            }
+        }
+        progress.advance(total - reported);
+        tar_bytes.set(total);
+        Ok(())
+    }
+
     fn walk<R: Read>(&mut self, stream: R, tar_bytes: &Cell<u64>) -> Result<(), LayerError> {
         let mut archive = tar::Archive::new(stream);
         let tar_error = |error: io::Error| LayerError::Tar {
@@ -323,13 +418,18 @@ impl Walker<'_> {
 
         let (size, hash) = if kind == EntryKind::File {
             let claimed = entry.size();
-            let (read, hash) = self
-                .hash_data(&mut entry)
-                .map_err(|error| LayerError::Tar {
-                    layer: self.name.to_owned(),
-                    offset: tar_bytes.get(),
-                    message: format!("reading `{raw_name}`: {error}"),
-                })?;
+            // Sparse entries store only their data regions, which the tar reader expands.
+            let in_place = header_kind != tar::EntryType::GNUSparse;
+            let (read, hash) = match &mut self.mapped {
+                Some(mapped) if in_place => mapped.hash_range(entry.raw_file_position(), claimed),
+                _ => self
+                    .hash_data(&mut entry)
+                    .map_err(|error| LayerError::Tar {
+                        layer: self.name.to_owned(),
+                        offset: tar_bytes.get(),
+                        message: format!("reading `{raw_name}`: {error}"),
+                    })?,
+            };
             if read != claimed {
                 return Err(LayerError::TruncatedEntry {
                     layer: self.name.to_owned(),

@@ -221,3 +221,124 @@ fn tar_header_detection() {
     assert!(!looks_like_tar(b"{\"a\": 1}"));
     assert!(!looks_like_tar(&[b'x'; 512]));
 }
+
+/// Writes `blob` at an odd offset of a file, maps it and decodes it through the map, as a
+/// layer inside a `docker save` archive is read.
+fn read_mapped(
+    blob: &[u8],
+    declared: Option<Compression>,
+) -> Option<Result<LayerContents, LayerError>> {
+    use std::io::Write as _;
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "ballast-mapped-{}-{unique}.tar",
+        std::process::id()
+    ));
+    let offset = 1536u64;
+    let mut file = std::fs::File::create(&path).unwrap();
+    file.write_all(&vec![0xeeu8; offset as usize]).unwrap();
+    file.write_all(blob).unwrap();
+    file.write_all(&[0xee; 700]).unwrap();
+    drop(file);
+    let file = std::fs::File::open(&path).unwrap();
+    let map = super::super::mapped::map_blob(&file, offset, blob.len() as u64)
+        .expect("a regular file can be mapped");
+    std::fs::remove_file(&path).unwrap();
+    read_mapped_layer(&map, declared, "sha256:test", &NoProgress)
+}
+
+fn summary(contents: &LayerContents) -> Vec<(String, EntryKind, u64, Option<u128>, u32)> {
+    contents
+        .entries
+        .iter()
+        .map(|entry| {
+            (
+                entry.path.to_string(),
+                entry.kind,
+                entry.size,
+                entry.hash,
+                entry.mode,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn mapped_layer_matches_read_layer() {
+    let big: Vec<u8> = (0..3_000_000u32).map(|value| (value % 253) as u8).collect();
+    let long_name = format!("deep/{}/file", "n".repeat(150));
+    let tar = layer_tar(&[
+        ("./", tar::EntryType::Directory, b""),
+        ("./etc/", tar::EntryType::Directory, b""),
+        (
+            "./etc/hosts",
+            tar::EntryType::Regular,
+            b"127.0.0.1 localhost\n",
+        ),
+        ("./etc/.wh.old", tar::EntryType::Regular, b""),
+        ("./big.bin", tar::EntryType::Regular, &big),
+        ("./empty", tar::EntryType::Regular, b""),
+    ]);
+    let mut builder = tar::Builder::new(tar[..tar.len() - 1024].to_vec());
+    let mut header = tar::Header::new_gnu();
+    header.set_size(5);
+    header.set_mode(0o600);
+    header.set_entry_type(tar::EntryType::Regular);
+    builder
+        .append_data(&mut header, &long_name, &b"hello"[..])
+        .unwrap();
+    let tar = builder.into_inner().unwrap();
+
+    let read_result = read(&tar, None).unwrap();
+    let mapped_result = read_mapped(&tar, None)
+        .expect("a plain tar is read through the map")
+        .unwrap();
+    assert_eq!(summary(&mapped_result), summary(&read_result));
+    assert_eq!(mapped_result.entries.len(), 6);
+    assert_eq!(mapped_result.entries[5].path.as_ref(), long_name);
+    assert_eq!(mapped_result.tar_bytes, read_result.tar_bytes);
+    assert_eq!(mapped_result.blob_bytes, tar.len() as u64);
+    assert_eq!(mapped_result.compression, Compression::None);
+}
+
+#[test]
+fn mapped_layer_reports_truncation() {
+    let mut tar = Vec::new();
+    let mut header = tar::Header::new_gnu();
+    header.set_path("claims-1tb").unwrap();
+    header.set_size(1 << 40);
+    header.set_entry_type(tar::EntryType::Regular);
+    header.set_cksum();
+    tar.extend_from_slice(header.as_bytes());
+    tar.extend_from_slice(&[1u8; 4096]);
+    let error = read_mapped(&tar, None).unwrap().unwrap_err();
+    match error {
+        LayerError::TruncatedEntry { claimed, read, .. } => {
+            assert_eq!(claimed, 1 << 40);
+            assert_eq!(read, 4096);
+        }
+        other => panic!("expected a truncated entry, got {other}"),
+    }
+}
+
+#[test]
+fn mapped_layer_checks_declared_compression() {
+    let error = read_mapped(&sample(), Some(Compression::Gzip))
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        matches!(error, LayerError::CompressionMismatch { .. }),
+        "{error}"
+    );
+    let parent = layer_tar(&[("../etc/passwd", tar::EntryType::Regular, b"x")]);
+    let error = read_mapped(&parent, None).unwrap().unwrap_err();
+    assert!(matches!(error, LayerError::UnsafePath { .. }), "{error}");
+}
+
+#[test]
+fn mapped_reader_leaves_compressed_blobs() {
+    assert!(read_mapped(&gzip(&sample()), Some(Compression::Gzip)).is_none());
+    let zstd_blob = zstd::encode_all(sample().as_slice(), 3).unwrap();
+    assert!(read_mapped(&zstd_blob, None).is_none());
+}

@@ -1,0 +1,90 @@
+//! Uncompressed layers read through a memory map: the tar headers are parsed from the mapped
+//! bytes and each file's content is hashed where it lies, so no file content is copied into a
+//! read buffer. Pages are dropped from the mapping behind the reader, so the resident set stays
+//! near [`RELEASE_STEP`] per layer however large the layer or its files are.
+
+use std::fs::File;
+use std::io::Cursor;
+
+use memmap2::{Mmap, MmapOptions, UncheckedAdvice};
+
+/// Bytes hashed or passed before the pages behind the reader are dropped from the mapping.
+pub const RELEASE_STEP: usize = 32 * 1024 * 1024;
+
+/// Maps `len` bytes of `file` from `offset`. Returns `None` when the range cannot be mapped
+/// (an empty range, a range larger than the address space, or a file system without mmap), so
+/// the caller reads the blob instead.
+pub fn map_blob(file: &File, offset: u64, len: u64) -> Option<Mmap> {
+    let len = usize::try_from(len).ok().filter(|&len| len > 0)?;
+    // SAFETY: the map is only read. If another process truncates the archive during the
+    // analysis, a read past the new end raises SIGBUS and ends this process. That is the
+    // price of reading without copies, and the archive is an input nothing else should change.
+    let map = unsafe { MmapOptions::new().offset(offset).len(len).map(file) }.ok()?;
+    // Readahead works ahead of a reader that moves forward only.
+    map.advise(memmap2::Advice::Sequential).ok();
+    Some(map)
+}
+
+/// Mapped layer bytes and how far the pages behind the reader have been dropped.
+pub struct MappedData<'a> {
+    map: &'a Mmap,
+    released: usize,
+}
+
+impl<'a> MappedData<'a> {
+    pub fn new(map: &'a Mmap) -> MappedData<'a> {
+        MappedData { map, released: 0 }
+    }
+
+    pub fn bytes(&self) -> &'a [u8] {
+        &self.map[..]
+    }
+
+    /// Returns a reader over the mapped bytes for the tar parser, which copies only the
+    /// 512-byte headers and PAX records and seeks over file data.
+    pub fn cursor(&self) -> Cursor<&'a [u8]> {
+        Cursor::new(self.bytes())
+    }
+
+    /// Hashes up to `claimed` bytes of content starting at `position`. Returns the bytes
+    /// present (fewer than `claimed` when the layer ends early) and their xxh3 hash.
+    pub fn hash_range(&mut self, position: u64, claimed: u64) -> (u64, u128) {
+        let bytes = self.bytes();
+        let start = usize::try_from(position)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        let present = usize::try_from(claimed)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len() - start);
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        let mut at = start;
+        let end = start + present;
+        while at < end {
+            let chunk_end = end.min(at + RELEASE_STEP);
+            hasher.update(&bytes[at..chunk_end]);
+            at = chunk_end;
+            self.release_before(at);
+        }
+        (present as u64, hasher.digest128())
+    }
+
+    /// Drops the pages before `position` from the mapping once [`RELEASE_STEP`] bytes have
+    /// passed since the last drop. The pages stay in the page cache; only this process stops
+    /// counting them as resident.
+    pub fn release_before(&mut self, position: usize) {
+        if position < self.released + RELEASE_STEP {
+            return;
+        }
+        let len = position - self.released;
+        // SAFETY: the mapping is private and never written, so dropping its pages does not
+        // change what it reads: a later read faults the same bytes in again from the file, and
+        // slices borrowed from the map stay valid.
+        let result = unsafe {
+            self.map
+                .unchecked_advise_range(UncheckedAdvice::DontNeed, self.released, len)
+        };
+        if result.is_ok() {
+            self.released = position;
+        }
+    }
+}
