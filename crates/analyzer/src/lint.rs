@@ -7,7 +7,7 @@ use crate::attribution::evidence::ImageEvidence;
 use crate::config::{Config, Level};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fix::{FixMode, apply_fixes};
-use crate::model::Model;
+use crate::model::{Model, ScriptMemo};
 use crate::pragma::Pragmas;
 use crate::rules::{BUILDKIT_CHECKS, Context, FileContext, RULES, Rule};
 
@@ -64,7 +64,39 @@ fn lint_rules(
 ) -> LintResult {
     let tree = parse(source);
     let lines = LineIndex::new(source);
-    let model = Model::new(source, &tree);
+    lint_tree(source, &tree, &lines, config, file, rules, evidence, None)
+}
+
+/// Lints `source` with every registered rule, given its syntax tree and line index, as an
+/// editor keeps them for an open file. RUN scripts are parsed through `memo` when there is
+/// one, so an edit parses again only the scripts it changed. The result is the same as
+/// [`lint`] returns for `source`.
+pub fn lint_parsed(
+    source: &str,
+    tree: &Dockerfile,
+    lines: &LineIndex,
+    config: &Config,
+    file: &FileContext,
+    memo: Option<&ScriptMemo>,
+) -> LintResult {
+    if let Some(memo) = memo {
+        memo.start_lint();
+    }
+    lint_tree(source, tree, lines, config, file, RULES, None, memo)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn lint_tree(
+    source: &str,
+    tree: &Dockerfile,
+    lines: &LineIndex,
+    config: &Config,
+    file: &FileContext,
+    rules: &[&dyn Rule],
+    evidence: Option<&ImageEvidence>,
+    memo: Option<&ScriptMemo>,
+) -> LintResult {
+    let model = Model::with_memo(source, tree, memo);
     let pragmas = if config.disable_ignore_pragma {
         Pragmas::default()
     } else {

@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use ballast_analyzer::config::{Config, ConfigLoader, Layer, Level};
 use ballast_analyzer::fix::FixMode;
+use ballast_analyzer::lint::lint_parsed;
 use ballast_analyzer::rules::FileContext;
-use ballast_analyzer::{LintResult, lint, shellcheck};
+use ballast_analyzer::{LintResult, shellcheck};
 use serde_json::Value;
 
 use crate::documents::Snapshot;
@@ -230,7 +231,14 @@ impl Analysis {
             Some(path) => FileContext::for_path(path),
             None => FileContext::default(),
         };
-        let result = lint(&snapshot.text, &config, &file);
+        let result = lint_parsed(
+            &snapshot.text,
+            &snapshot.tree,
+            &snapshot.lines,
+            &config,
+            &file,
+            Some(&snapshot.scripts),
+        );
         let outcome = Arc::new(Outcome {
             result,
             config_error,

@@ -5,7 +5,8 @@
 //! lints each at its latest version, so a burst of keystrokes that arrives while the worker
 //! is busy is checked once, and every publish carries the version it describes. When
 //! ShellCheck is installed, the findings without it are published first and the complete
-//! list follows, because ShellCheck runs a process for each changed RUN.
+//! list follows from a separate task, because ShellCheck runs a process for each changed
+//! RUN.
 
 use std::sync::{Arc, Mutex};
 
@@ -144,6 +145,8 @@ pub fn rule_url(code: &str, name: &str) -> Option<String> {
 pub struct Queue {
     pending: Mutex<Vec<Uri>>,
     wake: Notify,
+    /// Held by the task that publishes the lists with ShellCheck findings.
+    shellcheck_pass: tokio::sync::Mutex<()>,
 }
 
 impl Queue {
@@ -193,12 +196,19 @@ pub async fn publish_loop(state: Arc<State>, client: Client) {
         for uri in &uris {
             publish(&state, &client, &features, uri, false).await;
         }
-        // The complete lists with ShellCheck, for documents no newer edit made stale.
-        for uri in &uris {
-            if !state.queue.is_pending(uri) {
-                publish(&state, &client, &features, uri, true).await;
+        // The complete lists with ShellCheck, for documents no newer edit made stale. They
+        // are published from another task, so an edit that arrives while ShellCheck runs
+        // gets its fast diagnostics at once instead of after the ShellCheck pass.
+        let (state, client) = (state.clone(), client.clone());
+        tokio::spawn(async move {
+            // One ShellCheck pass at a time: a later pass covers the later versions.
+            let _pass = state.queue.shellcheck_pass.lock().await;
+            for uri in &uris {
+                if !state.queue.is_pending(uri) {
+                    publish(&state, &client, &features, uri, true).await;
+                }
             }
-        }
+        });
     }
 }
 

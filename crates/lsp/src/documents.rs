@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
+use ballast_analyzer::model::ScriptMemo;
 use ballast_parser::{Dockerfile, LineIndex, parse};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -18,6 +19,9 @@ pub struct Snapshot {
     pub text: String,
     pub tree: Dockerfile,
     pub lines: LineIndex,
+    /// RUN scripts parsed by lints of this document's earlier versions, shared by every
+    /// version of it.
+    pub scripts: Arc<ScriptMemo>,
     /// Stage names and variables, built on first use.
     index: OnceLock<Index>,
     /// Lint results of this version, at most one with ShellCheck and one without.
@@ -25,7 +29,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn new(uri: Uri, version: i32, text: String) -> Snapshot {
+    pub fn new(uri: Uri, version: i32, text: String, scripts: Arc<ScriptMemo>) -> Snapshot {
         let tree = parse(&text);
         let lines = LineIndex::new(&text);
         Snapshot {
@@ -34,6 +38,7 @@ impl Snapshot {
             text,
             tree,
             lines,
+            scripts,
             index: OnceLock::new(),
             lints: Mutex::default(),
         }
@@ -80,6 +85,7 @@ struct Document {
     text: String,
     /// The parse of the current text, dropped on every change.
     snapshot: Option<Arc<Snapshot>>,
+    scripts: Arc<ScriptMemo>,
 }
 
 /// The documents the client has opened, by URI.
@@ -102,6 +108,7 @@ impl Documents {
                 version,
                 text,
                 snapshot: None,
+                scripts: Arc::default(),
             },
         );
     }
@@ -145,18 +152,22 @@ impl Documents {
 
     /// Returns the parsed current version of a document, or `None` when it is not open.
     pub fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
-        let (version, text) = {
+        let (version, text, scripts) = {
             let open = self.lock();
             let document = open.get(uri)?;
             if let Some(snapshot) = &document.snapshot {
                 return Some(snapshot.clone());
             }
-            (document.version, document.text.clone())
+            (
+                document.version,
+                document.text.clone(),
+                document.scripts.clone(),
+            )
         };
 
         // Parsing happens outside the lock, so an edit does not wait for a parse. The
         // snapshot is stored only if no edit arrived in the meantime.
-        let snapshot = Arc::new(Snapshot::new(uri.clone(), version, text));
+        let snapshot = Arc::new(Snapshot::new(uri.clone(), version, text, scripts));
         let mut open = self.lock();
         if let Some(document) = open.get_mut(uri)
             && document.version == version

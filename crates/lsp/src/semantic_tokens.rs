@@ -381,7 +381,12 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(String, u32)> {
-        let snapshot = Snapshot::new("file:///Dockerfile".parse().unwrap(), 1, text.to_string());
+        let snapshot = Snapshot::new(
+            "file:///Dockerfile".parse().unwrap(),
+            1,
+            text.to_string(),
+            Default::default(),
+        );
         let tokens = semantic_tokens(&snapshot, Encoding::Utf8, None).data;
         let (mut line, mut column) = (0u32, 0u32);
         let lines: Vec<&str> = text.split('\n').collect();

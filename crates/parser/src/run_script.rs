@@ -5,6 +5,8 @@
 //! whose whole command is one heredoc (`RUN <<EOF`) runs the body as the script, unless
 //! the body starts with a `#!` line naming another interpreter.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::Span;
@@ -27,7 +29,8 @@ pub enum ScriptOrigin {
 pub struct RunScript {
     pub origin: ScriptOrigin,
     pub text: String,
-    pub script: Script,
+    /// Shared, so a cache of parsed scripts can hand the same parse to several lints.
+    pub script: Arc<Script>,
     /// The interpreter named by a `#!` line of a heredoc script, when it is not a POSIX
     /// shell. Such a script is not parsed and has no commands.
     pub interpreter: Option<String>,
@@ -46,11 +49,28 @@ impl Instruction {
     /// Parses the shell scripts this RUN (or ONBUILD RUN) executes in `dialect`. Exec-form
     /// RUNs and other instructions have none.
     pub fn run_scripts(&self, source: &str, dialect: Dialect) -> Vec<RunScript> {
+        self.run_scripts_with(source, dialect, &|text, dialect| {
+            Arc::new(parse_script(text, dialect))
+        })
+    }
+
+    /// Like [`Instruction::run_scripts`], with `parse` turning each script's text into its
+    /// commands. `parse` must return what [`parse_script`] returns for the same text and
+    /// dialect; a cache of earlier parses does.
+    pub fn run_scripts_with(
+        &self,
+        source: &str,
+        dialect: Dialect,
+        parse: &ParseScript<'_>,
+    ) -> Vec<RunScript> {
         let (run, map) = match (&self.keyword, &self.args) {
             (Keyword::Run, _) => (self, &self.line_map),
-            (Keyword::Onbuild, Args::Onbuild { trigger: Some(trigger) }) if trigger.keyword == Keyword::Run => {
-                (trigger.as_ref(), &self.line_map)
-            }
+            (
+                Keyword::Onbuild,
+                Args::Onbuild {
+                    trigger: Some(trigger),
+                },
+            ) if trigger.keyword == Keyword::Run => (trigger.as_ref(), &self.line_map),
             _ => return Vec::new(),
         };
         if run.is_exec_form() || run.rest.is_empty() {
@@ -61,13 +81,23 @@ impl Instruction {
         let heredocs = &self.heredocs;
         let is_single_heredoc = heredocs.len() == 1 && heredocs[0].word.span == run.rest_span;
         if is_single_heredoc {
-            return vec![heredoc_script(&heredocs[0], dialect)];
+            return vec![heredoc_script(&heredocs[0], dialect, parse)];
         }
-        vec![shell_form_script(self, run, map, source, dialect)]
+        vec![shell_form_script(self, run, map, source, dialect, parse)]
     }
 }
 
-fn shell_form_script(outer: &Instruction, run: &Instruction, map: &SourceMap, source: &str, dialect: Dialect) -> RunScript {
+/// A function from a script's text and dialect to its parse, as [`parse_script`] returns it.
+pub type ParseScript<'p> = dyn Fn(&str, Dialect) -> Arc<Script> + 'p;
+
+fn shell_form_script(
+    outer: &Instruction,
+    run: &Instruction,
+    map: &SourceMap,
+    source: &str,
+    dialect: Dialect,
+    parse: &ParseScript<'_>,
+) -> RunScript {
     let rest_start = map.to_line(run.rest_span.start).unwrap_or(0);
     let mut script_map = map.slice(rest_start, rest_start + run.rest.len());
     let mut text = run.rest.clone();
@@ -75,24 +105,37 @@ fn shell_form_script(outer: &Instruction, run: &Instruction, map: &SourceMap, so
     if let Some(first) = outer.heredocs.first() {
         // The shell reads heredoc bodies after the command line; the newline that ends the
         // instruction's last physical line separates them.
-        let line_end = outer.physical_lines.last().map_or(first.content_span.start, |line| line.end);
+        let line_end = outer
+            .physical_lines
+            .last()
+            .map_or(first.content_span.start, |line| line.end);
         if let Some(newline) = source[line_end..first.content_span.start].find('\n') {
             text.push('\n');
             script_map.append(line_end + newline, 1);
         }
         for heredoc in &outer.heredocs {
-            let end = heredoc.terminator_span.map_or(heredoc.content_span.end, |span| span.end);
-            let end = source[end..].find('\n').map_or(end, |newline| end + newline + 1);
+            let end = heredoc
+                .terminator_span
+                .map_or(heredoc.content_span.end, |span| span.end);
+            let end = source[end..]
+                .find('\n')
+                .map_or(end, |newline| end + newline + 1);
             text.push_str(&source[heredoc.content_span.start..end]);
             script_map.append(heredoc.content_span.start, end - heredoc.content_span.start);
         }
     }
 
-    let script = parse_script(&text, dialect);
-    RunScript { origin: ScriptOrigin::ShellForm, text, script, interpreter: None, map: script_map }
+    let script = parse(&text, dialect);
+    RunScript {
+        origin: ScriptOrigin::ShellForm,
+        text,
+        script,
+        interpreter: None,
+        map: script_map,
+    }
 }
 
-fn heredoc_script(heredoc: &Heredoc, dialect: Dialect) -> RunScript {
+fn heredoc_script(heredoc: &Heredoc, dialect: Dialect, parse: &ParseScript<'_>) -> RunScript {
     let text = heredoc.content.clone();
     let map = SourceMap::contiguous(heredoc.content_span.start, text.len());
 
@@ -102,15 +145,29 @@ fn heredoc_script(heredoc: &Heredoc, dialect: Dialect) -> RunScript {
         .and_then(|line| line.strip_prefix("#!"))
         .map(|line| line.trim().to_string())
         .filter(|line| !is_posix_shell(line));
-    let script = if interpreter.is_some() { Script::default() } else { parse_script(&text, dialect) };
-    RunScript { origin: ScriptOrigin::Heredoc(0), text, script, interpreter, map }
+    let script = if interpreter.is_some() {
+        Arc::default()
+    } else {
+        parse(&text, dialect)
+    };
+    RunScript {
+        origin: ScriptOrigin::Heredoc(0),
+        text,
+        script,
+        interpreter,
+        map,
+    }
 }
 
 /// Returns whether a `#!` line names a shell that reads POSIX shell code.
 fn is_posix_shell(shebang: &str) -> bool {
     let mut parts = shebang.split_whitespace();
     let program = parts.next().unwrap_or("");
-    let program = if program.ends_with("/env") { parts.next().unwrap_or("") } else { program };
+    let program = if program.ends_with("/env") {
+        parts.next().unwrap_or("")
+    } else {
+        program
+    };
     let name = program.rsplit('/').next().unwrap_or(program);
     matches!(name, "sh" | "bash" | "dash" | "ash" | "ksh" | "zsh")
 }
@@ -122,14 +179,21 @@ mod tests {
 
     fn words_in_source(text: &str) -> Vec<Vec<String>> {
         let tree = parse(text);
-        let run = tree.instructions().find(|i| i.keyword == Keyword::Run).unwrap();
+        let run = tree
+            .instructions()
+            .find(|i| i.keyword == Keyword::Run)
+            .unwrap();
         let scripts = run.run_scripts(text, Dialect::Posix);
         scripts[0]
             .script
             .commands
             .iter()
             .map(|command| {
-                command.words.iter().map(|word| scripts[0].source_span(word.span).text(text).to_string()).collect()
+                command
+                    .words
+                    .iter()
+                    .map(|word| scripts[0].source_span(word.span).text(text).to_string())
+                    .collect()
             })
             .collect()
     }
@@ -139,20 +203,29 @@ mod tests {
         let text = "FROM a\nRUN apt-get update && \\\n    apt-get install -y \\\n      curl\n";
         assert_eq!(
             words_in_source(text),
-            [vec!["apt-get", "update"], vec!["apt-get", "install", "-y", "curl"]]
+            [
+                vec!["apt-get", "update"],
+                vec!["apt-get", "install", "-y", "curl"]
+            ]
         );
     }
 
     #[test]
     fn heredoc_script_words_map_into_the_body() {
         let text = "FROM a\nRUN <<EOF\nset -e\napk add --no-cache git\nEOF\n";
-        assert_eq!(words_in_source(text), [vec!["set", "-e"], vec!["apk", "add", "--no-cache", "git"]]);
+        assert_eq!(
+            words_in_source(text),
+            [vec!["set", "-e"], vec!["apk", "add", "--no-cache", "git"]]
+        );
     }
 
     #[test]
     fn heredoc_read_by_a_command_is_data() {
         let text = "FROM a\nRUN cat <<EOF > /etc/x && chmod 600 /etc/x\nrm -rf /\nEOF\n";
-        assert_eq!(words_in_source(text), [vec!["cat"], vec!["chmod", "600", "/etc/x"]]);
+        assert_eq!(
+            words_in_source(text),
+            [vec!["cat"], vec!["chmod", "600", "/etc/x"]]
+        );
     }
 
     #[test]
@@ -161,7 +234,10 @@ mod tests {
         let tree = parse(text);
         let run = tree.instructions().nth(1).unwrap();
         let scripts = run.run_scripts(text, Dialect::Posix);
-        assert_eq!(scripts[0].interpreter.as_deref(), Some("/usr/bin/env python3"));
+        assert_eq!(
+            scripts[0].interpreter.as_deref(),
+            Some("/usr/bin/env python3")
+        );
         assert!(scripts[0].script.commands.is_empty());
     }
 }

@@ -9,6 +9,7 @@
 
 mod image_ref;
 mod scope;
+mod script_memo;
 mod typed;
 
 use std::cell::Cell;
@@ -21,8 +22,11 @@ use ballast_parser::shell::Dialect;
 
 use ballast_parser::{Dockerfile, Instruction, Keyword, Span, Word};
 
+use crate::rules::packages::ShellCommand;
+
 pub use image_ref::{DOCKER_HUB, ImageRef, ImageRefError};
 pub use scope::{Binding, BindingKind, Expanded, PREDEFINED_ARGS, expand};
+pub use script_memo::ScriptMemo;
 pub use typed::{
     ArgDecl, CommandForm, CopyArgs, FromArgs, HealthcheckArgs, Mount, MountKind, MountOption,
     RunArgs, Typed, inner_span, unquote,
@@ -43,6 +47,8 @@ pub struct Model<'a> {
     pub bindings: Vec<Binding>,
     /// The distinct shells in use; index 0 is [`DEFAULT_SHELL`].
     pub shells: Vec<Vec<String>>,
+    /// Parsed scripts kept from earlier lints of the file, when the caller keeps them.
+    memo: Option<&'a ScriptMemo>,
     /// Indexes in `bindings` of the meta ARGs, by name, in source order.
     meta_args: HashMap<String, Vec<usize>>,
     /// For each stage, indexes in `bindings` of its ARGs and ENVs, by name, in source order.
@@ -82,13 +88,16 @@ pub struct Inst<'a> {
     /// The RUN scripts, parsed on first use: many rules read them, and parsing shell code
     /// is a large part of linting.
     scripts: ScriptCache,
+    memo: Option<&'a ScriptMemo>,
 }
 
-/// Parsed RUN scripts of one instruction, one slot per shell dialect.
+/// Parsed RUN scripts of one instruction, one slot per shell dialect, and the commands
+/// the package rules read from them.
 #[derive(Clone, Debug, Default)]
 struct ScriptCache {
     posix: OnceLock<Vec<RunScript>>,
     bash: OnceLock<Vec<RunScript>>,
+    commands: OnceLock<Vec<ShellCommand>>,
 }
 
 impl Inst<'_> {
@@ -103,7 +112,21 @@ impl Inst<'_> {
             Dialect::Posix => &self.scripts.posix,
             Dialect::Bash => &self.scripts.bash,
         };
-        slot.get_or_init(|| self.syntax.run_scripts(source, dialect))
+        slot.get_or_init(|| match self.memo {
+            Some(memo) => self
+                .syntax
+                .run_scripts_with(source, dialect, &|text, dialect| memo.parse(text, dialect)),
+            None => self.syntax.run_scripts(source, dialect),
+        })
+    }
+
+    /// Returns the commands of this RUN as the package rules read them, computed by
+    /// `compute` on first use.
+    pub(crate) fn run_commands(
+        &self,
+        compute: impl FnOnce() -> Vec<ShellCommand>,
+    ) -> &[ShellCommand] {
+        self.scripts.commands.get_or_init(compute)
     }
 
     pub fn span(&self) -> Span {
@@ -152,6 +175,16 @@ pub enum Base {
 impl<'a> Model<'a> {
     /// Builds the model of a parsed Dockerfile.
     pub fn new(source: &'a str, tree: &'a Dockerfile) -> Model<'a> {
+        Model::with_memo(source, tree, None)
+    }
+
+    /// Builds the model of a parsed Dockerfile whose RUN scripts are parsed through `memo`,
+    /// which keeps them for the next version of the file.
+    pub fn with_memo(
+        source: &'a str,
+        tree: &'a Dockerfile,
+        memo: Option<&'a ScriptMemo>,
+    ) -> Model<'a> {
         let mut model = Model {
             source,
             tree,
@@ -159,6 +192,7 @@ impl<'a> Model<'a> {
             stages: Vec::new(),
             bindings: Vec::new(),
             shells: vec![DEFAULT_SHELL.iter().map(|part| part.to_string()).collect()],
+            memo,
             meta_args: HashMap::new(),
             stage_scopes: Vec::new(),
             stage_names: HashMap::new(),
@@ -195,6 +229,7 @@ impl<'a> Model<'a> {
             args,
             shell,
             scripts: ScriptCache::default(),
+            memo: self.memo,
         });
 
         self.declare(index);

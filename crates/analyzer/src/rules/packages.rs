@@ -135,7 +135,28 @@ pub(crate) struct RunCommands<'m, 'a> {
     pub run: &'m RunArgs<'a>,
     /// Whether the RUN is the trigger of an `ONBUILD`.
     pub onbuild: bool,
-    pub commands: Vec<ShellCommand>,
+    pub commands: CommandList<'m>,
+}
+
+/// The commands of one RUN, shared by every rule that reads them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CommandList<'m>(&'m [ShellCommand]);
+
+impl std::ops::Deref for CommandList<'_> {
+    type Target = [ShellCommand];
+
+    fn deref(&self) -> &[ShellCommand] {
+        self.0
+    }
+}
+
+impl<'m> IntoIterator for &CommandList<'m> {
+    type Item = &'m ShellCommand;
+    type IntoIter = std::slice::Iter<'m, ShellCommand>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 impl RunCommands<'_, '_> {
@@ -189,17 +210,20 @@ pub(crate) fn run_view<'m, 'a>(source: &str, inst: &'m Inst<'a>) -> Option<RunCo
         },
         _ => return None,
     };
-    let commands = if run_syntax.is_exec_form() {
-        exec_form_commands(inst, run_syntax)
-    } else {
-        shell_form_commands(source, inst)
-    };
+    // Most package rules read the same commands, so they are reduced once per model.
+    let commands = inst.run_commands(|| {
+        if run_syntax.is_exec_form() {
+            exec_form_commands(inst, run_syntax)
+        } else {
+            shell_form_commands(source, inst)
+        }
+    });
     Some(RunCommands {
         inst,
         run_syntax,
         run,
         onbuild,
-        commands,
+        commands: CommandList(commands),
     })
 }
 

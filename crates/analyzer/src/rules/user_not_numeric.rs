@@ -1,8 +1,10 @@
 //! DL3066: `USER` given by name instead of numeric UID.
 
-use crate::model::{BindingKind, Typed};
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{BindingKind, Model, Typed};
 use crate::rules::Context;
-use crate::rules::packages::{ShellCommand, runs};
+use crate::rules::packages::{ShellCommand, run_view};
 
 declare_rule! {
     /// ## What it does
@@ -40,8 +42,21 @@ declare_rule! {
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    let runs = runs(model);
+    let created = users_created_with_uid(model);
+    // The names of the ARGs declared before the instruction being checked; bindings are
+    // in source order, so one pass over them serves every USER.
+    let mut arg_names: HashSet<&str> = HashSet::new();
+    let mut next_binding = 0;
     for inst in &model.instructions {
+        while let Some(binding) = model.bindings.get(next_binding)
+            && binding.instruction < inst.index
+        {
+            if matches!(binding.kind, BindingKind::Arg | BindingKind::MetaArg) {
+                arg_names.insert(binding.name.as_str());
+            }
+            next_binding += 1;
+        }
+
         let Typed::User(Some(word)) = &inst.args else {
             continue;
         };
@@ -49,20 +64,12 @@ fn check(cx: &mut Context<'_>) {
         if user.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        let from_arg = model.bindings.iter().any(|binding| {
-            binding.instruction < inst.index
-                && matches!(binding.kind, BindingKind::Arg | BindingKind::MetaArg)
-                && (user.contains(&format!("${{{}}}", binding.name))
-                    || user.contains(&format!("${}", binding.name)))
-        });
-        if from_arg {
+        if mentions_any(user, &arg_names) {
             continue;
         }
-        let created_with_uid = runs
-            .iter()
-            .filter(|run| run.inst.index < inst.index)
-            .flat_map(|run| &run.commands)
-            .any(|command| creates_user_with_uid(command, user));
+        let created_with_uid = created
+            .get(user)
+            .is_some_and(|&first| first < inst.index);
         if created_with_uid {
             continue;
         }
@@ -73,10 +80,56 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
-/// Whether `command` is `useradd` or `adduser` creating `user` with a fixed UID.
-fn creates_user_with_uid(command: &ShellCommand, user: &str) -> bool {
-    if !(command.is("useradd") || command.is("adduser")) {
-        return false;
+/// Returns whether `user` contains `$NAME` or `${NAME}` for one of `names`, compared as
+/// text, so `$APP_USER` also counts for an ARG named `APP`.
+fn mentions_any(user: &str, names: &HashSet<&str>) -> bool {
+    for (dollar, _) in user.match_indices('$') {
+        let after = &user[dollar + 1..];
+        let mut prefixes = std::iter::once("").chain(
+            after
+                .char_indices()
+                .map(|(index, c)| &after[..index + c.len_utf8()]),
+        );
+        if prefixes.any(|prefix| names.contains(prefix)) {
+            return true;
+        }
+        if let Some(braced) = after.strip_prefix('{') {
+            let closed = braced
+                .match_indices('}')
+                .any(|(close, _)| names.contains(&braced[..close]));
+            if closed {
+                return true;
+            }
+        }
     }
-    command.has_any_flag(&["u", "uid"]) && command.args.last().is_some_and(|last| last.text == user)
+    false
+}
+
+/// Returns, for each user name that a RUN creates with a fixed UID, the index of the first
+/// such RUN.
+fn users_created_with_uid<'m>(model: &'m Model<'_>) -> HashMap<&'m str, usize> {
+    let mut created = HashMap::new();
+    for inst in &model.instructions {
+        let Some(run) = run_view(model.source, inst) else {
+            continue;
+        };
+        for command in &run.commands {
+            if let Some(user) = user_created_with_uid(command) {
+                created.entry(user).or_insert(inst.index);
+            }
+        }
+    }
+    created
+}
+
+/// Returns the user that `command` creates with a fixed UID when it is `useradd` or
+/// `adduser` with `-u` or `--uid`: its last argument.
+fn user_created_with_uid(command: &ShellCommand) -> Option<&str> {
+    if !(command.is("useradd") || command.is("adduser")) {
+        return None;
+    }
+    if !command.has_any_flag(&["u", "uid"]) {
+        return None;
+    }
+    command.args.last().map(|last| last.text.as_str())
 }

@@ -1,0 +1,115 @@
+//! Parsed RUN scripts kept from one lint of a file to the next, so that after an edit only
+//! the scripts whose text changed are parsed again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use ballast_parser::shell::{Dialect, Script, parse_script};
+
+/// The scripts parsed by the latest lints of one file, by dialect and text.
+///
+/// Each lint starts a generation with [`ScriptMemo::start_lint`]. A script that the
+/// current and the previous generation did not use is dropped, so the memo holds about
+/// two versions of the file's scripts however long the editing session lasts.
+#[derive(Debug, Default)]
+pub struct ScriptMemo {
+    generations: Mutex<Generations>,
+}
+
+#[derive(Debug, Default)]
+struct Generations {
+    /// Indexed by dialect: 0 for POSIX sh, 1 for bash.
+    current: [HashMap<String, Arc<Script>>; 2],
+    previous: [HashMap<String, Arc<Script>>; 2],
+}
+
+impl ScriptMemo {
+    /// Starts a new generation: the scripts the lint before the previous one used and no
+    /// lint since has used are dropped.
+    pub fn start_lint(&self) {
+        let mut generations = self.lock();
+        generations.previous = std::mem::take(&mut generations.current);
+    }
+
+    /// Returns the parse of `text` in `dialect`, the same value [`parse_script`] returns.
+    pub fn parse(&self, text: &str, dialect: Dialect) -> Arc<Script> {
+        let slot = dialect_slot(dialect);
+        {
+            let mut generations = self.lock();
+            if let Some(script) = generations.current[slot].get(text) {
+                return script.clone();
+            }
+            if let Some(script) = generations.previous[slot].remove(text) {
+                generations.current[slot].insert(text.to_string(), script.clone());
+                return script;
+            }
+        }
+        // Parsing happens outside the lock, so a concurrent lint of the same file is not
+        // blocked by it; two lints that miss at once parse the same text twice.
+        let script = Arc::new(parse_script(text, dialect));
+        self.lock().current[slot].insert(text.to_string(), script.clone());
+        script
+    }
+
+    /// Returns how many parsed scripts the memo holds.
+    pub fn len(&self) -> usize {
+        let generations = self.lock();
+        generations.current.iter().map(HashMap::len).sum::<usize>()
+            + generations.previous.iter().map(HashMap::len).sum::<usize>()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
+        // Every update is a single insert, remove or swap, so a panic elsewhere while the
+        // lock was held leaves consistent maps.
+        self.generations
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn dialect_slot(dialect: Dialect) -> usize {
+    match dialect {
+        Dialect::Posix => 0,
+        Dialect::Bash => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_matches_parse_script() {
+        let memo = ScriptMemo::default();
+        let text = "apt-get update && apt-get install -y curl | tee log";
+        for dialect in [Dialect::Posix, Dialect::Bash] {
+            assert_eq!(*memo.parse(text, dialect), parse_script(text, dialect));
+        }
+    }
+
+    #[test]
+    fn repeated_parse_is_shared() {
+        let memo = ScriptMemo::default();
+        let first = memo.parse("echo a", Dialect::Posix);
+        let second = memo.parse("echo a", Dialect::Posix);
+        assert!(Arc::ptr_eq(&first, &second));
+        let bash = memo.parse("echo a", Dialect::Bash);
+        assert!(!Arc::ptr_eq(&first, &bash));
+    }
+
+    #[test]
+    fn unused_scripts_are_dropped_after_two_lints() {
+        let memo = ScriptMemo::default();
+        memo.parse("echo old", Dialect::Posix);
+        memo.start_lint();
+        let kept = memo.parse("echo kept", Dialect::Posix);
+        assert_eq!(memo.len(), 2);
+        memo.start_lint();
+        assert!(Arc::ptr_eq(&kept, &memo.parse("echo kept", Dialect::Posix)));
+        assert_eq!(memo.len(), 1);
+    }
+}
