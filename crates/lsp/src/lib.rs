@@ -25,12 +25,13 @@ mod hover;
 mod index;
 mod links;
 mod logging;
+mod memory;
 mod navigation;
 mod reference;
 mod selection;
-mod sizes;
 mod semantic_tokens;
 mod server;
+mod sizes;
 mod spans;
 mod symbols;
 mod transport;
@@ -80,6 +81,7 @@ pub fn run(options: Options) -> Result<(), ServerError> {
         return Err(ServerError::NotLoopback(address));
     }
 
+    memory::limit_malloc_arenas();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
