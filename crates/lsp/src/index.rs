@@ -100,21 +100,9 @@ pub struct Index {
     pub instructions: Vec<Span>,
 }
 
-/// BuildKit's automatic platform arguments (BuildKit v0.20 `dockerfile2llb`), visible in
-/// FROM lines and, once declared with `ARG`, in a stage. Their values depend on the build.
-pub const PREDEFINED_ARGS: [&str; 11] = [
-    "BUILDPLATFORM",
-    "BUILDOS",
-    "BUILDOSVERSION",
-    "BUILDARCH",
-    "BUILDVARIANT",
-    "TARGETPLATFORM",
-    "TARGETOS",
-    "TARGETOSVERSION",
-    "TARGETARCH",
-    "TARGETVARIANT",
-    "TARGETSTAGE",
-];
+/// BuildKit's automatic platform arguments, visible in FROM lines and, once declared with
+/// `ARG`, in a stage. The analyzer's model keeps the list.
+pub use ballast_analyzer::model::PREDEFINED_ARGS;
 
 /// The proxy arguments every build accepts without an ARG declaration.
 pub const PROXY_ARGS: [&str; 10] = [
