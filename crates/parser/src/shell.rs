@@ -13,6 +13,7 @@
 //! problem. No type of `brush-parser` appears in this module's interface.
 
 mod brush;
+mod case_patterns;
 mod fallback;
 mod lexer;
 mod word;
@@ -247,6 +248,25 @@ pub struct ShellError {
 /// brush-parser panics on it, [`Script::error`] describes the first problem and a tolerant
 /// tokenizer produces the commands ([`Script::recovered`]).
 pub fn parse_script(text: &str, dialect: Dialect) -> Script {
+    let script = parse_text(text, dialect);
+    if !script.recovered {
+        return script;
+    }
+
+    // brush-parser ends a `$(` at the `)` of a `case` pattern; the same script with
+    // parenthesized patterns has the same byte offsets and often parses.
+    let Some(rewritten) = case_patterns::parenthesize(text) else {
+        return script;
+    };
+    let mut retry = parse_text(&rewritten, dialect);
+    if retry.recovered {
+        return script;
+    }
+    restore_original_words(&mut retry, text);
+    retry
+}
+
+fn parse_text(text: &str, dialect: Dialect) -> Script {
     let mut builder = Builder {
         text,
         dialect,
@@ -254,6 +274,30 @@ pub fn parse_script(text: &str, dialect: Dialect) -> Script {
     };
     builder.parse_range(0..text.len(), CommandContext::default(), 0);
     builder.script
+}
+
+/// Gives every word of a script parsed from a rewritten copy of `original` (same length,
+/// same offsets) its text from `original`.
+fn restore_original_words(script: &mut Script, original: &str) {
+    for command in &mut script.commands {
+        let words = command
+            .assignments
+            .iter_mut()
+            .chain(command.words.iter_mut())
+            .chain(
+                command
+                    .redirects
+                    .iter_mut()
+                    .map(|redirect| &mut redirect.target),
+            );
+        for word in words {
+            let raw = &original[word.span.start..word.span.end];
+            if word.raw != raw {
+                word.raw = raw.to_owned();
+                word.value = word::analyze(raw).value;
+            }
+        }
+    }
 }
 
 /// Collects the commands of one script while its parts are parsed.
@@ -428,5 +472,27 @@ mod tests {
         assert_eq!(body.text(text), "line one\nline two\n");
         let empty = heredoc_body_span("EOF\n", Span::new(0, 4));
         assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn case_in_substitution_parses() {
+        let text = "curl -o go.tgz https://go.dev/dl/go-$(case $(uname -m) in x86_64) echo amd64 ;; \
+                    aarch64) echo arm64 ;; esac).tgz | tar xz";
+        let script = parse_script(text, Dialect::Posix);
+        assert_eq!(script.error, None);
+        assert!(!script.recovered);
+
+        let names: Vec<&str> = script
+            .commands
+            .iter()
+            .map(|command| command.words[0].raw.as_str())
+            .collect();
+        assert_eq!(names, ["curl", "uname", "echo", "echo", "tar"]);
+        let tar = script.commands.last().unwrap();
+        assert_eq!(tar.context.pipeline.map(|position| position.index), Some(1));
+
+        let url = &script.commands[0].words[3];
+        assert_eq!(url.raw, &text[url.span.start..url.span.end]);
+        assert!(url.raw.contains("in x86_64)"), "{}", url.raw);
     }
 }
