@@ -17,8 +17,8 @@
 //!
 //! A reason may follow the codes after `--` or `#`. Codes are comma-separated.
 //!
-//! NOTE: hadolint's `# hadolint shell=NAME` pragma, which picks the ShellCheck dialect, is
-//! not read yet.
+//! hadolint's `# hadolint shell=NAME` pragma (also `# ballast shell=NAME`) silences nothing:
+//! it picks the shell ShellCheck assumes, and the `shellcheck` module reads it.
 
 use ballast_parser::{Dockerfile, NodeKind, Span};
 
