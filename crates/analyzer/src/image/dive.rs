@@ -46,9 +46,10 @@ struct PathTotals {
 // emulated: such a whiteout counts 0 bytes and the visit goes on.
 pub fn dive_figures(layers: &[Option<&[Entry]>]) -> DiveFigures {
     // The stacked tree of the layers seen so far: path → size, `None` for folders. Opaque
-    // markers are ignored, as dive drops them.
-    let mut stacked: BTreeMap<Box<str>, Option<u64>> = BTreeMap::new();
-    let mut paths: HashMap<Box<str>, PathTotals> = HashMap::new();
+    // markers are ignored, as dive drops them. Every path, folders implied by a deeper path
+    // included, is a slice of some entry's path, so no map allocates a key.
+    let mut stacked: BTreeMap<&str, Option<u64>> = BTreeMap::new();
+    let mut paths: HashMap<&str, PathTotals> = HashMap::new();
     let mut total_bytes = 0u64;
     let mut first_layer_bytes = 0u64;
 
@@ -62,8 +63,8 @@ pub fn dive_figures(layers: &[Option<&[Entry]>]) -> DiveFigures {
 
         let tree = layer_tree(entries, &stacked);
         let parents: HashSet<&str> = tree.keys().map(|path| parent(path)).collect();
-        for (path, kind) in &tree {
-            if parents.contains(path.as_ref()) {
+        for (&path, kind) in &tree {
+            if parents.contains(path) {
                 continue;
             }
             let size = match *kind {
@@ -72,7 +73,7 @@ pub fn dive_figures(layers: &[Option<&[Entry]>]) -> DiveFigures {
                 LeafKind::Whiteout { folder: true } => subtree_bytes(&stacked, path),
                 LeafKind::Whiteout { folder: false } => 0,
             };
-            let totals = paths.entry(path.clone()).or_default();
+            let totals = paths.entry(path).or_default();
             totals.smallest = if totals.count == 0 {
                 size
             } else {
@@ -86,9 +87,9 @@ pub fn dive_figures(layers: &[Option<&[Entry]>]) -> DiveFigures {
             match kind {
                 LeafKind::Whiteout { folder } => {
                     if folder {
-                        remove_subtree(&mut stacked, &path);
+                        remove_subtree(&mut stacked, path);
                     }
-                    stacked.remove(&path);
+                    stacked.remove(path);
                 }
                 LeafKind::Folder => {
                     stacked.insert(path, None);
@@ -117,35 +118,37 @@ pub fn dive_figures(layers: &[Option<&[Entry]>]) -> DiveFigures {
 }
 
 /// One layer's own tree as dive builds it: every entry plus the folders its paths imply.
-fn layer_tree(
-    entries: &[Entry],
-    stacked: &BTreeMap<Box<str>, Option<u64>>,
-) -> BTreeMap<Box<str>, LeafKind> {
-    let mut tree: BTreeMap<Box<str>, LeafKind> = BTreeMap::new();
+fn layer_tree<'a>(
+    entries: &'a [Entry],
+    stacked: &BTreeMap<&str, Option<u64>>,
+) -> BTreeMap<&'a str, LeafKind> {
+    let mut tree: BTreeMap<&str, LeafKind> = BTreeMap::new();
     for entry in entries {
+        let path: &str = &entry.path;
         match entry.kind {
             EntryKind::OpaqueDirectory => continue,
             EntryKind::Whiteout => {
-                let folder = matches!(stacked.get(&entry.path), Some(None));
-                tree.insert(entry.path.clone(), LeafKind::Whiteout { folder });
+                let folder = matches!(stacked.get(path), Some(None));
+                tree.insert(path, LeafKind::Whiteout { folder });
             }
             EntryKind::Directory => {
-                tree.entry(entry.path.clone()).or_insert(LeafKind::Folder);
+                tree.entry(path).or_insert(LeafKind::Folder);
             }
             _ => {
-                tree.insert(entry.path.clone(), LeafKind::File(entry.size));
+                tree.insert(path, LeafKind::File(entry.size));
             }
         }
-        let mut folder = parent(&entry.path);
-        while !folder.is_empty() {
-            tree.entry(folder.into()).or_insert(LeafKind::Folder);
+        // A folder already in the tree has had its own parents added with it.
+        let mut folder = parent(path);
+        while !folder.is_empty() && !tree.contains_key(folder) {
+            tree.insert(folder, LeafKind::Folder);
             folder = parent(folder);
         }
     }
     tree
 }
 
-fn subtree_bytes(stacked: &BTreeMap<Box<str>, Option<u64>>, folder: &str) -> u64 {
+fn subtree_bytes(stacked: &BTreeMap<&str, Option<u64>>, folder: &str) -> u64 {
     let prefix = format!("{folder}/");
     stacked
         .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
@@ -154,15 +157,15 @@ fn subtree_bytes(stacked: &BTreeMap<Box<str>, Option<u64>>, folder: &str) -> u64
         .sum()
 }
 
-fn remove_subtree(stacked: &mut BTreeMap<Box<str>, Option<u64>>, folder: &str) {
+fn remove_subtree(stacked: &mut BTreeMap<&str, Option<u64>>, folder: &str) {
     let prefix = format!("{folder}/");
-    let below: Vec<Box<str>> = stacked
+    let below: Vec<&str> = stacked
         .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
         .take_while(|(path, _)| path.starts_with(&prefix))
-        .map(|(path, _)| path.clone())
+        .map(|(&path, _)| path)
         .collect();
     for path in below {
-        stacked.remove(&path);
+        stacked.remove(path);
     }
 }
 
