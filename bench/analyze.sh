@@ -5,16 +5,18 @@
 # (5,000 files, 100 MB) and big (50,000 files, about 1 GB, plus a variant whose last layer
 # deletes a fifth of the folders). File contents are base64 text of random bytes, which gzip
 # shrinks to about 73 %, so decompression does real work. Each image is saved with
-# `docker save` and rewritten into the Docker 25+ layout with gzip layers, and both tools are
-# timed on every archive with hyperfine and /usr/bin/time -v. The single-core ceilings are
-# `cat` of the plain tar and `gzip -dc` of every gzip layer of the same image.
+# `docker save`, rewritten into the Docker 25+ layout with gzip layers, and copied by skopeo
+# into an OCI archive with zstd layers; both tools are timed on every archive with hyperfine
+# and /usr/bin/time -v. The single-core ceilings are `cat` of the plain tar, and `gzip -dc`
+# and `zstd -dc` of every compressed layer of the same image.
 #
 # Usage: bench/analyze.sh [WORKDIR]
 #   SETS="small:200:2 mid:5000:100 big:50000:1000"  name:files:megabytes of each image
 #   RUNS=3         hyperfine runs per tool and archive
 #   BALLAST=path   use this binary instead of building one
 #   KEEP=1         keep the images (the work folder is always kept)
-# Needs: a Docker engine, python3 with venv, hyperfine, /usr/bin/time, /bin/busybox (static).
+# Needs: a Docker engine, python3 with venv, hyperfine, skopeo, zstd, /usr/bin/time and a
+# static /bin/busybox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -55,7 +57,9 @@ for index in range(count):
 PY
 }
 
-# Builds ballast-bench/NAME from a data folder and saves it as NAME.tar and NAME.d25gz.tar.
+# Builds ballast-bench/NAME from a data folder and saves it as NAME.tar, NAME.d25gz.tar and
+# NAME.oci-zstd.tar (an OCI archive without manifest.json, so dive takes its layers in a
+# random order; the work per layer is the same).
 # The big image also gets NAME-rm, which deletes /data/d00* and /data/d01* in a last layer.
 archives=()
 for set in $sets; do
@@ -81,7 +85,11 @@ for set in $sets; do
             python3 "$repo/../shared/tools/image/to_docker25.py" \
                 "$work/$variant.tar" "$work/$variant.d25gz.tar" --gzip
         fi
-        archives+=("$variant.tar" "$variant.d25gz.tar")
+        if [ ! -f "$work/$variant.oci-zstd.tar" ]; then
+            skopeo copy --quiet --dest-compress-format zstd \
+                "docker-archive:$work/$variant.tar" "oci-archive:$work/$variant.oci-zstd.tar"
+        fi
+        archives+=("$variant.tar" "$variant.d25gz.tar" "$variant.oci-zstd.tar")
     done
 done
 
@@ -118,31 +126,40 @@ for archive in "${archives[@]}"; do
         /usr/bin/time -v bash -c "run_tool $tool $path" >/dev/null 2>"$work/$archive.$tool.time" || true
         rss=$(awk -F': ' '/Maximum resident/ {printf "%d MB", $2 / 1000}' "$work/$archive.$tool.time")
         # Wall and CPU time are hyperfine's means; /usr/bin/time gives the peak RSS.
-        times=$(python3 -c "import json,sys; r=[x for x in json.load(open(sys.argv[1]))['results'] if x['command']==sys.argv[2]][0]; print('| %.3f ± %.3f s | %.3f s' % (r['mean'], r['stddev'], r['user'] + r['system']))" "$work/$archive.json" "$tool")
+        # hyperfine 1.15 leaves user and system time empty for runs under about 5 ms.
+        times=$(python3 -c "import json,sys; r=[x for x in json.load(open(sys.argv[1]))['results'] if x['command']==sys.argv[2]][0]; cpu=None if r['user'] is None or r['system'] is None else '%.3f s' % (r['user'] + r['system']); print('| %.3f ± %.3f s | %s' % (r['mean'], r['stddev'] or 0, cpu or 'n/a'))" "$work/$archive.json" "$tool")
         echo "| $archive | $mb MB | $tool $times | $rss | $load |" >>"$report"
     done
 done
 
-# Single-core ceilings on the same bytes: reading the plain tar, and gunzipping every gzip layer.
+# Single-core ceilings on the same bytes: reading the plain tar, and decompressing every gzip
+# and every zstd layer.
 {
     echo
-    echo "| image | uncompressed layer bytes | cat of the plain tar | gzip -dc of all layers (user CPU) | load (1 min) |"
-    echo "|---|---|---|---|---|"
+    echo "| image | uncompressed layer bytes | cat of the plain tar | gzip -dc of all layers (user CPU) | zstd -dc of all layers (user CPU) | load (1 min) |"
+    echo "|---|---|---|---|---|---|"
 } >>"$report"
 for set in $sets; do
     name=${set%%:*}
     layers=$work/layers-$name
     mkdir -p "$layers"
     tar -xf "$work/$name.d25gz.tar" -C "$layers" blobs
+    mkdir -p "$layers/zstd"
+    tar -xf "$work/$name.oci-zstd.tar" -C "$layers/zstd" blobs
     gz=()
     for blob in "$layers"/blobs/sha256/*; do
         [ "$(head -c2 "$blob" | od -An -tx1 | tr -d ' ')" = 1f8b ] && gz+=("$blob")
+    done
+    zst=()
+    for blob in "$layers"/zstd/blobs/sha256/*; do
+        [ "$(head -c4 "$blob" | od -An -tx1 | tr -d ' ')" = 28b52ffd ] && zst+=("$blob")
     done
     bytes=$(cat "${gz[@]}" | gzip -dc | wc -c)
     load=$(cut -d' ' -f1 /proc/loadavg)
     cat_s=$( { /usr/bin/time -f '%e' cat "$work/$name.tar" >/dev/null; } 2>&1)
     gz_s=$( { /usr/bin/time -f '%e %U' sh -c 'cat "$@" | gzip -dc >/dev/null' sh "${gz[@]}"; } 2>&1)
-    echo "| $name | $bytes | $cat_s s | ${gz_s% *} s wall (${gz_s#* } s user) | $load |" >>"$report"
+    zst_s=$( { /usr/bin/time -f '%e %U' sh -c 'cat "$@" | zstd -dc >/dev/null' sh "${zst[@]}"; } 2>&1)
+    echo "| $name | $bytes | $cat_s s | ${gz_s% *} s wall (${gz_s#* } s user) | ${zst_s% *} s wall (${zst_s#* } s user) | $load |" >>"$report"
     rm -rf "$layers"
 done
 cat "$report"
