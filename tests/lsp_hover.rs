@@ -1,5 +1,6 @@
 //! `textDocument/hover`: instruction and flag reference, `--mount` options, directives, the
-//! value of a variable at that line, a stage's definition, base images and rule docs.
+//! value of a variable at that line, a stage's definition, base images and rule docs, also
+//! inside ONBUILD triggers.
 
 mod lsp_support;
 
@@ -87,5 +88,32 @@ fn plaintext_clients_get_plaintext() {
     client.open(URI, TEXT);
     let hover = client.request("textDocument/hover", at(URI, 6, 1));
     assert_eq!(hover["contents"]["kind"], "plaintext");
+    client.shutdown();
+}
+
+#[test]
+fn hover_and_definition_in_onbuild() {
+    let text = "FROM alpine:3.20 AS base\nENV DIR=/srv\nFROM base\nONBUILD COPY --from=base /a $DIR/a\nONBUILD RUN ls $DIR\n";
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, text);
+
+    let stage = hover_text(&mut client, 3, 21);
+    assert!(
+        stage.contains("FROM alpine:3.20 AS base"),
+        "the stage named by ONBUILD COPY --from: {stage}"
+    );
+    let variable = hover_text(&mut client, 4, 17);
+    assert!(
+        variable.contains("`/srv`"),
+        "the variable in ONBUILD RUN: {variable}"
+    );
+
+    let definition = client.request("textDocument/definition", at(URI, 4, 17));
+    assert_eq!(definition["range"]["start"]["line"], 1, "{definition}");
+    let stage_definition = client.request("textDocument/definition", at(URI, 3, 21));
+    assert_eq!(
+        stage_definition["range"]["start"]["line"], 0,
+        "{stage_definition}"
+    );
     client.shutdown();
 }

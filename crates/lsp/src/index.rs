@@ -6,16 +6,19 @@
 //! an ARG of the same name inside a stage. Inside a stage, its own ARG and ENV declarations
 //! are visible from the line after them on, and so is the ENV of the stage it is built
 //! `FROM`. Stage names
-//! compare without regard to case; variable names compare exactly.
+//! compare without regard to case; variable names compare exactly. The trigger of an
+//! ONBUILD is indexed like an instruction on the same line, without declaring anything.
 //!
-//! NOTE: the semantic model of the analyzer resolves the same scopes for the lint rules;
-//! this index keeps what the editor features need (every occurrence with its span).
+//! NOTE: the semantic model of the analyzer resolves the same scopes for the lint rules,
+//! but it does not record every occurrence with its span. Its lookup also finds the ARGs
+//! of the stage a stage is built on, where this index finds only that stage's ENVs. So the
+//! index keeps its own walk until the two agree.
 
 use std::collections::HashMap;
 
 use ballast_parser::expand::{self, Options, Reference};
 use ballast_parser::typed::Typed;
-use ballast_parser::{Dockerfile, Instruction, Keyword, NodeKind, Span};
+use ballast_parser::{Args, Dockerfile, Instruction, Keyword, NodeKind, Span};
 
 /// The kind of a named thing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -385,7 +388,7 @@ impl<'a> Builder<'a> {
 
         // Variables in a FROM line come from the ARGs before the first FROM.
         let saved = std::mem::replace(&mut self.env, self.globals.clone());
-        self.references(from, Scope::Global);
+        self.references(from, from, Scope::Global);
         self.env = saved;
     }
 
@@ -404,10 +407,17 @@ impl<'a> Builder<'a> {
 
     fn instruction(&mut self, instruction: &Instruction, stage: Option<usize>) {
         let scope = stage.map_or(Scope::Global, Scope::Stage);
-        if instruction.keyword != Keyword::Onbuild {
-            self.stage_references(instruction);
-            self.references(instruction, scope);
-            self.heredocs(instruction, scope);
+        // The trigger of an ONBUILD runs in a later build, but the stages and variables it
+        // names resolve as they would on this line. Its spans are offsets into the file and
+        // its text is part of the ONBUILD's logical line.
+        let command = match &instruction.args {
+            Args::Onbuild { trigger } => trigger.as_deref(),
+            _ => Some(instruction),
+        };
+        if let Some(command) = command {
+            self.stage_references(command);
+            self.references(instruction, command, scope);
+            self.heredocs(instruction, command.keyword, scope);
         }
         match instruction.typed() {
             Typed::Arg(declarations) => {
@@ -553,13 +563,14 @@ impl<'a> Builder<'a> {
         self.push_occurrence(span, symbol, Role::Reference);
     }
 
-    /// Records the `$name` references of an instruction's logical line. Exec-form commands
-    /// are not expanded by BuildKit nor by a shell, so only their flags are read.
-    fn references(&mut self, instruction: &Instruction, scope: Scope) {
+    /// Records the `$name` references of an instruction's logical line. `command` is the
+    /// instruction itself or the trigger of an ONBUILD. Exec-form commands are not expanded
+    /// by BuildKit nor by a shell, so only their flags are read.
+    fn references(&mut self, instruction: &Instruction, command: &Instruction, scope: Scope) {
         let escape = self.tree.escape;
-        let exec_form = instruction.is_exec_form()
+        let exec_form = command.is_exec_form()
             && matches!(
-                instruction.keyword,
+                command.keyword,
                 Keyword::Run
                     | Keyword::Cmd
                     | Keyword::Entrypoint
@@ -571,14 +582,16 @@ impl<'a> Builder<'a> {
             let span = instruction
                 .line_map
                 .span(reference.name_span.start, reference.name_span.end);
-            if exec_form && span.start >= instruction.rest_span.start {
+            if exec_form && span.start >= command.rest_span.start {
                 continue;
             }
             self.reference(&reference, span, scope);
         }
     }
 
-    fn heredocs(&mut self, instruction: &Instruction, scope: Scope) {
+    /// Records the heredocs of an instruction. `keyword` is its own or its ONBUILD
+    /// trigger's, and decides whether the bodies expand variables.
+    fn heredocs(&mut self, instruction: &Instruction, keyword: Keyword, scope: Scope) {
         for heredoc in &instruction.heredocs {
             let symbol = self.index.symbols.len();
             self.index.symbols.push(Symbol {
@@ -608,10 +621,10 @@ impl<'a> Builder<'a> {
 
             // A RUN body is a shell script, which expands variables whatever the delimiter's
             // quoting. BuildKit expands a COPY or ADD body only after a bare delimiter.
-            let expands = instruction.keyword == Keyword::Run || heredoc.expand;
+            let expands = keyword == Keyword::Run || heredoc.expand;
             if expands {
                 let options = Options {
-                    keep_quotes: instruction.keyword != Keyword::Run,
+                    keep_quotes: keyword != Keyword::Run,
                     ..Options::new('\\')
                 };
                 for reference in expand::references_with(&heredoc.content, &options) {
@@ -774,6 +787,47 @@ mod tests {
         );
         let body = index.occurrence_at(text.find("$N").unwrap() + 1).unwrap();
         assert_eq!(body.value.as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn onbuild_triggers_are_indexed() {
+        let text = "FROM alpine AS build\nENV VERSION=1.2\nFROM build\nONBUILD COPY --from=build /a /b\nONBUILD RUN echo $VERSION\nONBUILD RUN <<EOF\necho ${VERSION}\nEOF\n";
+        let index = index(text);
+
+        let stage = index
+            .occurrence_at(text.find("--from=build").unwrap() + 8)
+            .expect("the stage named in an ONBUILD COPY --from");
+        assert_eq!(stage.role, Role::Reference);
+        assert_eq!(index.symbols[stage.symbol].kind, SymbolKind::Stage);
+
+        let declaration = index
+            .occurrence_at(text.find("VERSION=").unwrap())
+            .unwrap();
+        let variable = index
+            .occurrence_at(text.find("$VERSION").unwrap() + 1)
+            .expect("the variable in an ONBUILD RUN");
+        assert_eq!(variable.role, Role::Reference);
+        assert_eq!(variable.symbol, declaration.symbol);
+
+        let in_body = index
+            .occurrence_at(text.find("${VERSION}").unwrap() + 2)
+            .expect("the variable in the heredoc body of an ONBUILD RUN");
+        assert_eq!(in_body.symbol, declaration.symbol);
+        assert_eq!(
+            names_at(&index, text, declaration.symbol),
+            vec![
+                ("VERSION", Role::Declaration),
+                ("VERSION", Role::Reference),
+                ("VERSION", Role::Reference)
+            ]
+        );
+    }
+
+    #[test]
+    fn onbuild_exec_form_is_not_expanded() {
+        let text = "FROM a\nENV A=1\nONBUILD CMD [\"echo\", \"$A\"]\n";
+        let index = index(text);
+        assert!(index.occurrence_at(text.rfind('A').unwrap()).is_none());
     }
 
     #[test]
