@@ -8,7 +8,7 @@ mod gate;
 mod render;
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -21,7 +21,7 @@ use ballast_analyzer::build::{
     ReportFinding, ReportLabel,
 };
 use ballast_analyzer::config::{ConfigLoader, Layer};
-use ballast_analyzer::image::{self, AnalyzeOptions, ImageSource, NoProgress};
+use ballast_analyzer::image::{self, AnalyzeOptions, NoProgress};
 use ballast_analyzer::lint;
 use ballast_analyzer::model::Model;
 use ballast_analyzer::rules::FileContext;
@@ -226,14 +226,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let mut image_report = None;
     let diagnostics = match (&outcome.image_id, stage) {
         (Some(image_id), Some(stage)) if outcome.succeeded() => {
-            match analyze_built(
-                builder,
-                image_id,
-                &model,
-                stage,
-                &args.context,
-                &mut warnings,
-            ) {
+            match analyze_built(&request, image_id, &model, stage, &mut warnings) {
                 Ok(evidence) => {
                     let result = lint::lint_with_evidence(&source, &config, &file, &evidence);
                     report.instructions = attribution::instruction_costs(
@@ -392,25 +385,16 @@ fn terminal_width() -> usize {
 
 /// Reads the built image, aligns its history and reads the files the image rules need.
 fn analyze_built(
-    builder: BuilderKind,
+    request: &BuildRequest,
     image_id: &str,
     model: &Model<'_>,
     stage: usize,
-    context: &Path,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<ImageEvidence> {
-    if !builder.has_engine() {
-        // NOTE: buildah stores images in containers/storage, which only buildah reads; an
-        // engine-less analysis would need `buildah push` to an OCI archive first.
-        bail!(
-            "{image_id}: ballast reads images through the Docker Engine API, which buildah does not serve; run `buildah push {image_id} oci-archive:FILE` and `ballast analyze oci-archive:FILE`"
-        );
-    }
-    let source = ImageSource::Engine {
-        reference: image_id.to_owned(),
-    };
-    let mut analysis = image::analyze(&source, &AnalyzeOptions::default(), &NoProgress)
-        .with_context(|| format!("cannot analyze the built image {image_id}"))?;
+    let mut analysis = read_image(request, image_id, |stream, name| {
+        image::analyze_stream(stream, name, &AnalyzeOptions::default(), &NoProgress)
+    })
+    .with_context(|| format!("cannot analyze the built image {image_id}"))?;
     let attribution = attribution::attribute(
         model,
         stage,
@@ -428,21 +412,56 @@ fn analyze_built(
         }
     }
     let wanted = wanted_paths(&analysis, model, stage);
-    let files = match probe::probe(&source, &wanted) {
-        Ok(files) => files,
-        Err(error) => {
-            warnings.push(format!(
-                "cannot read file contents from the image, so the entrypoint and credential checks are incomplete: {error}"
-            ));
-            Vec::new()
+    let files = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        match read_image(request, image_id, |stream, name| {
+            probe::probe_stream(stream, name, &wanted)
+        }) {
+            Ok(files) => files,
+            Err(error) => {
+                warnings.push(format!(
+                    "cannot read file contents from the image, so the entrypoint and credential checks are incomplete: {error:#}"
+                ));
+                Vec::new()
+            }
         }
     };
     Ok(ImageEvidence::new(
         analysis,
         attribution,
         files,
-        Some(context.to_path_buf()),
+        Some(request.context.clone()),
     ))
+}
+
+/// Streams the built image into `read`: from the engine for docker and buildx, from the
+/// builder's export command (`podman save`, `buildah push`) on a pipe for the others, so
+/// ballast keeps no copy of the image on disk.
+fn read_image<T>(
+    request: &BuildRequest,
+    image_id: &str,
+    read: impl FnOnce(&mut dyn Read, &str) -> Result<T, image::ImageError>,
+) -> anyhow::Result<T> {
+    let Some(export) = build::ImageExport::start(request, image_id) else {
+        let engine = image::engine::Engine::from_env()?;
+        let mut stream = engine.export(image_id)?;
+        let name = image::ImageSource::Engine {
+            reference: image_id.to_owned(),
+        }
+        .describe();
+        return Ok(read(&mut stream, &name)?);
+    };
+    let mut export = export?;
+    let name = format!("{image_id} (exported by {})", request.builder.program());
+    let result = read(&mut export, &name);
+    if let Err(message) = export.finish() {
+        match result {
+            Ok(_) => bail!("{message}"),
+            Err(error) => bail!("{message}; reading its output failed too: {error}"),
+        }
+    }
+    Ok(result?)
 }
 
 /// Converts diagnostics into report findings, with the bytes the image rules measured.

@@ -456,7 +456,10 @@ mod tests {
 
     #[test]
     fn search_path_follows_config_env() {
-        let env = vec!["HOME=/root".to_owned(), "PATH=/opt/tools::/usr/bin".to_owned()];
+        let env = vec![
+            "HOME=/root".to_owned(),
+            "PATH=/opt/tools::/usr/bin".to_owned(),
+        ];
         assert_eq!(search_path(Some(&env)), ["opt/tools", "usr/bin"]);
         assert_eq!(search_path(None), DEFAULT_PATH);
         let command = RunCommand {

@@ -60,7 +60,17 @@ pub fn probe(source: &ImageSource, wanted: &[String]) -> Result<Vec<ProbedFile>,
         // file contents are then not reported.
         ImageSource::OciLayout { .. } | ImageSource::Stdin => return Ok(Vec::new()),
     };
-    let name = source.describe();
+    probe_stream(stream, &source.describe(), wanted)
+}
+
+/// Reads the wanted paths from every layer of the image tar read from `stream`, in any of the
+/// archive layouts. `name` names the image in errors.
+pub fn probe_stream(
+    stream: impl Read,
+    name: &str,
+    wanted: &[String],
+) -> Result<Vec<ProbedFile>, ImageError> {
+    let name = name.to_owned();
     let mut found = Vec::new();
     let mut archive = tar::Archive::new(stream);
     let entries = archive.entries().map_err(|error| ImageError::Archive {

@@ -10,7 +10,7 @@ mod report;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 
 use serde::{Deserialize, Serialize};
@@ -82,12 +82,38 @@ impl BuilderKind {
         }
     }
 
-    /// Whether the builder stores its images in an engine that serves the Docker Engine API.
+    /// Whether the builder stores its images in an engine that serves the Docker Engine API:
+    /// docker's engine, into which `buildx build --load` loads too. podman and buildah keep
+    /// theirs in containers/storage, read through [`ImageExport`].
     pub fn has_engine(self) -> bool {
-        matches!(
-            self,
-            BuilderKind::Docker | BuilderKind::Buildx | BuilderKind::Podman
-        )
+        matches!(self, BuilderKind::Docker | BuilderKind::Buildx)
+    }
+
+    /// Returns the arguments that write image `id` as a tar to standard output, for builders
+    /// without an engine. `global` are the storage options given to the build, which the
+    /// export needs to find the same storage.
+    fn export_words(self, id: &str, global: &[OsString]) -> Option<Vec<OsString>> {
+        let mut words: Vec<OsString> = match self {
+            BuilderKind::Docker | BuilderKind::Buildx => return None,
+            // `podman save` writes to standard output when it is not a terminal.
+            BuilderKind::Podman => ["save", "--quiet", "--format", "oci-archive"]
+                .iter()
+                .map(OsString::from)
+                .collect(),
+            // buildah 1.28 resolves an `oci-archive:` destination with lstat, which fails on
+            // `/dev/stdout` when that is a pipe; its `docker-archive:` transport writes
+            // straight to the pipe, so the image streams without a temporary file or folder.
+            BuilderKind::Buildah => vec!["push".into(), "--quiet".into()],
+        };
+        words.extend(global.iter().cloned());
+        match self {
+            BuilderKind::Buildah => {
+                words.push(id.into());
+                words.push("docker-archive:/dev/stdout".into());
+            }
+            _ => words.push(id.into()),
+        }
+        Some(words)
     }
 
     /// Returns whether the builder's probe command succeeds.
@@ -167,6 +193,132 @@ impl BuildRequest {
         words.extend(self.extra_args.iter().cloned());
         words.push(self.context.as_os_str().to_owned());
         words
+    }
+}
+
+/// The options of podman and buildah that choose the image storage, with their values. They
+/// are global options, accepted after the subcommand too.
+const STORAGE_OPTIONS: [&str; 4] = ["--root", "--runroot", "--storage-driver", "--storage-opt"];
+
+/// Returns the storage options among `args`, in the `--name value` and `--name=value` forms.
+fn storage_options(args: &[OsString]) -> Vec<OsString> {
+    let mut found = Vec::new();
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        let text = word.to_string_lossy();
+        if STORAGE_OPTIONS.contains(&text.as_ref()) {
+            found.push(word.clone());
+            if let Some(value) = words.next() {
+                found.push(value.clone());
+            }
+        } else if STORAGE_OPTIONS
+            .iter()
+            .any(|option| text.starts_with(&format!("{option}=")))
+        {
+            found.push(word.clone());
+        }
+    }
+    found
+}
+
+/// The built image as a tar, read from the standard output of the builder's export command
+/// (`podman save`, `buildah push`) as the command writes it.
+pub struct ImageExport {
+    command: String,
+    child: Child,
+    stdout: ChildStdout,
+    stderr: Option<std::thread::JoinHandle<String>>,
+    /// Whether [`ImageExport::finish`] waited for the command.
+    waited: bool,
+}
+
+impl ImageExport {
+    /// Starts the export of `image_id` for `request`'s builder. `None` for builders whose
+    /// images the Docker Engine API serves.
+    pub fn start(
+        request: &BuildRequest,
+        image_id: &str,
+    ) -> Option<Result<ImageExport, BuildError>> {
+        let program = request.builder.program();
+        let words = request
+            .builder
+            .export_words(image_id, &storage_options(&request.extra_args))?;
+        let command = std::iter::once(program.to_owned())
+            .chain(words.iter().map(|word| word.to_string_lossy().into_owned()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let spawned = Command::new(program)
+            .args(&words)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(source) => {
+                return Some(Err(BuildError::Spawn {
+                    program: program.to_owned(),
+                    source,
+                }));
+            }
+        };
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().map(|mut stderr| {
+            std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = stderr.read_to_string(&mut text);
+                text
+            })
+        });
+        Some(Ok(ImageExport {
+            command,
+            child,
+            stdout,
+            stderr,
+            waited: false,
+        }))
+    }
+
+    /// Reads what is left of the tar and waits for the command. Returns its last line of
+    /// standard error when it failed, since the tar read may then be incomplete.
+    pub fn finish(mut self) -> Result<(), String> {
+        let _ = std::io::copy(&mut self.stdout, &mut std::io::sink());
+        let status = self
+            .child
+            .wait()
+            .map_err(|error| format!("cannot wait for `{}`: {error}", self.command))?;
+        self.waited = true;
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|reader| reader.join().ok())
+            .unwrap_or_default();
+        if status.success() {
+            return Ok(());
+        }
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|line| !line.trim().is_empty())
+            .unwrap_or("");
+        Err(format!("`{}` failed ({status}): {last}", self.command))
+    }
+}
+
+impl Drop for ImageExport {
+    /// Ends an export that was not finished, such as after a read error, so that no process
+    /// is left behind.
+    fn drop(&mut self) {
+        if !self.waited {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+impl Read for ImageExport {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        self.stdout.read(buffer)
     }
 }
 
@@ -338,6 +490,45 @@ mod tests {
                 "--pull=false",
                 "ctx"
             ]
+        );
+    }
+
+    #[test]
+    fn storage_options_reach_the_export() {
+        let args: Vec<OsString> = [
+            "--isolation",
+            "oci",
+            "--root",
+            "/r",
+            "--runroot=/rr",
+            "--layers",
+            "--storage-driver",
+            "vfs",
+        ]
+        .iter()
+        .map(OsString::from)
+        .collect();
+        let global = storage_options(&args);
+        assert_eq!(
+            global,
+            ["--root", "/r", "--runroot=/rr", "--storage-driver", "vfs"]
+        );
+        let words = BuilderKind::Buildah
+            .export_words("sha256:abc", &global)
+            .unwrap();
+        assert_eq!(words[..2], ["push", "--quiet"]);
+        assert_eq!(
+            words[words.len() - 2..],
+            ["sha256:abc", "docker-archive:/dev/stdout"]
+        );
+        let words = BuilderKind::Podman
+            .export_words("sha256:abc", &global)
+            .unwrap();
+        assert_eq!(words.last().unwrap(), "sha256:abc");
+        assert!(
+            BuilderKind::Docker
+                .export_words("sha256:abc", &global)
+                .is_none()
         );
     }
 

@@ -138,7 +138,27 @@ pub fn analyze(
 
     let plan = layout::resolve(opened.catalog(), &selector)?;
     let decoded = decode_layers(&opened, &plan, progress);
-    Ok(assemble(source, &plan, decoded, options))
+    Ok(assemble(&source.describe(), &plan, decoded, options))
+}
+
+/// Analyzes an image read once from `stream`, a tar in any of the archive layouts, such as a
+/// builder's export on a pipe. `description` names the image in messages and the report.
+pub fn analyze_stream(
+    stream: impl Read,
+    description: &str,
+    options: &AnalyzeOptions,
+    progress: &dyn Progress,
+) -> Result<Analysis, ImageError> {
+    let selector = Selector {
+        reference: None,
+        platform: options.platform.clone(),
+        prefer_index: false,
+    };
+    progress.start(None);
+    let opened = Opened::Stream(StreamCatalog::read(stream, description, progress)?);
+    let plan = layout::resolve(opened.catalog(), &selector)?;
+    let decoded = decode_layers(&opened, &plan, progress);
+    Ok(assemble(description, &plan, decoded, options))
 }
 
 type Decoded = Result<Arc<LayerContents>, LayerError>;
@@ -278,7 +298,7 @@ fn rename(error: LayerError, name: &str) -> LayerError {
 }
 
 fn assemble(
-    source: &ImageSource,
+    description: &str,
     plan: &ImagePlan,
     decoded: Vec<Decoded>,
     options: &AnalyzeOptions,
@@ -344,7 +364,7 @@ fn assemble(
         })
         .collect();
     let source_info = SourceInfo {
-        description: source.describe(),
+        description: description.to_owned(),
         format: plan.format,
         reference: plan.reference.clone(),
         platform: plan.platform.clone(),
