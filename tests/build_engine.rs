@@ -187,12 +187,20 @@ fn target_stage_is_attributed() {
         "FROM ballast-test/busybox AS first\nCOPY a.txt /a.txt\n\nFROM ballast-test/busybox AS second\nCOPY b.txt /b.txt\nCOPY --from=first /a.txt /a.txt\n\nFROM scratch\nCOPY a.txt /only.txt\n",
     )
     .unwrap();
-    let (code, report, stderr) = build(Mode::Classic, &folder, &["--target", "second"]);
-    assert_eq!(code, 0, "{stderr}");
-    assert_eq!(report["stage"], 1);
-    let lines: Vec<u64> = costs(&report).iter().map(|cost| cost.0).collect();
-    assert_eq!(lines, vec![4, 5, 6]);
-    assert_eq!(costs(&report)[1], (5, 10_000, 0));
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &["--target", "second"]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        assert_eq!(report["stage"], 1, "{mode:?}");
+        assert_eq!(report["attribution"]["status"], "aligned", "{mode:?}");
+        let lines: Vec<u64> = costs(&report).iter().map(|cost| cost.0).collect();
+        assert_eq!(lines, vec![4, 5, 6], "{mode:?}");
+        assert_eq!(costs(&report)[1], (5, 10_000, 0), "{mode:?}");
+        assert_eq!(
+            costs(&report)[2],
+            (6, 8, 0),
+            "{mode:?}: the file COPY --from brought"
+        );
+    }
 }
 
 #[test]
@@ -227,19 +235,34 @@ fn failed_build_keeps_status_and_lints() {
         "FROM ballast-test/busybox\nMAINTAINER someone\nRUN exit 3\n",
     )
     .unwrap();
-    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
-    assert_ne!(code, 0);
-    assert_ne!(code, 2, "the builder's status, not ballast's error status");
-    assert_eq!(report["build"]["succeeded"], false);
-    assert!(report["image"].is_null());
-    assert!(stderr.contains("the build failed"), "{stderr}");
-    let codes: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|finding| finding["code"].as_str())
-        .collect();
-    assert!(codes.contains(&"MaintainerDeprecated"), "{codes:?}");
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &[]);
+        assert_ne!(code, 0, "{mode:?}");
+        assert_ne!(
+            code, 2,
+            "{mode:?}: the builder's status, not ballast's error status"
+        );
+        assert_eq!(report["build"]["exit_code"], code, "{mode:?}");
+        assert_eq!(report["build"]["succeeded"], false, "{mode:?}");
+        assert!(report["image"].is_null(), "{mode:?}");
+        let (_, tail) = stderr
+            .split_once("the build failed")
+            .unwrap_or_else(|| panic!("{mode:?}: no failure message in {stderr}"));
+        assert!(
+            tail.contains("exit 3"),
+            "{mode:?}: the last lines name the step: {tail}"
+        );
+        let codes: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|finding| finding["code"].as_str())
+            .collect();
+        assert!(
+            codes.contains(&"MaintainerDeprecated"),
+            "{mode:?}: {codes:?}"
+        );
+    }
 }
 
 #[test]
