@@ -119,13 +119,16 @@ impl Documents {
 
     /// Applies the changes of one `didChange` in order. A change with a range edits the
     /// text as the previous change left it; one without replaces the whole text.
+    ///
+    /// Returns the snapshot of the previous version, if one was parsed, so the caller can
+    /// free its tree outside the lock and off the edit's path.
     pub fn change(
         &self,
         uri: &Uri,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: Encoding,
-    ) -> Result<(), ChangeError> {
+    ) -> Result<Option<Arc<Snapshot>>, ChangeError> {
         let mut open = self.lock();
         let document = open.get_mut(uri).ok_or(ChangeError::NotOpen)?;
         for change in changes {
@@ -141,8 +144,7 @@ impl Documents {
             }
         }
         document.version = version;
-        document.snapshot = None;
-        Ok(())
+        Ok(document.snapshot.take())
     }
 
     /// Returns the URIs of every open document.
@@ -243,6 +245,6 @@ mod tests {
     fn change_to_unopened_document_is_rejected() {
         let documents = Documents::default();
         let result = documents.change(&uri(), 2, vec![edit((0, 0), (0, 0), "x")], Encoding::Utf16);
-        assert_eq!(result, Err(ChangeError::NotOpen));
+        assert!(matches!(result, Err(ChangeError::NotOpen)));
     }
 }
