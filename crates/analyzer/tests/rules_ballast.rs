@@ -378,6 +378,29 @@ fn shell_in_scratch_silent() {
 }
 
 #[test]
+fn shell_in_scratch_after_busybox_install() {
+    let text = concat!(
+        "FROM scratch AS tools\n",
+        "COPY busybox /bin/busybox\n",
+        "RUN echo early\n",
+        "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n",
+        "RUN chmod 600 /x\n",
+        "CMD /bin/sh\n",
+        "FROM tools\n",
+        "RUN echo inherited\n",
+    );
+    assert_eq!(lines_of(text, "BL2004"), [3]);
+}
+
+#[test]
+fn shell_in_scratch_advice_fits_instruction() {
+    let text = "FROM scratch\nCMD /app\n";
+    let found = findings(text, "BL2004");
+    assert_eq!(found.len(), 1);
+    assert!(!found[0].1.message.contains("RUN chmod"), "{}", found[0].1.message);
+}
+
+#[test]
 fn case_shell_run_in_scratch() {
     let (text, result) = lint_case("11-shell-run-in-scratch");
     assert_eq!(case_lines(&text, &result, "BL2004"), [3]);
