@@ -2,7 +2,8 @@
 //! JSON, optionally as a CI gate.
 //!
 //! Exit codes: 0 when the analysis succeeded (and the gate passed, with `--ci`), 1 when the
-//! gate failed, 2 on errors, including an image with unreadable layers.
+//! gate failed, 2 on errors, including an image with unreadable layers and, with
+//! `--verify-digests`, a layer whose digest does not match.
 
 mod gate;
 mod progress;
@@ -76,6 +77,11 @@ pub struct AnalyzeArgs {
     /// Do not show a progress bar, even on a terminal.
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Compute each layer's sha256 and compare it with the config's rootfs.diff_ids, and each
+    /// blob's with the digest that names it. A mismatch is reported and gives exit status 2.
+    #[arg(long)]
+    pub verify_digests: bool,
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
@@ -93,6 +99,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         platform,
         base_layers: args.base_layers,
         top: args.top,
+        verify_digests: args.verify_digests,
     };
     let source = ImageSource::parse(&args.source);
 
@@ -127,9 +134,24 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     for error in &report.errors {
         eprintln!("ballast: {error}");
     }
+    let mismatches = report
+        .digests
+        .as_ref()
+        .map_or(&[][..], |check| check.mismatches.as_slice());
+    for mismatch in mismatches {
+        eprintln!("ballast: {}", mismatch.message);
+    }
     if !report.complete {
         eprintln!(
             "ballast: the analysis covers only the readable layers; its figures are incomplete"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if !mismatches.is_empty() {
+        let compared = report.digests.as_ref().map_or(0, |check| check.compared);
+        eprintln!(
+            "ballast: layer digests do not match ({} of {compared}); the archive is corrupt or was modified after it was written",
+            mismatches.len()
         );
         return Ok(ExitCode::from(2));
     }

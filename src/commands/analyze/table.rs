@@ -66,8 +66,31 @@ pub fn write_report(out: &mut impl Write, report: &Report, colour: bool) -> io::
     write_wasted(out, report, colour)?;
     write_duplicates(out, report, colour)?;
     write_largest(out, report, colour)?;
+    write_digests(out, report, colour)?;
     for warning in &report.warnings {
         writeln!(out, "warning: {warning}")?;
+    }
+    Ok(())
+}
+
+/// Writes the outcome of `--verify-digests`; nothing when it was not requested.
+fn write_digests(out: &mut impl Write, report: &Report, colour: bool) -> io::Result<()> {
+    let Some(check) = &report.digests else {
+        return Ok(());
+    };
+    writeln!(out)?;
+    writeln!(out, "{}", bold("Digests", colour))?;
+    writeln!(
+        out,
+        "  {} compared, {} do not match",
+        check.compared,
+        check.mismatches.len()
+    )?;
+    for mismatch in &check.mismatches {
+        writeln!(out, "  {}", mismatch.message)?;
+    }
+    for unchecked in &check.unchecked {
+        writeln!(out, "  {unchecked}")?;
     }
     Ok(())
 }

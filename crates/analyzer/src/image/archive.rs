@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::entry::{normalize_path, parent};
 use super::error::{ImageError, LayerError};
-use super::layer::{Compression, LayerContents, Progress, looks_like_tar, read_layer};
+use super::layer::{Compression, LayerContents, Progress, looks_like_tar, read_layer_with};
 use super::layout::{Catalog, SMALL_FILE_LIMIT};
 
 /// The longest chain of symlinks or hardlinks followed inside an archive.
@@ -204,6 +204,17 @@ impl StreamCatalog {
         display: &str,
         progress: &dyn Progress,
     ) -> Result<StreamCatalog, ImageError> {
+        StreamCatalog::read_with(stream, display, progress, false)
+    }
+
+    /// Reads the stream like [`StreamCatalog::read`], and with `digests` also computes the
+    /// sha256 of each layer's blob and uncompressed tar.
+    pub fn read_with(
+        stream: impl Read,
+        display: &str,
+        progress: &dyn Progress,
+        digests: bool,
+    ) -> Result<StreamCatalog, ImageError> {
         let mut catalog = StreamCatalog {
             display: display.to_owned(),
             members: HashMap::new(),
@@ -266,7 +277,7 @@ impl StreamCatalog {
                 || looks_like_tar(&head)
             {
                 let blob = Cursor::new(head).chain(&mut entry);
-                let contents = read_layer(blob, None, &name, progress).map(Arc::new);
+                let contents = read_layer_with(blob, None, &name, progress, digests).map(Arc::new);
                 catalog.layers.insert(name.clone(), contents);
             }
             catalog.members.insert(name, member);

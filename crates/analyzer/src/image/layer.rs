@@ -7,8 +7,10 @@ use std::io::{self, BufRead, BufReader, Read};
 
 use memmap2::Mmap;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use xxhash_rust::xxh3::Xxh3;
 
+use super::digests::{LayerDigests, format_sha256};
 use super::entry::{
     Entry, EntryKind, OPAQUE_MARKER, PathProblem, WHITEOUT_PREFIX, file_name, join, normalize_path,
     parent,
@@ -93,6 +95,8 @@ pub struct LayerContents {
     pub tar_bytes: u64,
     /// Problems that did not stop the reading, such as absolute entry names.
     pub warnings: Vec<String>,
+    /// The blob's and the tar's sha256, when digests were requested.
+    pub digests: Option<LayerDigests>,
 }
 
 impl LayerContents {
@@ -129,13 +133,27 @@ pub fn read_layer(
     name: &str,
     progress: &dyn Progress,
 ) -> Result<LayerContents, LayerError> {
+    read_layer_with(blob, declared, name, progress, false)
+}
+
+/// Decodes one layer blob like [`read_layer`], and with `digests` also computes the sha256 of
+/// the blob and of its uncompressed tar stream.
+pub fn read_layer_with(
+    blob: impl Read,
+    declared: Option<Compression>,
+    name: &str,
+    progress: &dyn Progress,
+    digests: bool,
+) -> Result<LayerContents, LayerError> {
     let blob_bytes = Cell::new(0u64);
+    let blob_digest = digests.then(|| RefCell::new(Sha256::new()));
     let mut buffered = BufReader::with_capacity(
         BUFFER_BYTES,
         CountingReader {
             inner: blob,
             count: &blob_bytes,
             progress: Some(progress),
+            digest: blob_digest.as_ref(),
         },
     );
     let head = buffered.fill_buf().map_err(|error| LayerError::Read {
@@ -148,6 +166,8 @@ pub fn read_layer(
 
     let decode_error: RefCell<Option<String>> = RefCell::new(None);
     let tar_bytes = Cell::new(0u64);
+    // A plain blob is its own tar stream, so one digest serves for both.
+    let tar_digest = (digests && found != Compression::None).then(|| RefCell::new(Sha256::new()));
     let decoder: Box<dyn Read + '_> = match found {
         Compression::None => Box::new(buffered),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(buffered)),
@@ -171,10 +191,12 @@ pub fn read_layer(
         inner: trapped,
         count: &tar_bytes,
         progress: None,
+        digest: tar_digest.as_ref(),
     };
 
     let mut walker = Walker::new(name, None);
     let result = if empty_blob {
+        drop(counted);
         Ok(())
     } else {
         walker.walk(counted, &tar_bytes)
@@ -193,12 +215,21 @@ pub fn read_layer(
         return Err(error);
     }
 
+    let digests = blob_digest.map(|blob_digest| {
+        let blob = format_sha256(blob_digest.into_inner());
+        let tar = match tar_digest {
+            Some(tar_digest) => format_sha256(tar_digest.into_inner()),
+            None => blob.clone(),
+        };
+        LayerDigests { blob, tar }
+    });
     Ok(LayerContents {
         entries: walker.entries,
         compression: found,
         blob_bytes: blob_bytes.get(),
         tar_bytes: tar_bytes.get(),
         warnings: walker.warnings,
+        digests,
     })
 }
 
@@ -231,6 +262,7 @@ pub fn read_mapped_layer(
     declared: Option<Compression>,
     name: &str,
     progress: &dyn Progress,
+    digests: bool,
 ) -> Option<Result<LayerContents, LayerError>> {
     let bytes = &map[..];
     let found = Compression::sniff(&bytes[..bytes.len().min(512)]);
@@ -244,12 +276,20 @@ pub fn read_mapped_layer(
     let tar_bytes = Cell::new(0u64);
     let mut walker = Walker::new(name, Some(MappedData::new(map)));
     let result = walker.walk_mapped(&tar_bytes, progress);
+    let digests = digests.then(|| {
+        let tar = MappedData::new(map).sha256();
+        LayerDigests {
+            blob: tar.clone(),
+            tar,
+        }
+    });
     Some(result.map(|()| LayerContents {
         entries: walker.entries,
         compression: Compression::None,
         blob_bytes: bytes.len() as u64,
         tar_bytes: bytes.len() as u64,
         warnings: walker.warnings,
+        digests,
     }))
 }
 
@@ -474,17 +514,22 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Counts the bytes that pass through, and reports them to a progress sink.
+/// Counts the bytes that pass through, reports them to a progress sink and feeds them to a
+/// digest.
 struct CountingReader<'a, R> {
     inner: R,
     count: &'a Cell<u64>,
     progress: Option<&'a dyn Progress>,
+    digest: Option<&'a RefCell<Sha256>>,
 }
 
 impl<R: Read> Read for CountingReader<'_, R> {
     fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
         let read = self.inner.read(buffer)?;
         self.count.set(self.count.get() + read as u64);
+        if let Some(digest) = self.digest {
+            digest.borrow_mut().update(&buffer[..read]);
+        }
         if let Some(progress) = self.progress {
             progress.advance(read as u64);
         }

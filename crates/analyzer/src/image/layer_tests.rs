@@ -228,6 +228,14 @@ fn read_mapped(
     blob: &[u8],
     declared: Option<Compression>,
 ) -> Option<Result<LayerContents, LayerError>> {
+    read_mapped_with(blob, declared, false)
+}
+
+fn read_mapped_with(
+    blob: &[u8],
+    declared: Option<Compression>,
+    digests: bool,
+) -> Option<Result<LayerContents, LayerError>> {
     use std::io::Write as _;
     static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -245,7 +253,7 @@ fn read_mapped(
     let map = super::super::mapped::map_blob(&file, offset, blob.len() as u64)
         .expect("a regular file can be mapped");
     std::fs::remove_file(&path).unwrap();
-    read_mapped_layer(&map, declared, "sha256:test", &NoProgress)
+    read_mapped_layer(&map, declared, "sha256:test", &NoProgress, digests)
 }
 
 fn summary(contents: &LayerContents) -> Vec<(String, EntryKind, u64, Option<u128>, u32)> {
@@ -341,4 +349,33 @@ fn mapped_reader_leaves_compressed_blobs() {
     assert!(read_mapped(&gzip(&sample()), Some(Compression::Gzip)).is_none());
     let zstd_blob = zstd::encode_all(sample().as_slice(), 3).unwrap();
     assert!(read_mapped(&zstd_blob, None).is_none());
+}
+
+fn sha256_of(data: &[u8]) -> String {
+    use sha2::Digest as _;
+    super::super::digests::format_sha256(sha2::Sha256::new_with_prefix(data))
+}
+
+#[test]
+fn digests_of_plain_and_gzip_layers() {
+    let tar = sample();
+    let expected_tar = sha256_of(&tar);
+
+    let plain = read_layer_with(tar.as_slice(), None, "sha256:test", &NoProgress, true).unwrap();
+    let digests = plain.digests.unwrap();
+    assert_eq!(digests.tar, expected_tar);
+    assert_eq!(digests.blob, expected_tar);
+
+    let mapped = read_mapped_with(&tar, None, true).unwrap().unwrap();
+    assert_eq!(mapped.digests.unwrap(), digests);
+
+    let blob = gzip(&tar);
+    let compressed = read_layer_with(blob.as_slice(), None, "sha256:test", &NoProgress, true)
+        .unwrap()
+        .digests
+        .unwrap();
+    assert_eq!(compressed.tar, expected_tar);
+    assert_eq!(compressed.blob, sha256_of(&blob));
+
+    assert!(read(&tar, None).unwrap().digests.is_none());
 }

@@ -7,6 +7,9 @@ use std::fs::File;
 use std::io::Cursor;
 
 use memmap2::{Mmap, MmapOptions, UncheckedAdvice};
+use sha2::{Digest, Sha256};
+
+use super::digests::format_sha256;
 
 /// Bytes hashed or passed before the pages behind the reader are dropped from the mapping.
 pub const RELEASE_STEP: usize = 32 * 1024 * 1024;
@@ -66,6 +69,20 @@ impl<'a> MappedData<'a> {
             self.release_before(at);
         }
         (present as u64, hasher.digest128())
+    }
+
+    /// Computes the sha256 of all mapped bytes, dropping pages behind as it goes.
+    pub fn sha256(mut self) -> String {
+        let bytes = self.bytes();
+        let mut hasher = Sha256::new();
+        let mut at = 0;
+        while at < bytes.len() {
+            let chunk_end = bytes.len().min(at + RELEASE_STEP);
+            hasher.update(&bytes[at..chunk_end]);
+            at = chunk_end;
+            self.release_before(at);
+        }
+        format_sha256(hasher)
     }
 
     /// Drops the pages before `position` from the mapping once [`RELEASE_STEP`] bytes have

@@ -8,6 +8,7 @@
 //! hashed in a memory map whose pages are dropped behind the reader.
 
 pub mod archive;
+pub mod digests;
 pub mod dive;
 pub mod engine;
 pub mod entry;
@@ -47,6 +48,8 @@ pub struct AnalyzeOptions {
     pub base_layers: Option<usize>,
     /// How many entries the report's top lists keep.
     pub top: usize,
+    /// Computes each layer's sha256 and compares it with the digests the image declares.
+    pub verify_digests: bool,
 }
 
 impl Default for AnalyzeOptions {
@@ -55,6 +58,7 @@ impl Default for AnalyzeOptions {
             platform: None,
             base_layers: None,
             top: 20,
+            verify_digests: false,
         }
     }
 }
@@ -113,12 +117,22 @@ pub fn analyze(
             let stream = engine.export(reference)?;
             progress.start(None);
             let name = format!("{} (engine at {})", reference, engine.socket());
-            Opened::Stream(StreamCatalog::read(stream, &name, progress)?)
+            Opened::Stream(StreamCatalog::read_with(
+                stream,
+                &name,
+                progress,
+                options.verify_digests,
+            )?)
         }
         ImageSource::Stdin => {
             progress.start(None);
             let stdin = std::io::stdin().lock();
-            Opened::Stream(StreamCatalog::read(stdin, "standard input", progress)?)
+            Opened::Stream(StreamCatalog::read_with(
+                stdin,
+                "standard input",
+                progress,
+                options.verify_digests,
+            )?)
         }
         ImageSource::DockerArchive { path, reference } => {
             selector.reference = reference.clone();
@@ -137,7 +151,7 @@ pub fn analyze(
     };
 
     let plan = layout::resolve(opened.catalog(), &selector)?;
-    let decoded = decode_layers(&opened, &plan, progress);
+    let decoded = decode_layers(&opened, &plan, progress, options.verify_digests);
     Ok(assemble(&source.describe(), &plan, decoded, options))
 }
 
@@ -157,7 +171,7 @@ pub fn analyze_stream(
     progress.start(None);
     let opened = Opened::Stream(StreamCatalog::read(stream, description, progress)?);
     let plan = layout::resolve(opened.catalog(), &selector)?;
-    let decoded = decode_layers(&opened, &plan, progress);
+    let decoded = decode_layers(&opened, &plan, progress, options.verify_digests);
     Ok(assemble(description, &plan, decoded, options))
 }
 
@@ -186,8 +200,15 @@ fn declared_compression(layer: &LayerRef, name: &str) -> Result<Option<Compressi
 }
 
 /// Decodes every layer of the plan once (a blob listed twice is decoded once). Layers of
-/// seekable sources are decoded in parallel.
-fn decode_layers(opened: &Opened, plan: &ImagePlan, progress: &dyn Progress) -> Vec<Decoded> {
+/// seekable sources are decoded in parallel, and with `digests` each blob's and each tar's
+/// sha256 is computed. Streamed layers were decoded as they arrived, with digests when the
+/// stream catalog was asked for them.
+fn decode_layers(
+    opened: &Opened,
+    plan: &ImagePlan,
+    progress: &dyn Progress,
+    digests: bool,
+) -> Vec<Decoded> {
     let mut first_index: HashMap<&str, usize> = HashMap::new();
     for (index, layer) in plan.layers.iter().enumerate() {
         first_index.entry(layer.path.as_str()).or_insert(index);
@@ -239,7 +260,7 @@ fn decode_layers(opened: &Opened, plan: &ImagePlan, progress: &dyn Progress) -> 
         // Plain tar blobs are mapped and hashed in place; compressed ones, and blobs that
         // cannot be mapped, are read.
         if let Some(map) = mapped::map_blob(&file, offset, size)
-            && let Some(result) = layer::read_mapped_layer(&map, declared, &name, progress)
+            && let Some(result) = layer::read_mapped_layer(&map, declared, &name, progress, digests)
         {
             return result.map(Arc::new);
         }
@@ -248,7 +269,7 @@ fn decode_layers(opened: &Opened, plan: &ImagePlan, progress: &dyn Progress) -> 
                 layer: name.clone(),
                 message: error.to_string(),
             })?;
-        layer::read_layer(file.take(size), declared, &name, progress).map(Arc::new)
+        layer::read_layer_with(file.take(size), declared, &name, progress, digests).map(Arc::new)
     };
 
     let results: HashMap<usize, Decoded> = match opened {
@@ -373,7 +394,7 @@ fn assemble(
         os: plan.config.os.clone(),
         created: plan.config.created.clone(),
     };
-    let report = report::build_report(ReportInput {
+    let mut report = report::build_report(ReportInput {
         source: source_info,
         layers,
         history,
@@ -384,6 +405,9 @@ fn assemble(
         errors,
         warnings,
     });
+    if options.verify_digests {
+        report.digests = Some(digests::check_digests(plan, &contents));
+    }
     Analysis {
         report,
         tree,

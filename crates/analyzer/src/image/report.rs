@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use serde::Serialize;
 
+use super::digests::DigestCheck;
 use super::dive::{DiveFigures, ratio_or};
 use super::entry::{ContentHash, EntryKind};
 use super::history::HistoryEntry;
@@ -33,6 +34,9 @@ pub struct Report {
     pub wasted: WasteSummary,
     pub duplicates: DuplicateSummary,
     pub largest_files: Vec<FileSize>,
+    /// The comparison of computed and declared layer digests, with `--verify-digests` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digests: Option<DigestCheck>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -271,6 +275,7 @@ pub fn build_report(input: ReportInput<'_>) -> Report {
         wasted: waste_summary(tree.wasted(), input.top),
         duplicates: duplicate_summary(tree, input.top),
         largest_files: largest_final_files(tree, input.top),
+        digests: None,
     }
 }
 
