@@ -561,6 +561,47 @@ fn base_scope_counts_every_base_layer() {
 }
 
 #[test]
+fn gate_has_image_size_and_dive_rules() {
+    let Some(_) = engine() else { return };
+    let folder = waste_context();
+    let dive_ci = folder.join("gate.yaml");
+    std::fs::write(
+        &dive_ci,
+        "rules:\n  lowestEfficiency: 0.1\n  highestUserWastedPercent: disabled\n",
+    )
+    .unwrap();
+    let size = busybox_size() + 500_000;
+    let (code, report, stderr) = build(
+        Mode::Classic,
+        &folder,
+        &[
+            "--ci",
+            "--max-image-size",
+            "1MB",
+            "--ci-config",
+            dive_ci.to_str().unwrap(),
+        ],
+    );
+    let gate = &report["gate"];
+    let rules: Vec<(&str, bool)> = gate["rules"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no gate rules: {gate} {stderr}"))
+        .iter()
+        .map(|rule| (rule["rule"].as_str().unwrap(), rule["passed"] == true))
+        .collect();
+    // The image's tar streams exceed 1,000,000 bytes: busybox and 500,000 file bytes.
+    assert!(size > 1_000_000);
+    assert_eq!(
+        rules,
+        vec![("max-image-size", false), ("lowestEfficiency", true)],
+        "{gate}"
+    );
+    assert_eq!(gate["rules"][1]["origin"], dive_ci.display().to_string());
+    assert_eq!(gate["passed"], false);
+    assert_eq!(code, 1, "a failed gate exits with 1: {stderr}");
+}
+
+#[test]
 fn dynamic_entrypoint_from_base_image() {
     let Some(engine) = engine() else { return };
     let Ok(program) = std::fs::read("/bin/true") else {

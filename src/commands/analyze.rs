@@ -5,7 +5,7 @@
 //! gate failed, 2 on errors, including an image with unreadable layers and, with
 //! `--verify-digests`, a layer whose digest does not match.
 
-mod gate;
+pub(crate) mod gate;
 mod progress;
 mod table;
 

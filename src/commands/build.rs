@@ -27,6 +27,7 @@ use ballast_analyzer::model::Model;
 use ballast_analyzer::rules::FileContext;
 use clap::{Args, ValueEnum};
 
+use crate::commands::analyze::gate as analyze_gate;
 use crate::output::{self, FileReport, Format, RenderOptions};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -106,18 +107,18 @@ pub struct BuildArgs {
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
 
-    /// Evaluate the gate and exit with 1 when it fails. Without threshold options the gate is
-    /// --min-efficiency 0.9 --max-wasted-percent 10.
+    /// Evaluate the gate and exit with 1 when it fails. Without threshold options and without
+    /// a .dive-ci file, the gate is --min-efficiency 0.9 --max-wasted-percent 10.
     #[arg(long)]
     pub ci: bool,
 
     /// Fail the gate when the image's uncompressed size exceeds SIZE (bytes, or with a unit:
     /// 20MB = 20,000,000 bytes, 20MiB = 20,971,520 bytes).
-    #[arg(long, value_name = "SIZE", value_parser = gate::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = analyze_gate::parse_size)]
     pub max_image_size: Option<u64>,
 
     /// Fail the gate when the bytes wasted above the base image exceed SIZE.
-    #[arg(long, value_name = "SIZE", value_parser = gate::parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = analyze_gate::parse_size)]
     pub max_wasted_bytes: Option<u64>,
 
     /// Fail the gate when the bytes wasted above the base exceed PERCENT of the bytes stored
@@ -128,6 +129,12 @@ pub struct BuildArgs {
     /// Fail the gate when the image's efficiency (final bytes / stored bytes) is below RATIO.
     #[arg(long, value_name = "RATIO")]
     pub min_efficiency: Option<f64>,
+
+    /// A dive CI file (YAML with `rules:` lowestEfficiency, highestWastedBytes,
+    /// highestUserWastedPercent), judged on the dive-compatible figures [default: ./.dive-ci
+    /// when it exists and the gate is on].
+    #[arg(long, value_name = "PATH")]
+    pub ci_config: Option<PathBuf>,
 
     /// Print every line of the builder's output instead of the one-line progress display.
     #[arg(long)]
@@ -149,7 +156,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let source = std::fs::read(&dockerfile)
         .with_context(|| format!("{}: cannot read the Dockerfile", dockerfile.display()))?;
     let source = String::from_utf8_lossy(&source).into_owned();
-    let gate = gate::Gate::from_args(&args)?;
+    let gate = gate::from_args(&args)?;
 
     let builder = match args.builder {
         Some(choice) => to_kind(choice),
@@ -274,7 +281,10 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         eprintln!("ballast: {warning}");
     }
 
-    let verdict = image_report.as_ref().and_then(|image| gate.evaluate(image));
+    let verdict = match (&gate, image_report.as_ref()) {
+        (Some(gate), Some(image)) => Some(gate.evaluate(image)),
+        _ => None,
+    };
     let name = display(&dockerfile);
     let mut stdout = std::io::stdout().lock();
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -290,7 +300,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
             )?;
             render::write_totals(&mut stdout, &report, image_report.as_ref())?;
             if let Some(verdict) = &verdict {
-                gate::write_verdict(&mut stdout, verdict)?;
+                analyze_gate::write_verdict(&mut stdout, verdict, color)?;
             }
         }
         BuildFormat::Json => {

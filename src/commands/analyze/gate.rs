@@ -14,6 +14,7 @@ use super::AnalyzeArgs;
 /// One threshold and where it came from.
 #[derive(Debug, Clone, PartialEq)]
 enum Rule {
+    MaxImageSize(u64),
     MaxWastedBytes(u64),
     MaxWastedPercent(f64),
     MinEfficiency(f64),
@@ -44,9 +45,36 @@ pub struct RuleResult {
     pub passed: bool,
 }
 
+/// The thresholds given on the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Thresholds {
+    /// The limit on the image's uncompressed size; only `ballast build` sets it.
+    pub max_image_size: Option<u64>,
+    pub max_wasted_bytes: Option<u64>,
+    pub max_wasted_percent: Option<f64>,
+    pub min_efficiency: Option<f64>,
+    /// A dive CI file; `./.dive-ci` is read when this is `None` and that file exists.
+    pub ci_config: Option<PathBuf>,
+}
+
 impl Gate {
     pub fn from_args(args: &AnalyzeArgs) -> anyhow::Result<Gate> {
+        Gate::new(&Thresholds {
+            max_image_size: None,
+            max_wasted_bytes: args.max_wasted_bytes,
+            max_wasted_percent: args.max_wasted_percent,
+            min_efficiency: args.min_efficiency,
+            ci_config: args.ci_config.clone(),
+        })
+    }
+
+    /// Builds the gate from `args`, with the rules of the dive CI file. Without a threshold
+    /// and without a CI file the gate is --min-efficiency 0.9 --max-wasted-percent 10.
+    pub fn new(args: &Thresholds) -> anyhow::Result<Gate> {
         let mut rules = Vec::new();
+        if let Some(bytes) = args.max_image_size {
+            rules.push((Rule::MaxImageSize(bytes), "--max-image-size".to_owned()));
+        }
         if let Some(bytes) = args.max_wasted_bytes {
             rules.push((Rule::MaxWastedBytes(bytes), "--max-wasted-bytes".to_owned()));
         }
@@ -102,6 +130,12 @@ impl Gate {
 fn judge(rule: &Rule, origin: &str, report: &Report) -> RuleResult {
     let percent = |ratio: f64| format!("{:.4} %", ratio * 100.0);
     let (name, threshold, actual, passed) = match *rule {
+        Rule::MaxImageSize(limit) => (
+            "max-image-size",
+            format!("{limit} bytes"),
+            format!("{} bytes uncompressed", report.totals.tar_bytes),
+            report.totals.tar_bytes <= limit,
+        ),
         Rule::MaxWastedBytes(limit) => (
             "max-wasted-bytes",
             format!("{limit} bytes"),

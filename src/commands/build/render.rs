@@ -6,7 +6,7 @@ use ballast_analyzer::attribution::evidence::format_bytes;
 use ballast_analyzer::build::BuildReport;
 use ballast_analyzer::image::Report;
 
-use super::gate::Verdict;
+use crate::commands::analyze::gate::Verdict;
 
 /// Writes each instruction with its layer size and wasted bytes.
 pub fn write_tty(

@@ -66,6 +66,9 @@ impl BuilderKind {
     fn build_words(self) -> &'static [&'static str] {
         match self {
             BuilderKind::Docker | BuilderKind::Podman => &["build"],
+            // NOTE: `--load` needs a Docker engine to load into. A buildx builder without one
+            // would need `--output type=oci,dest=-` read while the build runs; buildx is not
+            // packaged in Debian 12, so that path could not be tested and is not offered.
             BuilderKind::Buildx => &["buildx", "build", "--load"],
             BuilderKind::Buildah => &["bud"],
         }
