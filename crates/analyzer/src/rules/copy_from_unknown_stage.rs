@@ -1,5 +1,7 @@
 //! DL3022: `COPY --from` naming neither an earlier stage nor a tagged image.
 
+use std::collections::HashMap;
+
 use crate::model::{Model, Typed, expand, unquote};
 use crate::rules::Context;
 
@@ -43,6 +45,7 @@ declare_rule! {
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    let first_stages = first_stage_by_name(model);
     for inst in &model.instructions {
         let Typed::Copy(copy) = &inst.args else {
             continue;
@@ -62,7 +65,7 @@ fn check(cx: &mut Context<'_>) {
         } else {
             value
         };
-        if value.contains(':') || names_stage_so_far(model, stage, &value) {
+        if value.contains(':') || names_stage_so_far(&first_stages, stage, &value) {
             continue;
         }
         cx.report(
@@ -72,16 +75,24 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
+/// Returns the index of the first stage of each name. Stage names are stored in lower case.
+fn first_stage_by_name<'m>(model: &'m Model<'_>) -> HashMap<&'m str, usize> {
+    let mut first = HashMap::new();
+    for stage in &model.stages {
+        if let Some(name) = stage.name.as_deref() {
+            first.entry(name).or_insert(stage.index);
+        }
+    }
+    first
+}
+
 /// Whether `value` is the name or the index of stage `current` or one before it.
-fn names_stage_so_far(model: &Model<'_>, current: usize, value: &str) -> bool {
+fn names_stage_so_far(first_stages: &HashMap<&str, usize>, current: usize, value: &str) -> bool {
     let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
     if digits.parse::<usize>().is_ok_and(|index| index <= current) {
         return true;
     }
-    model.stages[..=current].iter().any(|stage| {
-        stage
-            .name
-            .as_deref()
-            .is_some_and(|name| name.eq_ignore_ascii_case(value))
-    })
+    first_stages
+        .get(value.to_ascii_lowercase().as_str())
+        .is_some_and(|&first| first <= current)
 }
