@@ -339,12 +339,15 @@ fn search_path(env: Option<&[String]>) -> Vec<String> {
     }
 }
 
-/// Returns the last `ENTRYPOINT` and the last `CMD` of the stage chain, each as (the instruction's
-/// model index, its words). A shell-form command runs the stage's shell.
+/// An `ENTRYPOINT` or `CMD` instruction: its model index and its words.
+type CommandInstruction = (usize, Vec<String>);
+
+/// Returns the last `ENTRYPOINT` and the last `CMD` of the stage chain. A shell-form command
+/// runs the stage's shell.
 fn dockerfile_commands(
     model: &Model<'_>,
     stage: usize,
-) -> (Option<(usize, Vec<String>)>, Option<(usize, Vec<String>)>) {
+) -> (Option<CommandInstruction>, Option<CommandInstruction>) {
     let mut chain = vec![stage];
     let mut current = stage;
     while let crate::model::Base::Stage(parent) = model.stages[current].base {
