@@ -505,6 +505,56 @@ fn deleted_in_later_run_merge_fix() {
 }
 
 #[test]
+fn deleted_in_later_run_reading_is_not_creating() {
+    let text = concat!(
+        "FROM alpine:3.20\n",
+        "RUN ls /srv/data && tar -tzf /srv/data.tgz && sha256sum /srv/x\n",
+        "RUN rm -rf /srv/data /srv/data.tgz /srv/x\n",
+    );
+    assert!(lines_of(text, "BL2001").is_empty(), "{:?}", findings(text, "BL2001"));
+}
+
+#[test]
+fn deleted_in_later_run_redirect_creates() {
+    let text = "FROM alpine:3.20\nRUN echo data > /srv/report.txt\nRUN rm /srv/report.txt\n";
+    assert_eq!(lines_of(text, "BL2001"), [2]);
+}
+
+#[test]
+fn copy_then_delete_reported_on_run() {
+    let text = concat!(
+        "FROM alpine:3.20\n",
+        "COPY bundle.tgz /tmp/bundle.tgz\n",
+        "ADD tools/ /opt/tools/\n",
+        "RUN rm -f /tmp/bundle.tgz\n",
+        "RUN rm -rf /opt/tools/cache\n",
+        "COPY app /app\n",
+        "FROM alpine:3.20\n",
+        "RUN rm -rf /app\n",
+    );
+    let found = findings(text, "BL2001");
+    let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [4, 5]);
+    assert!(found[0].1.message.contains("line 2 added with COPY"), "{}", found[0].1.message);
+    assert!(found[1].1.message.contains("line 3 added with ADD"), "{}", found[1].1.message);
+    assert_eq!(line_of(text, found[0].1.labels[0].span.start), 2);
+}
+
+#[test]
+fn case_copy_then_delete_later() {
+    let (text, result) = lint_case("17-copy-then-delete-later");
+    let found: Vec<&Diagnostic> = result
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.code == "BL2001")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(line_of(&text, found[0].span.start), 6);
+    assert!(found[0].message.contains("line 4"), "{}", found[0].message);
+    assert!(found[0].message.contains("bind"), "{}", found[0].message);
+}
+
+#[test]
 fn case_apt_cleanup_in_later_run() {
     let (text, result) = lint_case("13-apt-cleanup-in-later-run");
     let found: Vec<&Diagnostic> = result
@@ -541,7 +591,8 @@ fn case_apt_lists_removed_without_glob() {
 fn case_cd_inside_subshell() {
     let (text, result) = lint_case("06-cd-inside-subshell");
     assert!(case_lines(&text, &result, "DL3003").is_empty());
-    assert!(case_lines(&text, &result, "BL2001").is_empty());
+    // The copied source folder stays in the COPY layer although the RUN deletes it.
+    assert_eq!(case_lines(&text, &result, "BL2001"), [3]);
 }
 
 #[test]

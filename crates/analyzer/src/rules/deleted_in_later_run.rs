@@ -1,6 +1,6 @@
-//! BL2001: a RUN deletes files that an earlier RUN of the same stage created.
+//! BL2001: a RUN deletes files that an earlier RUN, COPY or ADD of the same stage created.
 
-use ballast_parser::shell::{Dialect, SimpleCommand};
+use ballast_parser::shell::{Dialect, SimpleCommand, Word};
 use ballast_parser::{Instruction, Span};
 
 use crate::diagnostic::{Edit, Fix};
@@ -11,7 +11,13 @@ declare_rule! {
     /// ## What it does
     /// Reports a `RUN` whose files a later `RUN` of the same stage deletes: package
     /// lists and caches removed by a separate cleanup step, a download or a build folder
-    /// removed one step later.
+    /// removed one step later. Also reports, on the deleting `RUN`, the removal of a path
+    /// an earlier `COPY` or `ADD` of the stage added.
+    ///
+    /// A `RUN` counts as creating the absolute paths its commands name, the targets of
+    /// its output redirections and the folders package managers fill. Paths named only
+    /// by programs that read them (`ls`, `cat`, `grep`, `sha256sum`, `tar -t`, …) do not
+    /// count, and `tar -x` creates only its `-C` folder.
     ///
     /// ## Why is this bad
     /// Each `RUN` is a layer, and a layer only adds to the ones below it. Deleting a file
@@ -84,6 +90,42 @@ fn check(cx: &mut Context<'_>) {
         };
         report(cx, earlier, later, &path);
     }
+
+    for copy_inst in &model.instructions {
+        let destination = match &copy_inst.args {
+            Typed::Copy(copy) | Typed::Add(copy) => copy.destination,
+            _ => continue,
+        };
+        let Some(destination) = destination else {
+            continue;
+        };
+        let added = normalize(&destination.value);
+        if !added.starts_with('/') || added.len() <= 1 || destination.value.contains('$') {
+            continue;
+        }
+        let added = [added];
+        let later = runs
+            .iter()
+            .filter(|(inst, _)| inst.stage == copy_inst.stage && inst.index > copy_inst.index)
+            .find_map(|(inst, commands)| deleted(commands, &added).map(|path| (inst, path)));
+        if let Some((later, path)) = later {
+            report_copy(cx, copy_inst, later, &path);
+        }
+    }
+}
+
+/// Reports a RUN that deletes what an earlier COPY or ADD added.
+fn report_copy(cx: &mut Context<'_>, copy: &Inst<'_>, later: &Inst<'_>, path: &str) {
+    let copy_line = cx.line_number(copy.span().start);
+    let keyword = copy.syntax.keyword.as_str();
+    let message = format!(
+        "this RUN deletes `{path}`, which line {copy_line} added with {keyword} in an earlier layer: the bytes stay in that layer and the image does not get smaller; for a file needed only while building, mount it with `RUN --mount=type=bind` or use it in a build stage"
+    );
+    let diagnostic = cx.report(later.syntax.keyword_span, message);
+    diagnostic.label(
+        copy.syntax.keyword_span,
+        "added here, in a layer a later deletion cannot shrink".to_string(),
+    );
 }
 
 fn report(cx: &mut Context<'_>, earlier: &Inst<'_>, later: &Inst<'_>, path: &str) {
@@ -138,11 +180,13 @@ fn created_paths(commands: &[SimpleCommand]) -> Vec<String> {
         if let Some((_, implicit)) = IMPLICIT_PATHS.iter().find(|(tool, _)| *tool == program) {
             paths.extend(implicit.iter().map(|path| path.to_string()));
         }
-        for word in command.args() {
-            let value = normalize(&word.value);
-            if value.starts_with('/') && value.len() > 1 && !word.has_expansion {
-                paths.push(value);
+        for redirect in &command.redirects {
+            if matches!(redirect.operator.as_str(), ">" | ">>" | ">|" | "&>" | "&>>") {
+                push_absolute(&mut paths, &redirect.target);
             }
+        }
+        for word in written_arguments(program, command.args()) {
+            push_absolute(&mut paths, word);
         }
     }
     // Paths this RUN already removes itself are not left behind.
@@ -150,6 +194,44 @@ fn created_paths(commands: &[SimpleCommand]) -> Vec<String> {
     paths.sort();
     paths.dedup();
     paths
+}
+
+/// Programs that only read the paths they are given, so naming a path does not create it.
+const READ_ONLY: &[&str] = &[
+    "[", "cat", "cmp", "command", "diff", "du", "echo", "file", "getent", "grep", "head",
+    "ldd", "ls", "md5sum", "printf", "readlink", "realpath", "sha1sum", "sha256sum",
+    "sha512sum", "stat", "strings", "tail", "test", "type", "wc", "which",
+];
+
+/// Returns the arguments of a command that may name paths it writes. `tar` writes its
+/// archive only when it creates one, and writes into the `-C` folder when it extracts.
+fn written_arguments<'w>(program: &str, args: &'w [Word]) -> Vec<&'w Word> {
+    if READ_ONLY.contains(&program) {
+        return Vec::new();
+    }
+    if program != "tar" {
+        return args.iter().collect();
+    }
+    let mode = args
+        .first()
+        .map(|word| word.value.trim_start_matches('-'))
+        .unwrap_or("");
+    let long_mode = |name: &str| args.iter().any(|word| word.value == name);
+    if mode.contains('c') || long_mode("--create") {
+        return args.iter().collect();
+    }
+    // Listing or extracting: only the folder given with `-C` (or `--directory`) is written.
+    args.windows(2)
+        .filter(|pair| matches!(pair[0].value.as_str(), "-C" | "--directory"))
+        .map(|pair| &pair[1])
+        .collect()
+}
+
+fn push_absolute(paths: &mut Vec<String>, word: &Word) {
+    let value = normalize(&word.value);
+    if value.starts_with('/') && value.len() > 1 && !word.has_expansion {
+        paths.push(value);
+    }
 }
 
 /// Returns the first path in `created` that an `rm` in `commands` deletes.
