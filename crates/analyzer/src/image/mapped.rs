@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::digests::format_sha256;
 
 /// Bytes hashed or passed before the pages behind the reader are dropped from the mapping.
-pub const RELEASE_STEP: usize = 32 * 1024 * 1024;
+pub const RELEASE_STEP: usize = 8 * 1024 * 1024;
 
 /// Maps `len` bytes of `file` from `offset`. Returns `None` when the range cannot be mapped
 /// (an empty range, a range larger than the address space, or a file system without mmap), so
