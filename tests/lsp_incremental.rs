@@ -1,7 +1,7 @@
 //! The server's diagnostics after a series of incremental edits equal those of a fresh
 //! document with the same text. The edited document reuses its parsed RUN scripts from
-//! one version to the next; the fresh one parses everything, so any finding that depends
-//! on stale reuse shows up as a difference.
+//! one version to the next, while the fresh one parses everything. A finding that depends
+//! on stale reuse therefore shows up as a difference.
 
 mod lsp_support;
 
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use lsp_support::{Client, rich_capabilities};
 use serde_json::{Value, json};
 
-/// Every how many corpus files one is edited, to keep the test short.
+/// The test edits one corpus file in this many, to keep its run short.
 const FILE_STRIDE: usize = 25;
 const EDITS_PER_FILE: usize = 5;
 
