@@ -615,3 +615,58 @@ fn case_final_stage_hides_earlier_findings() {
         eprintln!("DL3060 is not registered; the yarn-cache half of this case is not checked");
     }
 }
+
+// BL2011 chown-after-copy
+
+#[test]
+fn chown_after_copy_fires() {
+    let text = concat!(
+        "FROM alpine:3.20\n",
+        "COPY app/ /srv/app/\n",
+        "RUN chown -R 1000:1000 /srv/app\n",
+        "COPY run.sh /usr/local/bin/run.sh\n",
+        "RUN chmod 0755 /usr/local/bin/run.sh && chmod +x /srv/app/bin/tool\n",
+    );
+    let found = findings(text, "BL2011");
+    let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [3, 5]);
+    assert!(found[0].1.message.contains("COPY --chown=1000:1000"), "{}", found[0].1.message);
+    assert!(found[0].1.message.contains("line 2"), "{}", found[0].1.message);
+    assert!(found[1].1.message.contains("COPY --chmod=0755"), "{}", found[1].1.message);
+    assert_eq!(line_of(text, found[0].1.labels[0].span.start), 2);
+}
+
+#[test]
+fn chown_after_copy_silent() {
+    let text = concat!(
+        "FROM alpine:3.20\n",
+        "RUN chown -R 1000 /srv/app\n",
+        "COPY --chown=1000 app/ /srv/app/\n",
+        "RUN chown -R 1000 /srv/other /var/log\n",
+        "RUN chmod 600 $DEST\n",
+        "FROM alpine:3.20\n",
+        "RUN chown -R 1000 /srv/app\n",
+    );
+    assert!(lines_of(text, "BL2011").is_empty(), "{:?}", findings(text, "BL2011"));
+}
+
+#[test]
+fn chown_after_copy_symbolic_mode() {
+    let text = "FROM alpine:3.20\nCOPY tool /bin/tool\nRUN chmod u+x /bin/tool\n";
+    let found = findings(text, "BL2011");
+    assert_eq!(found.len(), 1);
+    assert!(found[0].1.message.contains("COPY --chmod=MODE"), "{}", found[0].1.message);
+}
+
+#[test]
+fn case_chown_after_copy() {
+    let (text, result) = lint_case("18-chown-after-copy");
+    assert_eq!(case_lines(&text, &result, "BL2011"), [5]);
+    let found = result
+        .diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic.code == "BL2011")
+        .expect("a finding");
+    assert!(found.message.contains("COPY --chown=1000:1000"), "{}", found.message);
+    assert!(found.message.contains("line 4"), "{}", found.message);
+}

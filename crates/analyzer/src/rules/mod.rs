@@ -154,6 +154,7 @@ register_rules! {
     package_cache_kept::PackageCacheKept,
     add_remote_archive::AddRemoteArchive,
     copy_context_without_dockerignore::CopyContextWithoutDockerignore,
+    chown_after_copy::ChownAfterCopy,
     // hadolint rules DL1001 and DL3000 to DL3030.
     inline_ignore_pragma::InlineIgnorePragma,
     workdir_not_absolute::WorkdirNotAbsolute,
