@@ -94,7 +94,7 @@ fn check(cx: &mut Context<'_>) {
 /// Builds the edits that join `later` to `earlier` as a continuation line.
 fn join_fix(cx: &Context<'_>, earlier: &Instruction, later: &Instruction) -> Option<Fix> {
     let plain = |run: &Instruction| !run.is_exec_form() && run.heredocs.is_empty() && !run.rest.is_empty();
-    if !plain(earlier) || !plain(later) || earlier.rest.contains('#') {
+    if !plain(earlier) || !plain(later) || !can_join(&earlier.rest, &later.rest) {
         return None;
     }
     let earlier_end = earlier.physical_lines.last()?.end;
@@ -113,4 +113,46 @@ fn join_fix(cx: &Context<'_>, earlier: &Instruction, later: &Instruction) -> Opt
     }
     edits.sort_by_key(|edit| edit.span.start);
     Some(Fix::unsafe_("Join this RUN to the previous one with `&&`", edits))
+}
+
+/// Whether `earlier && later` is still one valid command list. It is not when the
+/// earlier script ends in an operator or an opening keyword (`cmd &`, `cmd;`, `then`),
+/// when the later one starts with an operator, or when the earlier one holds a `#` that
+/// could start a comment, which would swallow the appended `&&`.
+pub(crate) fn can_join(earlier: &str, later: &str) -> bool {
+    let earlier = earlier.trim_end();
+    let later = later.trim_start();
+    if earlier.is_empty() || later.is_empty() || earlier.contains('#') {
+        return false;
+    }
+    // A later script that ends in `&` would send the earlier commands to the background too.
+    if earlier.ends_with(['&', '|', ';', '(', '{', '\\', '!'])
+        || later.starts_with(['&', '|', ';', ')', '}'])
+        || (later.ends_with('&') && !later.ends_with("&&"))
+    {
+        return false;
+    }
+    let last_word = earlier
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or_default();
+    !matches!(last_word, "then" | "do" | "else" | "elif" | "if" | "while" | "until" | "in" | "case")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::can_join;
+
+    #[test]
+    fn join_needs_two_complete_command_lists() {
+        assert!(can_join("apt-get update", "apt-get install -y git"));
+        assert!(can_join("make ) ", "make install"));
+        assert!(!can_join("sleep 1 &", "echo two"));
+        assert!(!can_join("echo one;", "echo two"));
+        assert!(!can_join("echo one ||", "echo two"));
+        assert!(!can_join("echo one # note", "echo two"));
+        assert!(!can_join("echo one", "&& echo two"));
+        assert!(!can_join("echo one", "sleep 1 &"));
+        assert!(!can_join("if true; then", "echo two; fi"));
+    }
 }

@@ -286,7 +286,10 @@ fn merge_fix(source: &str, model: &Model<'_>, earlier: &Inst<'_>, later: &Inst<'
             && instruction.heredocs.is_empty()
             && !instruction.is_exec_form()
     };
-    if !simple(earlier.syntax) || !simple(later.syntax) {
+    if !simple(earlier.syntax)
+        || !simple(later.syntax)
+        || !crate::rules::consecutive_run::can_join(&earlier.syntax.rest, &later.syntax.rest)
+    {
         return None;
     }
     let end = earlier.syntax.line_span().end;
