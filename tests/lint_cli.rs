@@ -645,6 +645,31 @@ fn fix_skips_syntax_error_regions() {
 }
 
 #[test]
+fn fix_moves_comment_out_of_from() {
+    let dir = folder("fix-from-comment");
+    let path = write(&dir, "Dockerfile", "FROM alpine:3.20 # the base\nADD b /b\n");
+    let run = ballast(&dir, &["lint", "--select", "BL1001,DL3020", "--fix", "Dockerfile"], None, &[]);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# the base\nFROM alpine:3.20\nCOPY b /b\n"
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn folder_without_dockerfiles_warns() {
+    let dir = folder("no-dockerfiles");
+    write(&dir, "src/main.rs", "fn main() {}\n");
+    let run = lint(&dir, &["src"], None, &[]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stderr.contains("src: no Dockerfiles found"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn help_documents_exit_status() {
     let dir = folder("help");
     let run = lint(&dir, &["--help"], None, &[]);

@@ -542,6 +542,10 @@ fn discover(paths: &[PathBuf]) -> (Vec<Target>, bool) {
             targets.push(Target::Stdin);
         } else if path.is_dir() {
             match find_dockerfiles(path) {
+                Ok(found) if found.is_empty() => eprintln!(
+                    "ballast: warning: {}: no Dockerfiles found; ballast looks for files named Dockerfile or Containerfile, with a prefix (`api.Dockerfile`) or a suffix (`Dockerfile.dev`)",
+                    display(path)
+                ),
                 Ok(found) => targets.extend(found.into_iter().map(Target::File)),
                 Err(error) => {
                     eprintln!(

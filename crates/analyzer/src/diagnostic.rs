@@ -121,6 +121,10 @@ pub struct Fix {
     /// Edits that do not overlap each other.
     pub edits: Vec<Edit>,
     pub applicability: Applicability,
+    /// Whether the fix removes the syntax error of the instruction it edits. Other fixes
+    /// are not applied to an instruction with a syntax error, whose meaning is uncertain.
+    #[serde(skip)]
+    pub repairs_syntax_error: bool,
 }
 
 impl Fix {
@@ -129,6 +133,7 @@ impl Fix {
             title: title.into(),
             edits,
             applicability: Applicability::Safe,
+            repairs_syntax_error: false,
         }
     }
 
@@ -137,7 +142,14 @@ impl Fix {
             title: title.into(),
             edits,
             applicability: Applicability::Unsafe,
+            repairs_syntax_error: false,
         }
+    }
+
+    /// Marks the fix as one that removes the syntax error of the instruction it edits.
+    pub fn repairing(mut self) -> Fix {
+        self.repairs_syntax_error = true;
+        self
     }
 
     /// Returns the smallest span that covers every edit, or `None` for a fix without edits.

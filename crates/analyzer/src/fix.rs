@@ -30,7 +30,8 @@ pub struct FixOutcome {
 }
 
 /// Applies the fixes of `diagnostics` that `mode` allows, in source order. A fix is
-/// skipped when it overlaps a fix already taken, touches one of `error_regions`, has
+/// skipped when it overlaps a fix already taken, touches one of `error_regions` (unless it
+/// repairs that error), has
 /// overlapping edits of its own, or edits outside the text.
 pub fn apply_fixes(
     source: &str,
@@ -52,9 +53,14 @@ pub fn apply_fixes(
     for fix in fixes {
         let Some(covered) = fix.span() else { continue };
         let valid = edits_are_valid(source, fix);
+        let regions: &[Span] = if fix.repairs_syntax_error {
+            &[]
+        } else {
+            error_regions
+        };
         let conflicts = taken
             .iter()
-            .chain(error_regions)
+            .chain(regions)
             .any(|region| overlaps(*region, covered));
         if !valid || conflicts {
             skipped += 1;

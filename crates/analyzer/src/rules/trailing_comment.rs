@@ -304,9 +304,15 @@ fn move_above_fix(
         Edit::delete(Span::new(removal_start, removal_end)),
     ];
     let title = "Move the comment to its own line above the instruction";
-    Some(if safe {
+    let fix = if safe {
         Fix::safe(title, edits)
     } else {
         Fix::unsafe_(title, edits)
+    };
+    // A comment after FROM's arguments is a syntax error that the move removes.
+    Some(if instruction.keyword == Keyword::From {
+        fix.repairing()
+    } else {
+        fix
     })
 }
