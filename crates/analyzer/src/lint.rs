@@ -139,7 +139,7 @@ fn lint_tree(
             }
         }
     }
-    crate::shellcheck::add_installed(source, &model, config, &mut diagnostics);
+    crate::shellcheck::add_installed(source, &model, config, file.path.as_deref(), &mut diagnostics);
 
     let starts: Vec<usize> = model
         .instructions

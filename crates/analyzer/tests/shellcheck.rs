@@ -492,6 +492,41 @@ fn missing_program_is_an_error() {
     );
 }
 
+/// A program that answers `--version` like ShellCheck and then hangs on any script, as
+/// ShellCheck does on deeply nested input.
+#[cfg(unix)]
+#[test]
+fn hanging_shellcheck_is_stopped() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::time::Duration;
+
+    let folder = std::env::temp_dir().join(format!("ballast-hang-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let program = folder.join("shellcheck");
+    std::fs::write(
+        &program,
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then\n  echo 'ShellCheck - shell script analysis tool'\n  echo 'version: 0.9.0'\n  exit 0\nfi\nexec sleep 600\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let checker = Checker::new(&program)
+        .unwrap()
+        .with_timeout(Duration::from_millis(300));
+    let text = "FROM alpine:3.20\nRUN echo never-checked-before-$RANDOM\n";
+    let tree = ballast_parser::parse(text);
+    let model = Model::new(text, &tree);
+    let mut notes = Notes::default();
+    let found = shellcheck::check_model(&checker, text, &model, &Config::default(), &mut notes);
+    std::fs::remove_dir_all(&folder).ok();
+
+    assert!(found.is_empty());
+    let errors: Vec<&String> = notes.errors.iter().collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("timed out"), "{}", errors[0]);
+    assert!(errors[0].contains(":2:"), "the note names line 2: {}", errors[0]);
+}
+
 #[test]
 fn windows_stage_without_shell_is_skipped() {
     let Some(checker) = checker() else {

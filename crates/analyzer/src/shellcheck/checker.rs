@@ -6,8 +6,10 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
 
 use serde::Deserialize;
+use wait_timeout::ChildExt;
 
 use super::Dialect;
 use super::script::{Prepared, range_of};
@@ -64,7 +66,14 @@ pub enum CheckError {
     },
     #[error("{}: not a ShellCheck program: `--version` printed no ShellCheck version", program.display())]
     NotShellCheck { program: PathBuf },
+    #[error("{}: ShellCheck timed out after {} seconds and was stopped; the SC findings of the script are missing", program.display(), timeout.as_secs())]
+    TimedOut { program: PathBuf, timeout: Duration },
 }
+
+/// How long one ShellCheck process may run by default. ShellCheck needs well under a second on real
+/// RUN scripts, but deeply nested input such as thousands of `(` makes it run for minutes,
+/// and a linter or an editor must not wait that long.
+const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A `shellcheck` program. Results are cached for the whole process by program, dialect
 /// and text, so every `Checker` of the same program shares them.
@@ -72,6 +81,7 @@ pub enum CheckError {
 pub struct Checker {
     program: PathBuf,
     version: String,
+    timeout: Duration,
 }
 
 type CacheKey = (PathBuf, Dialect, String);
@@ -111,7 +121,17 @@ impl Checker {
             .ok_or_else(|| CheckError::NotShellCheck {
                 program: program.clone(),
             })?;
-        Ok(Checker { program, version })
+        Ok(Checker {
+            program,
+            version,
+            timeout: TIMEOUT,
+        })
+    }
+
+    /// Sets how long one ShellCheck process may run before it is stopped.
+    pub fn with_timeout(mut self, timeout: Duration) -> Checker {
+        self.timeout = timeout;
+        self
     }
 
     /// Finds `shellcheck` on `PATH`; `None` when it is not there or does not run.
@@ -176,22 +196,51 @@ impl Checker {
                 cause,
             })?;
 
-        // The input is written from another thread so that a large output cannot block
-        // ShellCheck while it still reads.
+        // The input and the two outputs go through their own threads so that no pipe can
+        // block ShellCheck, and the wait below can give up on it.
         let mut stdin = child.stdin.take();
-        let output = std::thread::scope(|scope| {
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let (status, stdout, stderr) = std::thread::scope(|scope| {
             scope.spawn(move || {
                 if let Some(stdin) = stdin.as_mut() {
                     // A write error shows up as ShellCheck's exit status or output.
                     let _ = stdin.write_all(text.as_bytes());
                 }
             });
-            child.wait_with_output()
-        })
-        .map_err(|cause| CheckError::Spawn {
+            let stdout = scope.spawn(move || read_pipe(stdout));
+            let stderr = scope.spawn(move || read_pipe(stderr));
+            let status = match child.wait_timeout(self.timeout) {
+                Ok(Some(status)) => Ok(Some(status)),
+                Ok(None) => {
+                    // Killing closes the pipes, which ends the reader threads.
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    Ok(None)
+                }
+                Err(cause) => Err(cause),
+            };
+            (
+                status,
+                stdout.join().unwrap_or_default(),
+                stderr.join().unwrap_or_default(),
+            )
+        });
+        let status = status.map_err(|cause| CheckError::Spawn {
             program: self.program.clone(),
             cause,
         })?;
+        let Some(status) = status else {
+            return Err(CheckError::TimedOut {
+                program: self.program.clone(),
+                timeout: self.timeout,
+            });
+        };
+        let output = std::process::Output {
+            status,
+            stdout,
+            stderr,
+        };
 
         // ShellCheck exits with 0 without findings and 1 with some; other codes are errors.
         if !matches!(output.status.code(), Some(0 | 1)) {
@@ -208,6 +257,16 @@ impl Checker {
             })?;
         Ok(parsed.comments)
     }
+}
+
+/// Reads a child's output pipe to its end. A read error ends the output early, which
+/// shows up as invalid JSON or a missing message.
+fn read_pipe(pipe: Option<impl std::io::Read>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if let Some(mut pipe) = pipe {
+        let _ = pipe.read_to_end(&mut bytes);
+    }
+    bytes
 }
 
 fn cache_get(key: &CacheKey) -> Option<CacheEntry> {

@@ -169,17 +169,19 @@ pub(crate) fn add_installed(
     source: &str,
     model: &Model<'_>,
     config: &Config,
+    path: Option<&std::path::Path>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let Some(installed) = current() else {
         return;
     };
     let mut notes = Notes::default();
-    diagnostics.extend(check_model(
+    diagnostics.extend(check_file(
         &installed.checker,
         source,
         model,
         config,
+        path,
         &mut notes,
     ));
     installed
@@ -206,6 +208,19 @@ pub fn check_model(
     config: &Config,
     notes: &mut Notes,
 ) -> Vec<Diagnostic> {
+    check_file(checker, source, model, config, None, notes)
+}
+
+/// Does what [`check_model`] does; `path` names the file in the note of a script that
+/// timed out.
+fn check_file(
+    checker: &Checker,
+    source: &str,
+    model: &Model<'_>,
+    config: &Config,
+    path: Option<&std::path::Path>,
+    notes: &mut Notes,
+) -> Vec<Diagnostic> {
     if is_turned_off(config) {
         return Vec::new();
     }
@@ -230,6 +245,13 @@ pub fn check_model(
                         diagnostics.push(diagnostic);
                     }
                 }
+            }
+            Err(error @ CheckError::TimedOut { .. }) => {
+                let start = job.script.source_span(Span::empty(0)).start;
+                let before = source.get(..start).unwrap_or(source);
+                let line = before.matches('\n').count() + 1;
+                let file = path.map_or_else(|| "<stdin>".into(), |path| path.display().to_string());
+                notes.errors.insert(format!("{file}:{line}: {error}"));
             }
             Err(error) => {
                 notes.errors.insert(error.to_string());
