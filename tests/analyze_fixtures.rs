@@ -208,3 +208,34 @@ fn history_mismatch_is_a_warning() {
     );
     assert!(report["layers"][0]["history"].is_null());
 }
+
+/// A threshold option turns the gate on without `--ci`, as in `ballast build`; `--ci`
+/// alone uses the default gate.
+#[test]
+fn threshold_options_gate_without_ci() {
+    let data = vec![5u8; MIB];
+    let base = common::fixtures::layer(&[Item::File("bin/sh", b"#!")]);
+    let copy = common::fixtures::layer(&[Item::File("x", &data)]);
+    let remove = common::fixtures::layer(&[Item::File(".wh.x", b"")]);
+    let folder = temp_dir("gate-without-ci");
+    let archive = folder.join("image.tar");
+    legacy_archive(&archive, &[&base, &copy, &remove], &[]);
+    let archive = archive.to_str().unwrap();
+
+    let (plain, report, _) = analyze_json(&[archive]);
+    assert_eq!(plain, 0, "without a gate option the exit status ignores waste");
+    assert!(report.get("gate").is_none_or(|gate| gate.is_null()));
+
+    let (over, report, stderr) = analyze_json(&[archive, "--max-wasted-bytes", "100KB"]);
+    assert_eq!(over, 1, "{stderr}");
+    assert_eq!(report["gate"]["passed"], false);
+
+    let (under, _, stderr) = analyze_json(&[archive, "--max-wasted-bytes", "2MiB"]);
+    assert_eq!(under, 0, "{stderr}");
+
+    let (size, _, stderr) = analyze_json(&[archive, "--max-image-size", "1KB"]);
+    assert_eq!(size, 1, "{stderr}");
+
+    let (default_gate, _, stderr) = analyze_json(&[archive, "--ci"]);
+    assert_eq!(default_gate, 1, "{stderr}");
+}

@@ -203,3 +203,63 @@ fn not_an_archive_is_an_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("image.tar"));
 }
+
+/// Runs `ballast analyze PATH` and returns the exit code and standard error.
+fn analyze_error(path: &std::path::Path) -> (Option<i32>, String) {
+    let output = common::ballast()
+        .args(["analyze", "--no-progress", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr)
+}
+
+#[test]
+fn empty_file_is_named_empty() {
+    let folder = temp_dir("empty-archive");
+    let path = folder.join("image.tar");
+    std::fs::write(&path, b"").unwrap();
+    let (code, stderr) = analyze_error(&path);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("the file is empty"), "{stderr}");
+}
+
+#[test]
+fn compressed_archive_says_decompress() {
+    let folder = temp_dir("gzipped-archive");
+    let plain = folder.join("plain.tar");
+    legacy_archive(&plain, &[&layer(&[Item::File("a", b"a")])], &[]);
+    let path = folder.join("image.tar.gz");
+    std::fs::write(&path, gzip(&std::fs::read(&plain).unwrap())).unwrap();
+    let (code, stderr) = analyze_error(&path);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("gzip-compressed"), "{stderr}");
+    assert!(stderr.contains("gunzip"), "{stderr}");
+}
+
+#[test]
+fn truncated_archive_says_truncated() {
+    let folder = temp_dir("truncated-archive");
+    let plain = folder.join("plain.tar");
+    let big = vec![7u8; 64 * 1024];
+    legacy_archive(&plain, &[&layer(&[Item::File("big", &big)])], &[]);
+    let bytes = std::fs::read(&plain).unwrap();
+    // The layer comes first and is larger than half the archive, so half of it cuts the
+    // layer's data short.
+    let path = folder.join("image.tar");
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let (code, stderr) = analyze_error(&path);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("truncated"), "{stderr}");
+}
+
+#[test]
+fn zero_byte_layer_is_read_with_a_warning() {
+    let good = layer(&[Item::File("ok", b"fine")]);
+    let archive = legacy("zero-byte-layer", &[&good, b""]);
+    let (code, report, _) = analyze_json(&[&archive]);
+    assert_eq!(code, 0);
+    let warnings = report["layers"][1]["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].as_str().unwrap().contains("0 bytes"));
+}

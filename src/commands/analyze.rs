@@ -1,7 +1,7 @@
 //! `ballast analyze SOURCE`: read a built image and account for every byte, as a table or as
 //! JSON, optionally as a CI gate.
 //!
-//! Exit codes: 0 when the analysis succeeded (and the gate passed, with `--ci`), 1 when the
+//! Exit codes: 0 when the analysis succeeded (and the gate passed, when one is on), 1 when the
 //! gate failed, 2 on errors, including an image with unreadable layers and, with
 //! `--verify-digests`, a layer whose digest does not match.
 
@@ -49,9 +49,15 @@ pub struct AnalyzeArgs {
     pub top: usize,
 
     /// Evaluate the gate and exit with 1 when it fails. Without threshold options and without
-    /// a .dive-ci file, the gate is --min-efficiency 0.9 --max-wasted-percent 10.
+    /// a .dive-ci file, the gate is --min-efficiency 0.9 --max-wasted-percent 10. A threshold
+    /// option or --ci-config turns the gate on without --ci.
     #[arg(long)]
     pub ci: bool,
+
+    /// Fail the gate when the image's uncompressed size exceeds SIZE (bytes, or with a unit:
+    /// 20MB = 20,000,000 bytes, 20MiB = 20,971,520 bytes).
+    #[arg(long, value_name = "SIZE", value_parser = gate::parse_size)]
+    pub max_image_size: Option<u64>,
 
     /// Fail the gate when the bytes wasted above the base exceed SIZE (bytes, or with a unit:
     /// 20MB = 20,000,000 bytes, 20MiB = 20,971,520 bytes).
@@ -90,7 +96,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(PlatformSpec::parse)
         .transpose()?;
-    let gate = if args.ci {
+    let thresholds_given = args.max_image_size.is_some()
+        || args.max_wasted_bytes.is_some()
+        || args.max_wasted_percent.is_some()
+        || args.min_efficiency.is_some()
+        || args.ci_config.is_some();
+    let gate = if args.ci || thresholds_given {
         Some(gate::Gate::from_args(&args)?)
     } else {
         None

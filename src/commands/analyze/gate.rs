@@ -60,7 +60,7 @@ pub struct Thresholds {
 impl Gate {
     pub fn from_args(args: &AnalyzeArgs) -> anyhow::Result<Gate> {
         Gate::new(&Thresholds {
-            max_image_size: None,
+            max_image_size: args.max_image_size,
             max_wasted_bytes: args.max_wasted_bytes,
             max_wasted_percent: args.max_wasted_percent,
             min_efficiency: args.min_efficiency,

@@ -70,6 +70,11 @@ pub fn write_report(out: &mut impl Write, report: &Report, colour: bool) -> io::
     for warning in &report.warnings {
         writeln!(out, "warning: {warning}")?;
     }
+    for layer in &report.layers {
+        for warning in &layer.warnings {
+            writeln!(out, "warning: layer {}: {warning}", layer.index)?;
+        }
+    }
     Ok(())
 }
 

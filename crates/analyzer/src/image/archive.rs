@@ -91,10 +91,51 @@ pub struct TarCatalog {
     members: HashMap<String, Member>,
 }
 
+/// Rejects files that cannot be a tar archive with an error that says what they are: empty,
+/// or compressed as a whole (`docker save | gzip`). Leaves the file at its start.
+fn check_tar_start(file: &mut File, display: &str, length: u64) -> Result<(), ImageError> {
+    let error = |message: String| ImageError::Archive {
+        archive: display.to_owned(),
+        message,
+    };
+    if length == 0 {
+        return Err(error(
+            "the file is empty; expected a tar archive from `docker save` or `podman save`".to_owned(),
+        ));
+    }
+    let mut magic = [0u8; 4];
+    let read = file.read(&mut magic).unwrap_or(0);
+    file.seek(SeekFrom::Start(0))
+        .map_err(|source| error(format!("cannot seek: {source}")))?;
+    let compressed = match &magic[..read] {
+        [0x1f, 0x8b, ..] => Some(("gzip", "gunzip -k")),
+        [0x28, 0xb5, 0x2f, 0xfd] => Some(("zstd", "zstd -d")),
+        [b'B', b'Z', b'h', ..] => Some(("bzip2", "bunzip2 -k")),
+        [0xfd, b'7', b'z', b'X'] => Some(("xz", "unxz -k")),
+        _ => None,
+    };
+    if let Some((format, command)) = compressed {
+        return Err(error(format!(
+            "the file is {format}-compressed, not a tar archive; decompress it first (`{command} FILE`)"
+        )));
+    }
+    if length < 512 {
+        return Err(error(format!(
+            "the file has {length} bytes, less than one tar header (512 bytes); it is truncated or not a tar archive"
+        )));
+    }
+    Ok(())
+}
+
 impl TarCatalog {
     pub fn open(path: &Path) -> Result<TarCatalog, ImageError> {
         let display = path.display().to_string();
-        let file = File::open(path).map_err(|error| io_error(path, error))?;
+        let mut file = File::open(path).map_err(|error| io_error(path, error))?;
+        let length = file
+            .metadata()
+            .map_err(|error| io_error(path, error))?
+            .len();
+        check_tar_start(&mut file, &display, length)?;
         let mut archive = tar::Archive::new(file);
         let mut members = HashMap::new();
         let archive_error = |error: io::Error| ImageError::Archive {
@@ -123,6 +164,20 @@ impl TarCatalog {
                 _ => Member::Other,
             };
             members.insert(name, member);
+        }
+        let truncated = members.iter().find_map(|(name, member)| match member {
+            Member::File { offset, size } if offset.saturating_add(*size) > length => {
+                Some((name, offset.saturating_add(*size)))
+            }
+            _ => None,
+        });
+        if let Some((name, end)) = truncated {
+            return Err(ImageError::Archive {
+                archive: display,
+                message: format!(
+                    "the archive is truncated: `{name}` ends at byte {end} but the file has {length} bytes; save or copy the image again"
+                ),
+            });
         }
         Ok(TarCatalog {
             path: path.to_owned(),
@@ -339,7 +394,7 @@ impl Catalog for StreamCatalog {
         Err(ImageError::InvalidJson {
             archive: self.display.clone(),
             file: path.to_owned(),
-            what: "JSON",
+            what: "valid JSON",
             reason: "the member does not start with `{` or `[`".to_owned(),
         })
     }

@@ -24,7 +24,7 @@ pub enum ImageError {
     #[error("{archive}: `{file}` is missing; the manifest refers to it")]
     MissingFile { archive: String, file: String },
 
-    #[error("{archive}: `{file}` is not valid {what}: {reason}")]
+    #[error("{archive}: `{file}` is not {what}: {reason}")]
     InvalidJson {
         archive: String,
         file: String,

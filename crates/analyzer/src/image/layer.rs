@@ -197,6 +197,7 @@ pub fn read_layer_with(
     let mut walker = Walker::new(name, None);
     let result = if empty_blob {
         drop(counted);
+        walker.warnings.push(EMPTY_BLOB_WARNING.to_owned());
         Ok(())
     } else {
         walker.walk(counted, &tar_bytes)
@@ -232,6 +233,10 @@ pub fn read_layer_with(
         digests,
     })
 }
+
+/// The warning for a 0-byte layer blob. Builders write an empty layer as a tar of at least
+/// 1,024 zero bytes (or its compressed form), so a 0-byte blob usually means a damaged copy.
+const EMPTY_BLOB_WARNING: &str = "the layer blob is 0 bytes, not a tar archive; it is read as an empty layer, but the archive may be damaged (--verify-digests checks it against the image's diff_id)";
 
 /// Rejects a media type that names a compression the blob's first bytes contradict. An empty
 /// blob, and a media type that declares a plain tar, match any bytes.
@@ -275,6 +280,9 @@ pub fn read_mapped_layer(
 
     let tar_bytes = Cell::new(0u64);
     let mut walker = Walker::new(name, Some(MappedData::new(map)));
+    if bytes.is_empty() {
+        walker.warnings.push(EMPTY_BLOB_WARNING.to_owned());
+    }
     let result = walker.walk_mapped(&tar_bytes, progress);
     let digests = digests.then(|| {
         let tar = MappedData::new(map).sha256();

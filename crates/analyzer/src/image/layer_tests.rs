@@ -182,9 +182,14 @@ fn absolute_name_is_read_relative_with_warning() {
 
 #[test]
 fn empty_blob_and_empty_tar_are_empty_layers() {
-    assert!(read(&[], None).unwrap().entries.is_empty());
+    let empty_blob = read(&[], None).unwrap();
+    assert!(empty_blob.entries.is_empty());
+    assert_eq!(empty_blob.warnings.len(), 1, "a 0-byte blob is read with a warning");
+    assert!(empty_blob.warnings[0].contains("0 bytes"));
     let empty_tar = vec![0u8; 1024];
-    assert!(read(&empty_tar, None).unwrap().entries.is_empty());
+    let empty_tar_contents = read(&empty_tar, None).unwrap();
+    assert!(empty_tar_contents.entries.is_empty());
+    assert!(empty_tar_contents.warnings.is_empty());
     let empty_gzip = gzip(&empty_tar);
     assert!(
         read(&empty_gzip, Some(Compression::Gzip))

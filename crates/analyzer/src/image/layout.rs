@@ -175,10 +175,17 @@ fn resolve_docker_manifest(
         serde_json::from_slice(&bytes).map_err(|error| ImageError::InvalidJson {
             archive: catalog.name().to_owned(),
             file: "manifest.json".to_owned(),
-            what: "a docker save manifest (a list of {Config, RepoTags, Layers})",
+            what: "a valid docker save manifest (a list of {Config, RepoTags, Layers})",
             reason: error.to_string(),
         })?;
     let mut warnings = Vec::new();
+    if entries.is_empty() {
+        return Err(ImageError::Archive {
+            archive: catalog.name().to_owned(),
+            message: "manifest.json lists no images; save one with `docker save -o FILE IMAGE`"
+                .to_owned(),
+        });
+    }
 
     let chosen = match &selector.reference {
         Some(wanted) => entries.iter().find(|entry| {
@@ -288,6 +295,12 @@ fn resolve_index(
                 .collect(),
             _ => candidates.clone(),
         };
+        if candidates.is_empty() {
+            return Err(ImageError::Archive {
+                archive: catalog.name().to_owned(),
+                message: "the image index lists no image manifests".to_owned(),
+            });
+        }
         if by_reference.is_empty() {
             let available: Vec<String> = candidates
                 .iter()
@@ -468,8 +481,8 @@ fn read_index(catalog: &dyn Catalog, path: &str) -> Result<ImageIndex, ImageErro
     ImageIndex::from_reader(bytes.as_slice()).map_err(|error| ImageError::InvalidJson {
         archive: catalog.name().to_owned(),
         file: path.to_owned(),
-        what: "an OCI image index",
-        reason: error.to_string(),
+        what: "a valid OCI image index",
+        reason: oci_reason(&error),
     })
 }
 
@@ -478,9 +491,18 @@ fn read_manifest(catalog: &dyn Catalog, path: &str) -> Result<ImageManifest, Ima
     ImageManifest::from_reader(bytes.as_slice()).map_err(|error| ImageError::InvalidJson {
         archive: catalog.name().to_owned(),
         file: path.to_owned(),
-        what: "an OCI image manifest",
-        reason: error.to_string(),
+        what: "a valid OCI image manifest",
+        reason: oci_reason(&error),
     })
+}
+
+/// The reason `oci_spec` gives: the JSON or I/O error under its generic wrapper.
+fn oci_reason(error: &oci_spec::OciSpecError) -> String {
+    match error {
+        oci_spec::OciSpecError::SerDe(inner) => inner.to_string(),
+        oci_spec::OciSpecError::Io(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
 }
 
 /// Parses an image config. `oci_spec` checks it first; configs it rejects (it requires
@@ -490,7 +512,7 @@ fn parse_config(catalog: &dyn Catalog, path: &str) -> Result<ConfigFile, ImageEr
     let invalid = |reason: String| ImageError::InvalidJson {
         archive: catalog.name().to_owned(),
         file: path.to_owned(),
-        what: "an image config",
+        what: "a valid image config",
         reason,
     };
     let mut config: ConfigFile =
