@@ -185,7 +185,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let config = loader
         .for_file(Some(&dockerfile))
         .map_err(|error| anyhow::anyhow!("{error}"))?;
-    let file = FileContext::for_path(&dockerfile);
+    let file = FileContext::with_context(&dockerfile, &args.context);
     let tree = ballast_parser::parse(&source);
     let model = Model::new(&source, &tree);
     let stage = match &args.target {
