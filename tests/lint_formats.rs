@@ -451,3 +451,40 @@ fn tty_colour_only_on_terminal() {
         String::from_utf8_lossy(&plain.stdout)
     );
 }
+
+/// A Dockerfile and a file name that hold terminal escape sequences: the text formats write
+/// them as visible escapes, so they cannot recolour, clear or retitle the reader's terminal.
+#[test]
+fn text_formats_escape_terminal_controls() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("lint-formats")
+        .join("controls");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let name = "evil\u{1b}[31m.Dockerfile";
+    std::fs::write(
+        dir.join(name),
+        "FROM alpine:3.20\nADD \u{1b}]0;title\u{7}app /app/\nRUNN\u{1b}[2J x\u{9b}1m\n",
+    )
+    .unwrap();
+    for format in ["tty", "gnu", "github"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_ballast"))
+            .args(["lint", "--select", SELECT, "--format", format, name])
+            .current_dir(&dir)
+            .env("HOME", dir.join(".home"))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the ballast binary runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{format}: {stdout}");
+        assert!(stdout.contains("DL3020"), "{format}: {stdout}");
+        for control in ['\u{1b}', '\u{7}', '\u{9b}'] {
+            assert!(
+                !stdout.contains(control),
+                "{format} wrote {control:?}: {stdout:?}"
+            );
+        }
+        assert!(stdout.contains("evil\\x1b[31m"), "{format}: {stdout:?}");
+    }
+}

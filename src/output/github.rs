@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use ballast_analyzer::Severity;
 
-use super::FileReport;
+use super::{FileReport, escape_controls};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
@@ -33,8 +33,10 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// Escapes the message of a workflow command as the runner expects.
+/// Terminal controls are escaped too, because the runner's log view acts on them.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    escape_controls(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -3,17 +3,17 @@
 
 use std::io::{self, Write};
 
-use super::FileReport;
+use super::{FileReport, escape_controls};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
         for diagnostic in &report.diagnostics {
             let start = report.position(diagnostic.span.start);
-            let message = diagnostic.message.replace('\n', " ");
+            let message = escape_controls(&diagnostic.message).replace('\n', " ");
             writeln!(
                 out,
                 "ballast:{}:{}:{}: {} {}: {}",
-                report.path,
+                escape_controls(&report.path),
                 start.line,
                 start.column,
                 diagnostic.code,

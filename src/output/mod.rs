@@ -97,6 +97,55 @@ impl FileReport {
     }
 }
 
+/// Returns `text` with every terminal control character written as an escape (`\x1b`,
+/// `\u{9b}`), so a Dockerfile or file name cannot move the cursor, recolour or retitle the
+/// terminal that shows a finding. Tab and line feed stay as they are.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_terminal_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            ch if is_terminal_control(ch) && (ch as u32) < 0x80 => {
+                escaped.push_str(&format!("\\x{:02x}", ch as u32));
+            }
+            ch if is_terminal_control(ch) => escaped.push_str(&format!("\\u{{{:x}}}", ch as u32)),
+            ch => escaped.push(ch),
+        }
+    }
+    std::borrow::Cow::Owned(escaped)
+}
+
+/// Returns `source` with each terminal control character replaced by characters of the
+/// same length in bytes (`?` for one byte, `¿` for the two-byte C1 controls), so spans into
+/// the source stay valid for the caret display. A carriage return before a line feed stays.
+pub fn mask_controls(source: &str) -> std::borrow::Cow<'_, str> {
+    let bare_return = |index: usize| source.as_bytes().get(index + 1) != Some(&b'\n');
+    let needs_mask = source
+        .char_indices()
+        .any(|(index, ch)| is_terminal_control(ch) && (ch != '\r' || bare_return(index)));
+    if !needs_mask {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut masked = String::with_capacity(source.len());
+    for (index, ch) in source.char_indices() {
+        match ch {
+            '\r' if !bare_return(index) => masked.push(ch),
+            ch if is_terminal_control(ch) && ch.len_utf8() == 1 => masked.push('?'),
+            ch if is_terminal_control(ch) => masked.push('¿'),
+            ch => masked.push(ch),
+        }
+    }
+    std::borrow::Cow::Owned(masked)
+}
+
+/// Returns whether a terminal acts on `ch` instead of printing it: C0 controls other than
+/// tab and line feed, DEL, and the C1 controls (U+0080 to U+009F).
+fn is_terminal_control(ch: char) -> bool {
+    matches!(ch, '\0'..='\x08' | '\x0b'..='\x1f' | '\x7f' | '\u{80}'..='\u{9f}')
+}
+
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
@@ -126,5 +175,24 @@ pub fn render(
         Format::Codeclimate => codeclimate::render_codeclimate(reports, out),
         Format::Gnu => gnu::render(reports, out),
         Format::Github => github::render(reports, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{escape_controls, mask_controls};
+
+    #[test]
+    fn masking_keeps_byte_offsets() {
+        let source = "RUN a\u{1b}[2J\u{9b}b\r\nRUN c\rd\n";
+        let masked = mask_controls(source);
+        assert_eq!(masked.len(), source.len());
+        assert_eq!(masked, "RUN a?[2J¿b\r\nRUN c?d\n");
+    }
+
+    #[test]
+    fn escaping_names_each_control() {
+        assert_eq!(escape_controls("a\u{1b}]0;t\u{7}\u{9b}"), "a\\x1b]0;t\\x07\\u{9b}");
+        assert_eq!(escape_controls("tab\tand\nline"), "tab\tand\nline");
     }
 }

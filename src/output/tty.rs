@@ -9,7 +9,7 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::termcolor::Buffer;
 use codespan_reporting::term::{self, Config};
 
-use super::FileReport;
+use super::{FileReport, escape_controls, mask_controls};
 
 pub fn render(reports: &[FileReport], color: bool, out: &mut dyn Write) -> io::Result<()> {
     let config = Config::default();
@@ -19,7 +19,10 @@ pub fn render(reports: &[FileReport], color: bool, out: &mut dyn Write) -> io::R
         Buffer::no_color()
     };
     for report in reports {
-        let file = SimpleFile::new(report.path.as_str(), report.source.as_str());
+        // A Dockerfile can hold escape sequences, which must not reach the terminal.
+        let path = escape_controls(&report.path);
+        let source = mask_controls(&report.source);
+        let file = SimpleFile::new(path.as_ref(), source.as_ref());
         for diagnostic in &report.diagnostics {
             term::emit_to_write_style(
                 &mut buffer,
@@ -47,7 +50,8 @@ fn convert(diagnostic: &Diagnostic, len: usize) -> Report<()> {
         clamp(diagnostic.span.start, diagnostic.span.end),
     )];
     labels.extend(diagnostic.labels.iter().map(|label| {
-        Label::secondary((), clamp(label.span.start, label.span.end)).with_message(&label.message)
+        Label::secondary((), clamp(label.span.start, label.span.end))
+            .with_message(escape_controls(&label.message))
     }));
 
     let mut notes = Vec::new();
@@ -56,11 +60,11 @@ fn convert(diagnostic: &Diagnostic, len: usize) -> Report<()> {
             Applicability::Safe => "`--fix` applies it",
             Applicability::Unsafe => "unsafe: `--fix --unsafe-fixes` applies it",
         };
-        notes.push(format!("fix: {} ({how})", fix.title));
+        notes.push(format!("fix: {} ({how})", escape_controls(&fix.title)));
     }
     Report::new(severity)
         .with_code(format!("{}/{}", diagnostic.code, diagnostic.name))
-        .with_message(&diagnostic.message)
+        .with_message(escape_controls(&diagnostic.message))
         .with_labels(labels)
         .with_notes(notes)
 }

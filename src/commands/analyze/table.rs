@@ -6,6 +6,10 @@ use std::io::{self, Write};
 use ballast_analyzer::image::report::LayerReport;
 use ballast_analyzer::image::{HideReason, Report};
 
+// Names, paths and history come from the image, which anyone can write, so every one of
+// them goes through `clean` before it reaches the terminal.
+use crate::output::escape_controls as clean;
+
 const BAR_WIDTH: usize = 20;
 const INSTRUCTION_WIDTH: usize = 60;
 
@@ -37,8 +41,8 @@ fn instruction(layer: &LayerReport) -> String {
     layer
         .history
         .as_ref()
-        .and_then(|entry| entry.instruction.clone())
-        .unwrap_or_else(|| "(no history entry)".to_owned())
+        .and_then(|entry| entry.instruction.as_deref())
+        .map_or_else(|| "(no history entry)".to_owned(), |text| clean(text).into_owned())
 }
 
 fn bold(text: &str, colour: bool) -> String {
@@ -68,11 +72,11 @@ pub fn write_report(out: &mut impl Write, report: &Report, colour: bool) -> io::
     write_largest(out, report, colour)?;
     write_digests(out, report, colour)?;
     for warning in &report.warnings {
-        writeln!(out, "warning: {warning}")?;
+        writeln!(out, "warning: {}", clean(warning))?;
     }
     for layer in &report.layers {
         for warning in &layer.warnings {
-            writeln!(out, "warning: layer {}: {warning}", layer.index)?;
+            writeln!(out, "warning: layer {}: {}", layer.index, clean(warning))?;
         }
     }
     Ok(())
@@ -92,10 +96,10 @@ fn write_digests(out: &mut impl Write, report: &Report, colour: bool) -> io::Res
         check.mismatches.len()
     )?;
     for mismatch in &check.mismatches {
-        writeln!(out, "  {}", mismatch.message)?;
+        writeln!(out, "  {}", clean(&mismatch.message))?;
     }
     for unchecked in &check.unchecked {
-        writeln!(out, "  {unchecked}")?;
+        writeln!(out, "  {}", clean(unchecked))?;
     }
     Ok(())
 }
@@ -103,8 +107,8 @@ fn write_digests(out: &mut impl Write, report: &Report, colour: bool) -> io::Res
 fn write_header(out: &mut impl Write, report: &Report, colour: bool) -> io::Result<()> {
     let source = &report.source;
     let name = source.reference.as_deref().unwrap_or("(untagged)");
-    writeln!(out, "{} {name}", bold("Image", colour))?;
-    writeln!(out, "  source   {}", source.description)?;
+    writeln!(out, "{} {}", bold("Image", colour), clean(name))?;
+    writeln!(out, "  source   {}", clean(&source.description))?;
     if let Some(digest) = &source.config_digest {
         writeln!(out, "  config   {digest}")?;
     }
@@ -223,7 +227,7 @@ fn write_wasted(out: &mut impl Write, report: &Report, colour: bool) -> io::Resu
                 detail = format!("{detail}: {}", changed.join(", "));
             }
         }
-        writeln!(out, "  {:>10}  {}", human_bytes(file.bytes), file.path)?;
+        writeln!(out, "  {:>10}  {}", human_bytes(file.bytes), clean(&file.path))?;
         writeln!(
             out,
             "              added in {}, {detail} in {}",
@@ -259,7 +263,7 @@ fn write_duplicates(out: &mut impl Write, report: &Report, colour: bool) -> io::
             human_bytes(group.wasted_bytes),
             group.paths.len(),
             human_bytes(group.bytes_each),
-            group.paths.join(", ")
+            clean(&group.paths.join(", "))
         )?;
     }
     writeln!(out)
@@ -275,7 +279,7 @@ fn write_largest(out: &mut impl Write, report: &Report, colour: bool) -> io::Res
             out,
             "  {:>10}  {}  (layer {})",
             human_bytes(file.bytes),
-            file.path,
+            clean(&file.path),
             file.layer
         )?;
     }

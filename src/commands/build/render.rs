@@ -7,6 +7,7 @@ use ballast_analyzer::build::BuildReport;
 use ballast_analyzer::image::Report;
 
 use crate::commands::analyze::gate::Verdict;
+use crate::output::escape_controls;
 
 /// Writes each instruction with its layer size and wasted bytes.
 pub fn write_tty(
@@ -19,7 +20,7 @@ pub fn write_tty(
     writeln!(
         out,
         "{} built with {}: {image_id}",
-        report.dockerfile.display(),
+        escape_controls(&report.dockerfile.display().to_string()),
         report.build.builder.name()
     )?;
     if image.is_none() {
@@ -57,7 +58,7 @@ pub fn write_tty(
         } else {
             short(cost.wasted_bytes)
         };
-        let text: String = cost.text.chars().take(70).collect();
+        let text: String = escape_controls(&cost.text).chars().take(70).collect();
         writeln!(out, "{lines:>9}  {size:>12}  {wasted:>12}  {text}")?;
     }
     writeln!(out)
