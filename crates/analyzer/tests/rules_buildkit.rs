@@ -59,7 +59,7 @@ fn stage_name_casing_fires_on_upper_case() {
     let text = "FROM alpine AS BuildStage\nFROM scratch\nCOPY --from=buildstage /a /a\n";
     assert_eq!(
         findings(text, "StageNameCasing"),
-        [(1, "Stage name 'BuildStage' should be lowercase".to_string())]
+        [(1, "stage name `BuildStage` has upper-case letters: write it in lower case".to_string())]
     );
 }
 
@@ -86,7 +86,7 @@ fn from_as_casing_fires_on_mismatch() {
         findings("FROM alpine as build\n", "FromAsCasing"),
         [(
             1,
-            "'as' and 'FROM' keywords' casing do not match".to_string()
+            "the `as` keyword does not follow the case of `FROM`: write both in upper case or both in lower case".to_string()
         )]
     );
     assert_eq!(lines("from alpine AS build\n", "FromAsCasing"), [1]);
@@ -114,7 +114,7 @@ fn no_empty_continuation_fires_on_last_line() {
     let text = "FROM alpine\nRUN echo a && \\\n\n    echo b\n";
     assert_eq!(
         findings(text, "NoEmptyContinuation"),
-        [(4, "Empty continuation line".to_string())]
+        [(4, "this instruction continues past an empty line: remove the empty lines from the continuation".to_string())]
     );
 }
 
@@ -146,7 +146,7 @@ fn consistent_casing_reports_minority() {
         findings(text, "ConsistentInstructionCasing"),
         [(
             2,
-            "Command 'run' should match the case of the command majority (uppercase)".to_string()
+            "most instruction keywords in this file are uppercase, so write `run` in uppercase too".to_string()
         )]
     );
 }
@@ -156,7 +156,10 @@ fn consistent_casing_lower_majority_and_mixed() {
     let text = "from alpine\nrun echo a\nCopy a /a\nWORKDIR /x\n";
     let found = findings(text, "ConsistentInstructionCasing");
     assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [3, 4]);
-    assert!(found[0].1.contains("(lowercase)"), "{found:?}");
+    assert_eq!(
+        found[0].1,
+        "most instruction keywords in this file are lowercase, so write `Copy` in lowercase too"
+    );
 }
 
 #[test]
@@ -183,7 +186,7 @@ fn duplicate_stage_name_reports_later() {
         findings(text, "DuplicateStageName"),
         [(
             2,
-            "Duplicate stage name \"build\", stage names should be unique".to_string()
+            "an earlier stage is already named `build`: give each stage its own name".to_string()
         )]
     );
     assert_silent("FROM a AS one\nFROM b AS two\n", "DuplicateStageName");
@@ -199,11 +202,11 @@ fn reserved_stage_name_fires() {
         [
             (
                 1,
-                "Stage name should not use the same name as reserved stage \"scratch\"".to_string()
+                "the stage name `scratch` is reserved for the empty base image: rename this stage".to_string()
             ),
             (
                 2,
-                "Stage name should not use the same name as reserved stage \"context\"".to_string()
+                "the stage name `context` is reserved for the build context: rename this stage".to_string()
             )
         ]
     );
@@ -220,12 +223,12 @@ fn json_args_fires_on_shell_form() {
         [
             (
                 2,
-                "JSON arguments recommended for CMD to prevent unintended behavior related to OS signals"
+                "shell-form CMD runs the program under a shell that does not pass on signals such as `SIGTERM`: use the JSON array form"
                     .to_string()
             ),
             (
                 3,
-                "JSON arguments recommended for ENTRYPOINT to prevent unintended behavior related to OS signals"
+                "shell-form ENTRYPOINT runs the program under a shell that does not pass on signals such as `SIGTERM`: use the JSON array form"
                     .to_string()
             )
         ]
@@ -270,11 +273,11 @@ fn maintainer_deprecated_fires_even_before_from() {
         [
             (
                 1,
-                "Maintainer instruction is deprecated in favor of using label".to_string()
+                "`MAINTAINER` is deprecated: put the author in the `org.opencontainers.image.authors` label".to_string()
             ),
             (
                 3,
-                "Maintainer instruction is deprecated in favor of using label".to_string()
+                "`MAINTAINER` is deprecated: put the author in the `org.opencontainers.image.authors` label".to_string()
             )
         ]
     );
@@ -290,7 +293,7 @@ fn undefined_var_fires_with_suggestion() {
         findings(text, "UndefinedVar"),
         [(
             3,
-            "Usage of undefined variable '$VERSOIN' (did you mean $VERSION?)".to_string()
+            "`$VERSOIN` is undefined here, so it expands to an empty string: did you mean `$VERSION`?".to_string()
         )]
     );
 }
@@ -315,7 +318,7 @@ fn undefined_var_counts_default_forms_and_heredocs() {
     let text = "FROM scratch\nENV A=${NOPE:-x}\nCOPY <<EOF /out\nvalue $BODY\nEOF\nCOPY <<'EOF' /out\n$QUOTED\nEOF\n";
     let found = findings(text, "UndefinedVar");
     assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [2, 4]);
-    assert!(found[1].1.contains("'$BODY'"), "{found:?}");
+    assert!(found[1].1.contains("`$BODY`"), "{found:?}");
 }
 
 #[test]
@@ -365,12 +368,12 @@ fn multiple_instructions_reports_the_earlier() {
         [
             (
                 2,
-                "Multiple CMD instructions should not be used in the same stage because only the last one will be used"
+                "a later CMD in this stage replaces this one, so this one has no effect: keep only one CMD per stage"
                     .to_string()
             ),
             (
                 3,
-                "Multiple HEALTHCHECK instructions should not be used in the same stage because only the last one will be used"
+                "a later HEALTHCHECK in this stage replaces this one, so this one has no effect: keep only one HEALTHCHECK per stage"
                     .to_string()
             )
         ]
@@ -393,12 +396,12 @@ fn legacy_key_value_fires_for_env_and_label() {
         [
             (
                 2,
-                "\"ENV key=value\" should be used instead of legacy \"ENV key value\" format"
+                "this ENV pair uses the legacy `key value` form: write it as `key=value`"
                     .to_string()
             ),
             (
                 3,
-                "\"LABEL key=value\" should be used instead of legacy \"LABEL key value\" format"
+                "this LABEL pair uses the legacy `key value` form: write it as `key=value`"
                     .to_string()
             )
         ]
@@ -430,11 +433,11 @@ fn expose_proto_casing_fires() {
         [
             (
                 2,
-                "Defined protocol '80/TcP' in EXPOSE instruction should be lowercase".to_string()
+                "`80/TcP` has a protocol in upper case: write it in lower case".to_string()
             ),
             (
                 2,
-                "Defined protocol '53/UDP' in EXPOSE instruction should be lowercase".to_string()
+                "`53/UDP` has a protocol in upper case: write it in lower case".to_string()
             )
         ]
     );
@@ -456,7 +459,7 @@ fn expose_invalid_format_fires() {
     assert_eq!(found.len(), 3, "{found:?}");
     assert_eq!(
         found[1].1,
-        "EXPOSE instruction should not define an IP address or host-port mapping, found '8080:80/tcp'"
+        "`8080:80/tcp` includes a host address or host port, which EXPOSE ignores: expose only the container port and publish it with `docker run -p`"
     );
     assert_silent(
         "FROM alpine\nEXPOSE 80 8000-8010/tcp\n",
@@ -474,9 +477,9 @@ fn undefined_arg_in_from_fires() {
         [
             (
                 2,
-                "FROM argument 'VERSOIN' is not declared (did you mean VERSION?)".to_string()
+                "FROM uses `VERSOIN`, which no ARG before the first FROM declares: did you mean `VERSION`?".to_string()
             ),
-            (3, "FROM argument 'PLATFROM' is not declared".to_string())
+            (3, "FROM uses `PLATFROM`, which no ARG before the first FROM declares: declare it with `ARG PLATFROM` before the first FROM".to_string())
         ]
     );
 }
@@ -505,7 +508,7 @@ fn workdir_relative_path_fires_on_first() {
         findings(text, "WorkdirRelativePath"),
         [(
             2,
-            "Relative workdir \"app\" can have unexpected results if the base image changes"
+            "`app` is relative, so this WORKDIR resolves against whatever working directory the base image sets: use an absolute path"
                 .to_string()
         )]
     );
@@ -541,7 +544,7 @@ fn redundant_target_platform_fires() {
             [(
                 1,
                 format!(
-                    "Setting platform to predefined {value} in FROM is redundant as this is the default behavior"
+                    "`--platform={value}` asks for the target platform, which FROM uses anyway: remove the flag"
                 )
             )]
         );
@@ -577,11 +580,11 @@ fn from_platform_const_fires() {
         [
             (
                 1,
-                "FROM --platform flag should not use constant value \"linux/amd64\"".to_string()
+                "constant platform `linux/amd64` in `--platform`: use `$BUILDPLATFORM` or `$TARGETPLATFORM` so the stage follows the build, or name the stage after the platform".to_string()
             ),
             (
                 2,
-                "FROM --platform flag should not use constant value \"linux/arm64\"".to_string()
+                "constant platform `linux/arm64` in `--platform`: use `$BUILDPLATFORM` or `$TARGETPLATFORM` so the stage follows the build, or name the stage after the platform".to_string()
             )
         ]
     );
@@ -607,17 +610,17 @@ fn invalid_default_arg_in_from_fires() {
         [
             (
                 4,
-                "Default value for ARG alpine:$TAG results in empty or invalid base image name"
+                "with the ARG defaults, `alpine:$TAG` expands to an empty or invalid image name: give the ARGs defaults that name a valid image"
                     .to_string()
             ),
             (
                 5,
-                "Default value for ARG $IMAGE results in empty or invalid base image name"
+                "with the ARG defaults, `$IMAGE` expands to an empty or invalid image name: give the ARGs defaults that name a valid image"
                     .to_string()
             ),
             (
                 6,
-                "Default value for ARG $UPPER results in empty or invalid base image name"
+                "with the ARG defaults, `$UPPER` expands to an empty or invalid image name: give the ARGs defaults that name a valid image"
                     .to_string()
             )
         ]
@@ -639,7 +642,7 @@ fn invalid_base_image_platform_from_name() {
         findings(text, "InvalidBaseImagePlatform"),
         [(
             1,
-            "Base image arm64v8/alpine:3.20 was pulled with platform \"linux/arm64/v8\", expected \"linux/amd64\" for current build"
+            "base image `arm64v8/alpine:3.20` is made for `linux/arm64/v8`, but this stage requests `linux/amd64`: use an image for `linux/amd64` or change `--platform`"
                 .to_string()
         )]
     );
@@ -667,17 +670,17 @@ fn secrets_fire_on_arg_and_env() {
         [
             (
                 2,
-                "Do not use ARG or ENV instructions for sensitive data (ARG \"GITHUB_TOKEN\")"
+                "ARG `GITHUB_TOKEN` appears to hold a credential, which anyone with the image can read: pass it as a build secret with `RUN --mount=type=secret` instead"
                     .to_string()
             ),
             (
                 3,
-                "Do not use ARG or ENV instructions for sensitive data (ENV \"AWS_SECRET_ACCESS_KEY\")"
+                "ENV `AWS_SECRET_ACCESS_KEY` appears to hold a credential, which anyone with the image can read: pass it as a build secret with `RUN --mount=type=secret` instead"
                     .to_string()
             ),
             (
                 4,
-                "Do not use ARG or ENV instructions for sensitive data (ENV \"password\")".to_string()
+                "ENV `password` appears to hold a credential, which anyone with the image can read: pass it as a build secret with `RUN --mount=type=secret` instead".to_string()
             )
         ]
     );
@@ -711,8 +714,8 @@ fn secrets_case_name_heuristic() {
     assert_eq!(found_lines, [4, 5]);
     assert_eq!(found[0].severity, Severity::Warning);
     assert_eq!(found[1].severity, Severity::Error);
-    assert!(found[0].message.contains("ARG \"DB_PASSWORD\""));
-    assert!(found[1].message.contains("ENV \"API_TOKEN\""));
+    assert!(found[0].message.contains("ARG `DB_PASSWORD`"));
+    assert!(found[1].message.contains("ENV `API_TOKEN`"));
 }
 
 // CopyIgnoredFile
@@ -733,21 +736,21 @@ fn copy_ignored_file_fires() {
         [
             (
                 2,
-                "Attempting to Copy file \"README.md\" that is excluded by .dockerignore"
+                "`.dockerignore` excludes `README.md`, so this COPY cannot read it from the build context: drop the source or change the ignore pattern"
                     .to_string()
             ),
             (
                 3,
-                "Attempting to Add file \"node_modules/x.js\" that is excluded by .dockerignore"
+                "`.dockerignore` excludes `node_modules/x.js`, so this ADD cannot read it from the build context: drop the source or change the ignore pattern"
                     .to_string()
             ),
             (
                 3,
-                "Attempting to Add file \"secrets\" that is excluded by .dockerignore".to_string()
+                "`.dockerignore` excludes `secrets`, so this ADD cannot read it from the build context: drop the source or change the ignore pattern".to_string()
             ),
             (
                 4,
-                "Attempting to Copy file \"NOTES.md\" that is excluded by .dockerignore"
+                "`.dockerignore` excludes `NOTES.md`, so this COPY cannot read it from the build context: drop the source or change the ignore pattern"
                     .to_string()
             )
         ]
@@ -788,7 +791,7 @@ fn copy_ignored_file_dot_needs_match_all() {
         findings_in(text, "CopyIgnoredFile", &file),
         [(
             2,
-            "Attempting to Copy file \".\" that is excluded by .dockerignore".to_string()
+            "`.dockerignore` excludes `.`, so this COPY cannot read it from the build context: drop the source or change the ignore pattern".to_string()
         )]
     );
 }
@@ -835,19 +838,19 @@ ARG NO_COMMENT\n";
         [
             (
                 3,
-                "Comment for FROM should follow the format: `# build <description>`".to_string()
+                "the comment above this FROM does not start with the name it describes: write its last line as `# build <description>`".to_string()
             ),
             (
                 5,
-                "Comment for ARG should follow the format: `# VERSION <description>`".to_string()
+                "the comment above this ARG does not start with the name it describes: write its last line as `# VERSION <description>`".to_string()
             ),
             (
                 7,
-                "Comment for FROM should follow the format: `# build2 <description>`".to_string()
+                "the comment above this FROM does not start with the name it describes: write its last line as `# build2 <description>`".to_string()
             ),
             (
                 11,
-                "Comment for ARG should follow the format: `# <arg_key> <description>`".to_string()
+                "the comment above this ARG does not start with the name it describes: write its last line as `# <arg_key> <description>`".to_string()
             )
         ]
     );

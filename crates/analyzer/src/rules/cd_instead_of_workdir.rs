@@ -51,7 +51,7 @@ fn check(cx: &mut Context<'_>) {
             }
             cx.report(
                 command.name_span,
-                "use WORKDIR to change the folder for later instructions; `cd` lasts only until the end of this RUN",
+                "`cd` lasts only until the end of this RUN: set the folder for later instructions with WORKDIR",
             );
         }
     }

@@ -80,7 +80,7 @@ fn check(cx: &mut Context<'_>) {
         cx.report(
             span,
             format!(
-                "Command '{keyword}' should match the case of the command majority ({majority})"
+                "most instruction keywords in this file are {majority}, so write `{keyword}` in {majority} too"
             ),
         )
         .fix(Fix::safe(

@@ -6,8 +6,6 @@ use ballast_parser::expand::{Options, expand_word};
 use crate::model::{CopyArgs, Inst, Typed};
 use crate::rules::Context;
 
-use super::duplicate_stage_name::go_quote;
-
 declare_rule! {
     /// ## What it does
     /// Reports a local source of `COPY` (without `--from`) or `ADD` that the build
@@ -58,8 +56,8 @@ fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     for inst in &model.instructions {
         let (verb, copy) = match &inst.args {
-            Typed::Copy(copy) if copy.from.is_none() => ("Copy", copy),
-            Typed::Add(add) => ("Add", add),
+            Typed::Copy(copy) if copy.from.is_none() => ("COPY", copy),
+            Typed::Add(add) => ("ADD", add),
             _ => continue,
         };
         check_sources(cx, inst, verb, copy, &patterns);
@@ -98,8 +96,7 @@ fn check_sources(
         cx.report(
             word.span,
             format!(
-                "Attempting to {verb} file {} that is excluded by .dockerignore",
-                go_quote(&cleaned)
+                "`.dockerignore` excludes `{cleaned}`, so this {verb} cannot read it from the build context: drop the source or change the ignore pattern"
             ),
         );
     }

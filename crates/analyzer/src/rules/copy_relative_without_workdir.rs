@@ -59,7 +59,7 @@ fn check(cx: &mut Context<'_>) {
                 }
                 cx.report(
                     destination.span,
-                    "relative COPY destination with no WORKDIR set in this stage: set WORKDIR first or use an absolute path",
+                    "this stage has no WORKDIR, so a relative destination lands in the base image's working directory: set WORKDIR first or use an absolute path",
                 );
             }
             _ => {}

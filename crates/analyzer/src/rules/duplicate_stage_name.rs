@@ -44,34 +44,10 @@ fn check(cx: &mut Context<'_>) {
         let Some(earlier) = earlier else { continue };
         let diagnostic = cx.report(
             word.span,
-            format!(
-                "Duplicate stage name {}, stage names should be unique",
-                go_quote(name)
-            ),
+            format!("an earlier stage is already named `{name}`: give each stage its own name"),
         );
         if let Some(first) = earlier.name_word {
             diagnostic.label(first.span, "the name is first used here");
         }
     }
-}
-
-/// Formats `text` the way Go's `%q` does for printable text: in double quotes, with `"`
-/// and `\` escaped.
-pub(super) fn go_quote(text: &str) -> String {
-    let mut quoted = String::with_capacity(text.len() + 2);
-    quoted.push('"');
-    for ch in text.chars() {
-        match ch {
-            '"' | '\\' => {
-                quoted.push('\\');
-                quoted.push(ch);
-            }
-            '\n' => quoted.push_str("\\n"),
-            '\t' => quoted.push_str("\\t"),
-            '\r' => quoted.push_str("\\r"),
-            _ => quoted.push(ch),
-        }
-    }
-    quoted.push('"');
-    quoted
 }

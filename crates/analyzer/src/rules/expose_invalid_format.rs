@@ -50,7 +50,7 @@ fn check(cx: &mut Context<'_>) {
                 cx.report(
                     word.span,
                     format!(
-                        "EXPOSE instruction should not define an IP address or host-port mapping, found '{port}'"
+                        "`{port}` includes a host address or host port, which EXPOSE ignores: expose only the container port and publish it with `docker run -p`"
                     ),
                 );
             }

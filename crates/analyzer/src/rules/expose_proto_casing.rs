@@ -54,7 +54,7 @@ fn check(cx: &mut Context<'_>) {
                 }
                 let diagnostic = cx.report(
                     word.span,
-                    format!("Defined protocol '{port}' in EXPOSE instruction should be lowercase"),
+                    format!("`{port}` has a protocol in upper case: write it in lower case"),
                 );
                 if word.value == port {
                     let (number, proto) = port.rsplit_once('/').unwrap_or((&port, ""));

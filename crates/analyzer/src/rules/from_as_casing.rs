@@ -60,7 +60,7 @@ fn check(cx: &mut Context<'_>) {
         cx.report(
             as_word.span,
             format!(
-                "'{}' and '{}' keywords' casing do not match",
+                "the `{}` keyword does not follow the case of `{}`: write both in upper case or both in lower case",
                 as_word.value, keyword
             ),
         )

@@ -5,8 +5,6 @@ use ballast_parser::expand::references;
 use crate::model::Typed;
 use crate::rules::Context;
 
-use super::duplicate_stage_name::go_quote;
-
 declare_rule! {
     /// ## What it does
     /// Reports a `FROM --platform` set to a constant platform, such as `linux/amd64`, as
@@ -64,8 +62,7 @@ fn check(cx: &mut Context<'_>) {
         cx.report(
             flag.span,
             format!(
-                "FROM --platform flag should not use constant value {}",
-                go_quote(value)
+                "constant platform `{value}` in `--platform`: use `$BUILDPLATFORM` or `$TARGETPLATFORM` so the stage follows the build, or name the stage after the platform"
             ),
         );
     }

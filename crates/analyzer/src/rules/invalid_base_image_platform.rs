@@ -92,7 +92,7 @@ fn check(cx: &mut Context<'_>) {
         cx.report(
             image_word.span,
             format!(
-                "Base image {} was pulled with platform \"{implied_text}\", expected \"{requested_text}\" for current build",
+                "base image `{}` is made for `{implied_text}`, but this stage requests `{requested_text}`: use an image for `{requested_text}` or change `--platform`",
                 image_word.value
             ),
         );

@@ -57,7 +57,7 @@ fn check(cx: &mut Context<'_>) {
         cx.report(
             image.span,
             format!(
-                "Default value for ARG {} results in empty or invalid base image name",
+                "with the ARG defaults, `{}` expands to an empty or invalid image name: give the ARGs defaults that name a valid image",
                 image.value
             ),
         );

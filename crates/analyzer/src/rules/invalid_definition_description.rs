@@ -83,7 +83,7 @@ fn check(cx: &mut Context<'_>) {
         };
         cx.report(
             inst.syntax.keyword_span,
-            format!("Comment for {keyword} should follow the format: `# {shown} <description>`"),
+            format!("the comment above this {keyword} does not start with the name it describes: write its last line as `# {shown} <description>`"),
         );
     }
 }

@@ -62,7 +62,7 @@ fn check(cx: &mut Context<'_>) {
         let diagnostic = cx.report(
             inst.syntax.keyword_span,
             format!(
-                "JSON arguments recommended for {keyword} to prevent unintended behavior related to OS signals"
+                "shell-form {keyword} runs the program under a shell that does not pass on signals such as `SIGTERM`: use the JSON array form"
             ),
         );
         if let Some(array) = exec_form(&word.value) {

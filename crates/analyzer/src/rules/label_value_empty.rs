@@ -39,7 +39,7 @@ fn check(cx: &mut Context<'_>) {
                 cx.report(
                     label.pair.key.span,
                     format!(
-                        "label `{}` is empty, but the label schema requires a value",
+                        "the label schema requires a value for `{}`, but this LABEL leaves it empty: set a value",
                         label.key
                     ),
                 );

@@ -53,9 +53,7 @@ fn check(cx: &mut Context<'_>) {
         for pair in pairs.iter().filter(|pair| pair.legacy) {
             let diagnostic = cx.report(
                 pair.key.span.cover(pair.value.span),
-                format!(
-                    "\"{name} key=value\" should be used instead of legacy \"{name} key value\" format"
-                ),
+                format!("this {name} pair uses the legacy `key value` form: write it as `key=value`"),
             );
             if let Some(edit) = rewrite(pair, escape) {
                 diagnostic.fix(Fix::safe("Write the pair as `key=value`", vec![edit]));

@@ -45,7 +45,7 @@ fn check(cx: &mut Context<'_>) {
         };
         let diagnostic = cx.report(
             inst.syntax.keyword_span,
-            "Maintainer instruction is deprecated in favor of using label",
+            "`MAINTAINER` is deprecated: put the author in the `org.opencontainers.image.authors` label",
         );
         let Some(value) = value else { continue };
         if !inst.syntax.inner_comments.is_empty() {

@@ -57,7 +57,7 @@ pub(super) fn report_repeated(cx: &mut Context<'_>, keyword: Keyword) {
                 let name = keyword.as_str();
                 cx.report(
                     inst.syntax.keyword_span,
-                    format!("only the last {name} of a stage takes effect: the one on line {line} is overridden"),
+                    format!("this {name} overrides the one on line {line}: a stage keeps only its last {name}, so remove the earlier one"),
                 );
             }
         }

@@ -51,7 +51,7 @@ fn check(cx: &mut Context<'_>) {
                 cx.report(
                     earlier.syntax.keyword_span,
                     format!(
-                        "Multiple {name} instructions should not be used in the same stage because only the last one will be used"
+                        "a later {name} in this stage replaces this one, so this one has no effect: keep only one {name} per stage"
                     ),
                 )
                 .label(inst.syntax.keyword_span, "overridden by this one");

@@ -59,7 +59,10 @@ fn check(cx: &mut Context<'_>) {
             .map(|line| Edit::delete(with_terminator(cx.source, *line)))
             .collect();
         let lines = syntax.empty_continuation_lines.clone();
-        let diagnostic = cx.report(last_line, "Empty continuation line");
+        let diagnostic = cx.report(
+            last_line,
+            "this instruction continues past an empty line: remove the empty lines from the continuation",
+        );
         for line in lines {
             diagnostic.label(line, "empty line inside the continuation");
         }

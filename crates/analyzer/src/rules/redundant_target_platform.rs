@@ -74,7 +74,7 @@ fn check(cx: &mut Context<'_>) {
         cx.report(
             flag.span,
             format!(
-                "Setting platform to predefined {value} in FROM is redundant as this is the default behavior"
+                "`--platform={value}` asks for the target platform, which FROM uses anyway: remove the flag"
             ),
         )
         .fix(Fix::safe(

@@ -1,6 +1,5 @@
 //! ReservedStageName: a stage named `scratch` or `context`.
 
-use super::duplicate_stage_name::go_quote;
 use crate::rules::Context;
 
 /// Names BuildKit gives a meaning of its own: the empty image and the build context.
@@ -42,12 +41,14 @@ fn check(cx: &mut Context<'_>) {
         if !RESERVED.contains(&name.as_str()) {
             continue;
         }
+        let meaning = if name == "scratch" {
+            "the empty base image"
+        } else {
+            "the build context"
+        };
         cx.report(
             word.span,
-            format!(
-                "Stage name should not use the same name as reserved stage {}",
-                go_quote(name)
-            ),
+            format!("the stage name `{name}` is reserved for {meaning}: rename this stage"),
         );
     }
 }

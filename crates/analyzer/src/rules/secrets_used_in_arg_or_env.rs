@@ -134,10 +134,9 @@ fn report(
     name: &str,
     severity: Severity,
 ) {
-    let quoted = super::duplicate_stage_name::go_quote(name);
     let diagnostic = cx.report(
         span,
-        format!("Do not use ARG or ENV instructions for sensitive data ({kind} {quoted})"),
+        format!("{kind} `{name}` appears to hold a credential, which anyone with the image can read: pass it as a build secret with `RUN --mount=type=secret` instead"),
     );
     diagnostic.severity = severity;
 }

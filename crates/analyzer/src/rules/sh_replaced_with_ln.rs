@@ -38,7 +38,7 @@ fn check(cx: &mut Context<'_>) {
             if command.is("ln") && command.has_arg("/bin/sh") {
                 cx.report(
                     command.span,
-                    "relinking /bin/sh changes the shell of every script in the image: use SHELL to change the shell of RUN",
+                    "relinking /bin/sh changes the shell of every script in the image: pick the shell for RUN with a SHELL instruction instead",
                 );
             }
         }

@@ -52,7 +52,10 @@ fn check(cx: &mut Context<'_>) {
         }
         cx.report(
             name.span,
-            format!("Stage name '{}' should be lowercase", name.value),
+            format!(
+                "stage name `{}` has upper-case letters: write it in lower case",
+                name.value
+            ),
         )
         .fix(Fix::safe(
             "Write the stage name in lower case",

@@ -39,7 +39,7 @@ fn check(cx: &mut Context<'_>) {
         for command in run.named("sudo") {
             cx.report(
                 command.name_span,
-                "do not use sudo in a build: set USER root for the steps that need it, then switch back",
+                "RUN does not need sudo: set USER root for the steps that need root, then switch back",
             );
         }
     }

@@ -53,11 +53,13 @@ fn check(cx: &mut Context<'_>) {
                 if !reported.insert(name.clone()) {
                     continue;
                 }
-                let mut message = format!("FROM argument '{name}' is not declared");
                 let candidates = declared_names(model, inst.index);
-                if let Some(candidate) = super::undefined_var::suggest(&name, candidates) {
-                    message.push_str(&format!(" (did you mean {candidate}?)"));
-                }
+                let remedy = match super::undefined_var::suggest(&name, candidates) {
+                    Some(candidate) => format!("did you mean `{candidate}`?"),
+                    None => format!("declare it with `ARG {name}` before the first FROM"),
+                };
+                let message =
+                    format!("FROM uses `{name}`, which no ARG before the first FROM declares: {remedy}");
                 cx.report(span, message);
             }
         }

@@ -129,13 +129,19 @@ fn check(cx: &mut Context<'_>) {
                     Origin::At(start) => lookup.span.shift(start),
                     Origin::Whole(span) => span,
                 };
-                let mut message = format!("Usage of undefined variable '${}'", lookup.name);
+                let mut candidate = None;
                 if suggestions_left > 0 {
                     suggestions_left -= 1;
-                    if let Some(candidate) = suggest(&lookup.name, visible_names(model, inst.index)) {
-                        message.push_str(&format!(" (did you mean ${candidate}?)"));
-                    }
+                    candidate = suggest(&lookup.name, visible_names(model, inst.index));
                 }
+                let remedy = match candidate {
+                    Some(candidate) => format!("did you mean `${candidate}`?"),
+                    None => "declare it with ARG or ENV before this instruction".to_string(),
+                };
+                let message = format!(
+                    "`${}` is undefined here, so it expands to an empty string: {remedy}",
+                    lookup.name
+                );
                 cx.report(span, message);
             }
         }
@@ -318,8 +324,8 @@ fn visible_names<'m>(model: &'m Model<'_>, at: usize) -> Vec<&'m str> {
 /// likely misspelling: at most one edit for names of up to four characters, two for
 /// longer ones.
 ///
-/// NOTE: BuildKit's own suggestion search may pick a different candidate or threshold;
-/// only the form of the message is BuildKit's.
+/// NOTE: BuildKit's own suggestion search may pick a different candidate or use another
+/// threshold.
 pub(super) fn suggest<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,

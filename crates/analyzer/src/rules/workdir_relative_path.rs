@@ -5,8 +5,6 @@ use ballast_parser::expand::{Options, expand_word};
 use crate::model::{Base, Model, Typed};
 use crate::rules::Context;
 
-use super::duplicate_stage_name::go_quote;
-
 declare_rule! {
     /// ## What it does
     /// Reports the first `WORKDIR` of a stage when its path, after variable expansion,
@@ -63,8 +61,8 @@ fn check(cx: &mut Context<'_>) {
         cx.report(
             word.span,
             format!(
-                "Relative workdir {} can have unexpected results if the base image changes",
-                go_quote(&expansion.value)
+                "`{}` is relative, so this WORKDIR resolves against whatever working directory the base image sets: use an absolute path",
+                expansion.value
             ),
         );
     }
