@@ -344,6 +344,26 @@ fn case_waste_per_instruction() {
         vec![(5, Some(524_288)), (6, Some(524_288)), (7, Some(524_288))]
     );
     assert_eq!(report["image"]["totals"]["wasted_bytes"], 1_572_864);
+
+    // Each message names what its line changed, and the advice fits that change: COPY
+    // cannot set a time, so the `touch` line is not told to use `COPY --chown`.
+    let message = |line: u64| -> String {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|finding| finding["code"] == "BL3002" && finding["line"] == line)
+            .unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(message(5).contains("only the mode of"), "{}", message(5));
+    assert!(message(5).contains("COPY --chmod"), "{}", message(5));
+    assert!(message(6).contains("only the modification time of"), "{}", message(6));
+    assert!(!message(6).contains("COPY"), "{}", message(6));
+    assert!(message(7).contains("only the owner of"), "{}", message(7));
+    assert!(message(7).contains("COPY --chown"), "{}", message(7));
 }
 
 #[test]

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::attribution::evidence::{first_line_span, format_bytes};
 use crate::image::HideReason;
+use crate::image::tree::MetadataChange;
 use crate::rules::Context;
 
 declare_rule! {
@@ -42,8 +43,8 @@ fn check(cx: &mut Context<'_>) {
         return;
     };
     let model = cx.model;
-    // hiding instruction → (bytes, files, storing instructions).
-    let mut by_hider: BTreeMap<usize, (u64, usize, Vec<usize>)> = BTreeMap::new();
+    // hiding instruction → (bytes, files, storing instructions, what changed).
+    let mut by_hider: BTreeMap<usize, (u64, usize, Vec<usize>, MetadataChange)> = BTreeMap::new();
     for wasted in evidence.analysis.wasted_files() {
         if wasted.reason != HideReason::MetadataOnly {
             continue;
@@ -51,9 +52,16 @@ fn check(cx: &mut Context<'_>) {
         let Some(hidden) = evidence.anchor(model, wasted.hidden_by) else {
             continue;
         };
-        let entry = by_hider.entry(hidden).or_insert((0, 0, Vec::new()));
+        let entry = by_hider
+            .entry(hidden)
+            .or_insert((0, 0, Vec::new(), MetadataChange::default()));
         entry.0 += wasted.bytes;
         entry.1 += 1;
+        if let Some(changed) = wasted.changed {
+            entry.3.mode |= changed.mode;
+            entry.3.owner |= changed.owner;
+            entry.3.mtime |= changed.mtime;
+        }
         if let Some(stored) = evidence.anchor(model, wasted.stored_in)
             && !entry.2.contains(&stored)
         {
@@ -61,7 +69,7 @@ fn check(cx: &mut Context<'_>) {
         }
     }
 
-    for (hidden, (bytes, files, stored)) in by_hider {
+    for (hidden, (bytes, files, stored, changed)) in by_hider {
         let span = first_line_span(model, hidden);
         let lines: Vec<String> = stored
             .iter()
@@ -71,14 +79,50 @@ fn check(cx: &mut Context<'_>) {
         let diagnostic = cx.report(
             span,
             format!(
-                "this instruction changes only the metadata of {files} {noun} from line {} and stores {} again; set owner and mode with COPY --chown/--chmod or in the RUN that creates them",
+                "this instruction changes only the {} of {files} {noun} from line {} and stores {} again; {}",
+                changed_text(changed),
                 lines.join(", "),
-                format_bytes(bytes)
+                format_bytes(bytes),
+                advice(changed)
             ),
         );
         for &index in &stored {
             diagnostic.label(first_line_span(model, index), "first stored here");
         }
         evidence.record_bytes(diagnostic, bytes);
+    }
+}
+
+/// Names what changed: "mode", "owner and mode", "modification time"; "metadata" when the
+/// image does not say.
+fn changed_text(changed: MetadataChange) -> String {
+    let mut parts = Vec::new();
+    if changed.owner {
+        parts.push("owner");
+    }
+    if changed.mode {
+        parts.push("mode");
+    }
+    if changed.mtime {
+        parts.push("modification time");
+    }
+    match parts.as_slice() {
+        [] => "metadata".to_owned(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// Says how to avoid the copy. COPY sets owner and mode but not the time, so a change of
+/// time alone is avoided only in the instruction that creates the files.
+fn advice(changed: MetadataChange) -> &'static str {
+    match (changed.owner, changed.mode) {
+        (true, true) => "set them with `COPY --chown`/`--chmod` or in the RUN that creates the files",
+        (true, false) => "set the owner with `COPY --chown` or in the RUN that creates the files",
+        (false, true) => "set the mode with `COPY --chmod` or in the RUN that creates the files",
+        (false, false) if changed.mtime => {
+            "set the time in the RUN that creates the files, or leave it as it is"
+        }
+        (false, false) => "set owner and mode with `COPY --chown`/`--chmod` or in the RUN that creates the files",
     }
 }
