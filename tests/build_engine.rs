@@ -938,3 +938,34 @@ fn example_builds_offline() {
     assert_eq!(costs(&report), vec![(3, 45, 0), (4, 15, 0)]);
     let _ = BASE_IMAGE;
 }
+
+/// With a lint format, standard output holds the findings in that format only and the size
+/// report goes to standard error beside it.
+#[test]
+fn lint_format_keeps_size_report_on_stderr() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[("big.bin", &[9u8; 100_000])]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM scratch\nCOPY big.bin /big.bin\nMAINTAINER someone\n",
+    )
+    .unwrap();
+    let output = ballast()
+        .arg("build")
+        .arg(&folder)
+        .args(["--network", "none", "--format", "sarif", "--no-progress"])
+        .args(["--builder", "docker"])
+        .env("XDG_CACHE_HOME", temp_dir("sarif-cache"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let sarif: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|error| panic!("stdout is not SARIF ({error}): {stderr}"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|result| result["ruleId"] == "DL4000"),
+        "{results:?}"
+    );
+    assert!(stderr.contains("COPY big.bin /big.bin"), "{stderr}");
+    assert!(stderr.contains("image size"), "{stderr}");
+}

@@ -98,7 +98,9 @@ pub struct BuildArgs {
     #[arg(long, value_enum)]
     pub builder: Option<BuilderChoice>,
 
-    /// Output format.
+    /// Output format. The formats of `ballast lint` (sarif, checkstyle, gitlab, codeclimate,
+    /// gnu, github) write the findings to standard output and the size report to standard
+    /// error.
     #[arg(long, value_enum, default_value_t = BuildFormat::Tty)]
     pub format: BuildFormat,
 
@@ -325,6 +327,15 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 RenderOptions { color: false },
                 &mut stdout,
             )?;
+            // The lint formats hold findings only, so the size report goes beside them on
+            // standard error, where it does not mix with the machine-readable output.
+            let mut stderr = std::io::stderr().lock();
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            render::write_tty(&mut stderr, &report, image_report.as_ref(), color)?;
+            render::write_totals(&mut stderr, &report, image_report.as_ref())?;
+            if let Some(verdict) = &verdict {
+                analyze_gate::write_verdict(&mut stderr, verdict, color)?;
+            }
         }
     }
     stdout.flush()?;
