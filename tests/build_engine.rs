@@ -245,12 +245,17 @@ fn failed_build_keeps_status_and_lints() {
         assert_eq!(report["build"]["exit_code"], code, "{mode:?}");
         assert_eq!(report["build"]["succeeded"], false, "{mode:?}");
         assert!(report["image"].is_null(), "{mode:?}");
-        let (_, tail) = stderr
+        let (streamed, tail) = stderr
             .split_once("the build failed")
             .unwrap_or_else(|| panic!("{mode:?}: no failure message in {stderr}"));
         assert!(
-            tail.contains("exit 3"),
-            "{mode:?}: the last lines name the step: {tail}"
+            streamed.contains("exit 3"),
+            "{mode:?}: the builder's output names the step: {streamed}"
+        );
+        // With --no-progress every line was streamed, so the log is not printed again.
+        assert!(
+            !tail.contains("exit 3"),
+            "{mode:?}: the log is printed once: {tail}"
         );
         let codes: Vec<&str> = report["findings"]
             .as_array()

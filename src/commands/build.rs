@@ -179,10 +179,8 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         extra_args: args.builder_args.clone(),
     };
 
-    let outcome = run_builder(
-        &request,
-        !args.no_progress && std::io::stderr().is_terminal(),
-    )?;
+    let compact_progress = !args.no_progress && std::io::stderr().is_terminal();
+    let outcome = run_builder(&request, compact_progress)?;
     let mut loader = ConfigLoader::new(None, Layer::default(), &|name| std::env::var(name).ok());
     let config = loader
         .for_file(Some(&dockerfile))
@@ -269,14 +267,18 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
 
     if !outcome.succeeded() {
         eprintln!(
-            "ballast: the build failed ({}); its last lines:",
+            "ballast: the build failed ({}){}",
             match outcome.exit_code {
                 Some(code) => format!("exit status {code}"),
                 None => "ended by a signal".to_owned(),
-            }
+            },
+            if compact_progress { "; its last lines:" } else { "" }
         );
-        for line in outcome.last_lines(FAILURE_LINES) {
-            eprintln!("  {line}");
+        // Without the compact display every line has already been printed.
+        if compact_progress {
+            for line in outcome.last_lines(FAILURE_LINES) {
+                eprintln!("  {line}");
+            }
         }
     }
     for warning in &report.warnings {
