@@ -91,7 +91,7 @@ pub struct TarCatalog {
     members: HashMap<String, Member>,
 }
 
-/// Rejects files that cannot be a tar archive with an error that says what they are: empty,
+/// Rejects files that cannot be a tar archive with an error that names what they are: empty,
 /// or compressed as a whole (`docker save | gzip`). Leaves the file at its start.
 fn check_tar_start(file: &mut File, display: &str, length: u64) -> Result<(), ImageError> {
     let error = |message: String| ImageError::Archive {

@@ -117,7 +117,7 @@ fn join_fix(cx: &Context<'_>, earlier: &Instruction, later: &Instruction) -> Opt
 
 /// Whether `earlier && later` is still one valid command list. It is not when the
 /// earlier script ends in an operator or an opening keyword (`cmd &`, `cmd;`, `then`),
-/// when the later one starts with an operator, or when the earlier one holds a `#` that
+/// when the later one starts with an operator, or when the earlier one contains a `#` that
 /// could start a comment, which would swallow the appended `&&`.
 pub(crate) fn can_join(earlier: &str, later: &str) -> bool {
     let earlier = earlier.trim_end();

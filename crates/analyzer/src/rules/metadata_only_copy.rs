@@ -113,7 +113,7 @@ fn changed_text(changed: MetadataChange) -> String {
     }
 }
 
-/// Says how to avoid the copy. COPY sets owner and mode but not the time, so a change of
+/// Returns the advice that avoids the copy. COPY sets owner and mode but not the time, so a change of
 /// time alone is avoided only in the instruction that creates the files.
 fn advice(changed: MetadataChange) -> &'static str {
     match (changed.owner, changed.mode) {

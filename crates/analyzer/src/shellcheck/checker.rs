@@ -70,9 +70,9 @@ pub enum CheckError {
     TimedOut { program: PathBuf, timeout: Duration },
 }
 
-/// How long one ShellCheck process may run by default. ShellCheck needs well under a second on real
-/// RUN scripts, but deeply nested input such as thousands of `(` makes it run for minutes,
-/// and a linter or an editor must not wait that long.
+/// How long one ShellCheck process may run by default. ShellCheck took well under a second
+/// on each RUN script of the corpus, but deeply nested input such as thousands of `(` makes
+/// it run for minutes, and a linter or an editor must not wait that long.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A `shellcheck` program. Results are cached for the whole process by program, dialect

@@ -211,7 +211,7 @@ pub fn check_model(
     check_file(checker, source, model, config, None, notes)
 }
 
-/// Does what [`check_model`] does; `path` names the file in the note of a script that
+/// Runs ShellCheck as [`check_model`] does; `path` names the file in the note of a script that
 /// timed out.
 fn check_file(
     checker: &Checker,
