@@ -88,6 +88,22 @@ fn plaintext_clients_get_plaintext() {
     client.open(URI, TEXT);
     let hover = client.request("textDocument/hover", at(URI, 6, 1));
     assert_eq!(hover["contents"]["kind"], "plaintext");
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("RUN"), "{value}");
+    for markup in ["```", "`", "**", "](", "\n---\n"] {
+        assert!(!value.contains(markup), "{markup:?} in plain text: {value}");
+    }
+    client.shutdown();
+}
+
+#[test]
+fn hover_below_last_line_is_empty() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, TEXT);
+    let last_line = TEXT.lines().count() as u32;
+    assert!(!hover_text(&mut client, last_line - 1, 3).is_empty());
+    let below = client.request("textDocument/hover", at(URI, last_line + 5, 0));
+    assert!(below.is_null(), "{below}");
     client.shutdown();
 }
 

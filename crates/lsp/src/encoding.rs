@@ -58,6 +58,12 @@ impl<'a> Positions<'a> {
         Position::new(at.line, at.col)
     }
 
+    /// Returns whether `position` names a line of the text. Positions below the last line
+    /// are valid in the protocol but point at no text.
+    pub fn has_line(&self, position: Position) -> bool {
+        (position.line as usize) < self.lines.line_count()
+    }
+
     pub fn range(&self, span: Span) -> Range {
         Range::new(self.position(span.start), self.position(span.end))
     }

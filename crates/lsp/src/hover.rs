@@ -21,6 +21,9 @@ pub fn hover(
     lint: Option<&Outcome>,
 ) -> Option<Hover> {
     let positions = snapshot.positions(features.encoding);
+    if !positions.has_line(position) {
+        return None;
+    }
     let offset = positions.offset(position);
     let described = describe(snapshot, offset);
     let rules = lint
@@ -32,18 +35,60 @@ pub fn hover(
         (None, Some(found)) => found,
         (None, None) => return None,
     };
-    let kind = if features.hover_markdown {
-        MarkupKind::Markdown
+    let (kind, value) = if features.hover_markdown {
+        (MarkupKind::Markdown, markdown)
     } else {
-        MarkupKind::PlainText
+        (MarkupKind::PlainText, plain_text(&markdown))
     };
     Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind,
-            value: markdown,
-        }),
+        contents: HoverContents::Markup(MarkupContent { kind, value }),
         range: Some(positions.range(span)),
     })
+}
+
+/// Returns the Markdown of a hover as plain text for clients that do not render Markdown:
+/// without code fences, rules, emphasis and backticks, and with links as `text (address)`.
+pub fn plain_text(markdown: &str) -> String {
+    let mut lines = Vec::new();
+    for line in markdown.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with("```") {
+            continue;
+        }
+        if trimmed == "---" {
+            lines.push(String::new());
+            continue;
+        }
+        let line = line.strip_prefix("#").map_or(line, |rest| rest.trim_start_matches('#').trim_start());
+        lines.push(plain_line(line));
+    }
+    lines.join("\n")
+}
+
+/// Removes inline Markdown from one line: `**`, backticks and `[text](address)` links.
+fn plain_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let link = after.find("](").and_then(|close| {
+            let address = &after[close + 2..];
+            address.find(')').map(|end| (close, &address[..end], end))
+        });
+        let Some((close, address, end)) = link else {
+            out.push_str(&rest[..=open]);
+            rest = after;
+            continue;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&after[..close]);
+        out.push_str(" (");
+        out.push_str(address);
+        out.push(')');
+        rest = &after[close + 2 + end + 1..];
+    }
+    out.push_str(rest);
+    out.replace("**", "").replace('`', "")
 }
 
 /// The most findings whose documentation one hover shows.
@@ -251,4 +296,23 @@ fn base_image_text(instruction: &Instruction, offset: usize) -> Option<(Span, St
         text.push_str("\n\nNot pinned to a digest: the image can change between builds.");
     }
     Some((image.span, text))
+}
+
+#[cfg(test)]
+mod plain_text_tests {
+    use super::plain_text;
+
+    #[test]
+    fn markdown_becomes_plain_text() {
+        let markdown = "## `COPY`\n\nCopies **files**; see [the reference](https://docs.docker.com/x).\n\n---\n\n```dockerfile\nCOPY a /b\n```";
+        assert_eq!(
+            plain_text(markdown),
+            "COPY\n\nCopies files; see the reference (https://docs.docker.com/x).\n\n\n\nCOPY a /b"
+        );
+    }
+
+    #[test]
+    fn brackets_without_links_stay() {
+        assert_eq!(plain_text("RUN [\"a\", \"b\"]"), "RUN [\"a\", \"b\"]");
+    }
 }

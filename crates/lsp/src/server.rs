@@ -611,7 +611,12 @@ impl LanguageServer for Backend {
                 if let (Some(hover), Some(size)) = (found.as_mut(), size)
                     && let HoverContents::Markup(markup) = &mut hover.contents
                 {
-                    markup.value.push_str(&format!("\n\n---\n\n{size}"));
+                    let size = if features.hover_markdown {
+                        format!("\n\n---\n\n{size}")
+                    } else {
+                        format!("\n\n{}", hover::plain_text(&size))
+                    };
+                    markup.value.push_str(&size);
                 }
                 found
             },
