@@ -14,7 +14,7 @@
 mod checker;
 mod script;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 use ballast_parser::run_script::{RunScript, ScriptOrigin};
@@ -284,7 +284,15 @@ fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> 
             continue;
         }
 
-        let declared = Arc::new(names_in_scope(model, inst));
+        // Only the names a script mentions are declared, so a job holds a few names instead
+        // of every ARG and ENV in scope, which grows with the square of the file.
+        let declared = {
+            let mentioned: HashSet<&str> = scripts
+                .iter()
+                .flat_map(|script| script::identifiers_in(&script.text))
+                .collect();
+            Arc::new(names_in_scope(model, inst, &mentioned))
+        };
         for script in scripts {
             // A heredoc with a `#!` line runs as its own program.
             let shebang = match script.origin {
@@ -438,15 +446,21 @@ fn shebang_words(text: &str) -> Option<Vec<String>> {
 /// Returns the ARG and ENV names set in a RUN: those of its stage declared before it, those
 /// of the stages it is built on, and the predefined proxy arguments. Sorted, so equal
 /// scopes give equal cache keys.
-fn names_in_scope(model: &Model<'_>, inst: &Inst<'_>) -> Vec<String> {
-    let mut names: BTreeSet<String> = PROXY_ARGS.iter().map(|name| name.to_string()).collect();
+fn names_in_scope(model: &Model<'_>, inst: &Inst<'_>, mentioned: &HashSet<&str>) -> Vec<String> {
+    let mut names: BTreeSet<String> = PROXY_ARGS
+        .iter()
+        .filter(|name| mentioned.contains(*name))
+        .map(|name| name.to_string())
+        .collect();
     let mut stage = inst.stage;
     let mut before = Some(inst.index);
     while let Some(index) = stage {
         let current = &model.stages[index];
         for &binding in &current.bindings {
             let binding = &model.bindings[binding];
-            if before.is_none_or(|at| binding.instruction < at) {
+            if before.is_none_or(|at| binding.instruction < at)
+                && mentioned.contains(binding.name.as_str())
+            {
                 names.insert(binding.name.clone());
             }
         }

@@ -201,7 +201,7 @@ mod tests {
 /// The identifier-shaped words of a script: every run of letters, digits and `_` that does
 /// not start with a digit. A superset of the variable names the script reads, bare names in
 /// arithmetic included.
-fn identifiers_in(script: &str) -> std::collections::HashSet<&str> {
+pub(super) fn identifiers_in(script: &str) -> std::collections::HashSet<&str> {
     let mut names = std::collections::HashSet::new();
     let bytes = script.as_bytes();
     let mut start = None;
