@@ -269,7 +269,11 @@ fn invalid_json_rpc_with_id_gets_an_error() {
     client.send_raw(br#"{"id":91,"method":"textDocument/hover"}"#);
     assert_eq!(client.response(91)["error"]["code"], -32600);
     client.send_raw(b"\xff\xfe not utf-8");
+    let not_json = client.null_id_response();
+    assert_eq!(not_json["error"]["code"], -32700, "{not_json}");
     client.send_raw(b"[1, 2, 3]");
+    let not_a_message = client.null_id_response();
+    assert_eq!(not_a_message["error"]["code"], -32600, "{not_a_message}");
     client.open(URI, "FROM alpine\n");
     assert!(
         client

@@ -143,6 +143,18 @@ impl Client {
         }
     }
 
+    /// Waits for the next response with a null `id`, the answer to a message the server
+    /// could not read, keeping notifications for later.
+    pub fn null_id_response(&mut self) -> Value {
+        loop {
+            let message = self.read();
+            if message.get("method").is_none() && message["id"].is_null() {
+                return message;
+            }
+            self.keep(message);
+        }
+    }
+
     /// Waits for the next notification `method` that `accept` takes, dropping earlier ones
     /// of the same method that it does not take.
     pub fn notification(&mut self, method: &str, accept: impl Fn(&Value) -> bool) -> Value {

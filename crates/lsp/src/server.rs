@@ -18,7 +18,7 @@ use crate::diagnostics::{self, Queue};
 use crate::documents::{Documents, Snapshot};
 use crate::guard::{guard, install_panic_hook};
 use crate::sizes::{self, BUILD_COMMAND, Reports};
-use crate::transport::{INVALID_MESSAGE_METHOD, filtered};
+use crate::transport::{INVALID_MESSAGE_METHOD, connect};
 use crate::{
     completion, folding, formatting, hover, links, navigation, selection, semantic_tokens, symbols,
 };
@@ -166,9 +166,9 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
                 version = env!("CARGO_PKG_VERSION"),
                 "ballast language server started on standard input and output"
             );
-            Server::new(filtered(tokio::io::stdin()), tokio::io::stdout(), socket)
-                .serve(service)
-                .await;
+            let (input, output, writer) = connect(tokio::io::stdin(), tokio::io::stdout());
+            Server::new(input, output, socket).serve(service).await;
+            let _ = writer.await;
         }
         Some(address) => {
             let listener = TcpListener::bind(address)
@@ -181,9 +181,9 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
                 .map_err(|source| ServerError::Accept { address, source })?;
             tracing::info!(%peer, "client connected");
             let (read, write) = tokio::io::split(stream);
-            Server::new(filtered(read), write, socket)
-                .serve(service)
-                .await;
+            let (input, output, writer) = connect(read, write);
+            Server::new(input, output, socket).serve(service).await;
+            let _ = writer.await;
         }
     }
     tracing::info!("ballast language server stopped");

@@ -5,7 +5,10 @@
 //! without `Content-Length`), which would end the session. This filter reads the framing
 //! itself and passes on only messages the server can decode. A message with an `id` that
 //! is not valid JSON-RPC is replaced by a request for [`INVALID_MESSAGE_METHOD`], so the
-//! client still gets an error response for it. Every other message it drops is logged.
+//! client still gets an error response for it. A body that is not JSON, or JSON without a
+//! usable `id`, gets the JSON-RPC error response with a null `id` (-32700 parse error or
+//! -32600 invalid request), written between the server's own messages by [`connect`].
+//! Every message it drops is logged.
 
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
@@ -17,31 +20,79 @@ pub const INVALID_MESSAGE_METHOD: &str = "ballast/invalidMessage";
 /// Bodies longer than this are skipped without being buffered.
 const MAX_BODY: usize = 512 << 20;
 
-/// Starts copying valid messages from `input`; returns the stream the server reads.
-pub fn filtered(input: impl AsyncRead + Unpin + Send + 'static) -> DuplexStream {
-    let (server_side, filter_side) = tokio::io::duplex(1 << 16);
+/// Connects the server to the client's streams. Returns the stream the server reads, which
+/// carries only messages it can decode, the stream it writes, whose messages reach `output`
+/// whole, with the error responses for dropped messages between them, and the task that
+/// writes `output`. Once the server has dropped its stream, awaiting the task makes sure
+/// its last messages were written.
+pub fn connect(
+    input: impl AsyncRead + Unpin + Send + 'static,
+    output: impl AsyncWrite + Unpin + Send + 'static,
+) -> (DuplexStream, DuplexStream, tokio::task::JoinHandle<()>) {
+    let (server_reads, filter_writes) = tokio::io::duplex(1 << 16);
+    let (server_writes, merger_reads) = tokio::io::duplex(1 << 16);
+    let (errors, error_bodies) = tokio::sync::mpsc::unbounded_channel();
     tokio::spawn(async move {
-        if let Err(error) = copy_messages(input, filter_side).await {
+        if let Err(error) = copy_messages(input, filter_writes, errors).await {
             tracing::info!("client input closed: {error}");
         }
     });
-    server_side
+    let writer = tokio::spawn(async move {
+        if let Err(error) = merge_output(merger_reads, error_bodies, output).await {
+            tracing::info!("client output closed: {error}");
+        }
+    });
+    (server_reads, server_writes, writer)
+}
+
+/// Writes the server's messages and the filter's error responses to `output`, each whole.
+async fn merge_output(
+    mut server: impl AsyncRead + Unpin,
+    mut errors: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
+    mut output: impl AsyncWrite + Unpin,
+) -> std::io::Result<()> {
+    let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
+    let mut chunk = vec![0u8; 1 << 16];
+    let mut errors_open = true;
+    loop {
+        tokio::select! {
+            read = server.read(&mut chunk) => {
+                let read = read?;
+                if read == 0 {
+                    return Ok(());
+                }
+                buffer.extend_from_slice(&chunk[..read]);
+                // The server writes well-formed frames, so none is skipped here.
+                while let Some(Frame::Message(body)) = next_frame(&mut buffer) {
+                    write_message(&mut output, &body).await?;
+                }
+            }
+            body = errors.recv(), if errors_open => match body {
+                Some(body) => write_message(&mut output, &body).await?,
+                None => errors_open = false,
+            },
+        }
+    }
 }
 
 async fn copy_messages(
     mut input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
+    errors: tokio::sync::mpsc::UnboundedSender<Vec<u8>>,
 ) -> std::io::Result<()> {
     let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut chunk = vec![0u8; 1 << 16];
     loop {
         while let Some(frame) = next_frame(&mut buffer) {
             match frame {
-                Frame::Message(body) => {
-                    if let Some(message) = checked(body) {
-                        write_message(&mut output, &message).await?;
+                Frame::Message(body) => match checked(body) {
+                    Checked::Pass(message) => write_message(&mut output, &message).await?,
+                    Checked::Reply(error) => {
+                        // The output side ends only with the server, so a send cannot fail
+                        // while the filter still runs.
+                        let _ = errors.send(error);
                     }
-                }
+                },
                 Frame::Skip(length) => {
                     tracing::error!(length, "dropped a message longer than {MAX_BODY} bytes");
                     skip(&mut input, &mut buffer, length).await?;
@@ -95,13 +146,22 @@ fn next_frame(buffer: &mut Vec<u8>) -> Option<Frame> {
     }
 }
 
-/// Returns the message to pass on for `body`: the body itself when the server can decode
-/// it, a stand-in request when it has an id, or nothing.
-fn checked(body: Vec<u8>) -> Option<Vec<u8>> {
+/// What to do with one message of the client.
+enum Checked {
+    /// Pass this body to the server.
+    Pass(Vec<u8>),
+    /// Answer the client with this error response, which has a null `id`.
+    Reply(Vec<u8>),
+}
+
+/// Decides what to do with `body`: pass it when the server can decode it, pass a stand-in
+/// request when it has an id, and otherwise answer with a parse error (not JSON) or an
+/// invalid-request error (JSON that is not a JSON-RPC message with a usable id).
+fn checked(body: Vec<u8>) -> Checked {
     if serde_json::from_slice::<Request>(&body).is_ok()
         || serde_json::from_slice::<Response>(&body).is_ok()
     {
-        return Some(body);
+        return Checked::Pass(body);
     }
     let value: Option<Value> = serde_json::from_slice(&body).ok();
     let id = value
@@ -113,10 +173,22 @@ fn checked(body: Vec<u8>) -> Option<Vec<u8>> {
         message = preview,
         "dropped a message that is not valid JSON-RPC"
     );
-    let id = id?;
-    let stand_in =
-        serde_json::json!({"jsonrpc": "2.0", "id": id, "method": INVALID_MESSAGE_METHOD});
-    serde_json::to_vec(&stand_in).ok()
+    if let Some(id) = id {
+        let stand_in =
+            serde_json::json!({"jsonrpc": "2.0", "id": id, "method": INVALID_MESSAGE_METHOD});
+        return Checked::Pass(serde_json::to_vec(&stand_in).unwrap_or_default());
+    }
+    let (code, message) = if value.is_none() {
+        (-32700, "parse error: the message body is not valid JSON")
+    } else {
+        (-32600, "invalid request: the message is not a JSON-RPC request, notification or response")
+    };
+    let error = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": code, "message": message},
+    });
+    Checked::Reply(serde_json::to_vec(&error).unwrap_or_default())
 }
 
 async fn write_message(output: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> std::io::Result<()> {
@@ -176,14 +248,37 @@ mod tests {
         );
     }
 
+    fn passed(checked: Checked) -> Vec<u8> {
+        match checked {
+            Checked::Pass(body) => body,
+            Checked::Reply(_) => panic!("expected the message to be passed on"),
+        }
+    }
+
+    fn reply(checked: Checked) -> Value {
+        match checked {
+            Checked::Reply(body) => serde_json::from_slice(&body).unwrap(),
+            Checked::Pass(_) => panic!("expected an error reply"),
+        }
+    }
+
     #[test]
     fn invalid_requests_with_ids_are_replaced() {
-        let stand_in = checked(br#"{"id":4,"method":"x"}"#.to_vec()).unwrap();
+        let stand_in = passed(checked(br#"{"id":4,"method":"x"}"#.to_vec()));
         let value: Value = serde_json::from_slice(&stand_in).unwrap();
         assert_eq!(value["method"], INVALID_MESSAGE_METHOD);
         assert_eq!(value["id"], 4);
-        assert!(checked(b"{not json".to_vec()).is_none());
         let valid = br#"{"jsonrpc":"2.0","id":1,"result":null}"#.to_vec();
-        assert_eq!(checked(valid.clone()), Some(valid));
+        assert_eq!(passed(checked(valid.clone())), valid);
+    }
+
+    #[test]
+    fn messages_without_ids_get_null_id_errors() {
+        let parse = reply(checked(b"{not json".to_vec()));
+        assert_eq!(parse["error"]["code"], -32700);
+        assert!(parse["id"].is_null());
+        let invalid = reply(checked(b"[1, 2, 3]".to_vec()));
+        assert_eq!(invalid["error"]["code"], -32600);
+        assert!(invalid["id"].is_null());
     }
 }
