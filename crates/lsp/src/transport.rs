@@ -88,8 +88,8 @@ async fn copy_messages(
                 Frame::Message(body) => match checked(body) {
                     Checked::Pass(message) => write_message(&mut output, &message).await?,
                     Checked::Reply(error) => {
-                        // The output side ends only with the server, so a send cannot fail
-                        // while the filter still runs.
+                        // A send fails only when the output side has stopped, and then
+                        // the reply has nowhere to go.
                         let _ = errors.send(error);
                     }
                 },
@@ -146,16 +146,16 @@ fn next_frame(buffer: &mut Vec<u8>) -> Option<Frame> {
     }
 }
 
-/// What to do with one message of the client.
+/// The filter's decision on one message of the client.
 enum Checked {
     /// Pass this body to the server.
     Pass(Vec<u8>),
-    /// Answer the client with this error response, which has a null `id`.
+    /// Reply to the client with this error response, which has a null `id`.
     Reply(Vec<u8>),
 }
 
 /// Decides what to do with `body`: pass it when the server can decode it, pass a stand-in
-/// request when it has an id, and otherwise answer with a parse error (not JSON) or an
+/// request when it has an id, and otherwise reply with a parse error (not JSON) or an
 /// invalid-request error (JSON that is not a JSON-RPC message with a usable id).
 fn checked(body: Vec<u8>) -> Checked {
     if serde_json::from_slice::<Request>(&body).is_ok()
