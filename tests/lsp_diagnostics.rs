@@ -85,3 +85,55 @@ fn pull_diagnostics_report_and_unchanged() {
     assert!(client.pending("textDocument/publishDiagnostics").is_empty());
     client.shutdown();
 }
+
+/// A slow ShellCheck pass for an old version must not overwrite a newer version's list:
+/// once a version's diagnostics are published, no list for an older version follows.
+#[test]
+fn shellcheck_lists_of_old_versions_are_not_published() {
+    if std::process::Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "`shellcheck` is not on PATH: install the Debian package `shellcheck`"
+        );
+        eprintln!("skipped: `shellcheck` is not on PATH");
+        return;
+    }
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    let seen = std::cell::RefCell::new(Vec::new());
+    let mut wait_for = |client: &mut Client, wanted: i64, with_shellcheck: bool| {
+        client.notification("textDocument/publishDiagnostics", |params| {
+            let version = params["version"].as_i64().unwrap_or(-1);
+            let shellcheck = params["diagnostics"]
+                .as_array()
+                .is_some_and(|list| list.iter().any(|d| d["code"] == "SC2086"));
+            seen.borrow_mut().push((version, shellcheck));
+            version == wanted && (shellcheck || !with_shellcheck)
+        });
+    };
+
+    // Version 1's fast list is out, so its ShellCheck pass (300 findings) is running when
+    // version 2 replaces the text.
+    let slow = format!("FROM alpine:3.20\nRUN echo {}\n", "$V ".repeat(300));
+    client.open(URI, &slow);
+    wait_for(&mut client, 1, false);
+    client.change(URI, 2, (0, 0), (2, 0), "FROM alpine:3.20\n");
+    wait_for(&mut client, 2, false);
+    // ShellCheck passes run one at a time, so version 1's pass, if it was published, came
+    // before version 3's list with ShellCheck findings.
+    client.change(URI, 3, (1, 0), (1, 0), "RUN echo $X\n");
+    wait_for(&mut client, 3, true);
+    let seen = seen.into_inner();
+    for pair in seen.windows(2) {
+        assert!(
+            pair[1].0 >= pair[0].0,
+            "version {} was published after version {}: {seen:?}",
+            pair[1].0,
+            pair[0].0
+        );
+    }
+    client.shutdown();
+}

@@ -274,8 +274,11 @@ async fn publish(
         }
     };
 
-    // A newer edit is waiting: its diagnostics replace these, so these are not sent.
-    if state.queue.is_pending(uri) {
+    // A newer edit is waiting or was already published: its diagnostics replace these, so
+    // these are not sent. Without the version check, a slow ShellCheck pass for an old
+    // version would arrive after the newer version's list and stay in the editor.
+    let current = state.documents.snapshot(uri).map(|current| current.version);
+    if state.queue.is_pending(uri) || current != Some(snapshot.version) {
         tracing::debug!(
             uri = uri.as_str(),
             version = snapshot.version,

@@ -119,12 +119,7 @@ fn next_frame(buffer: &mut Vec<u8>) -> Option<Frame> {
     loop {
         let header_end = find(buffer, b"\r\n\r\n")?;
         let header = String::from_utf8_lossy(&buffer[..header_end]).into_owned();
-        let length = header.lines().find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.trim()
-                .eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse::<usize>().ok())?
-        });
+        let length = content_length(&header);
         let Some(length) = length else {
             tracing::error!(
                 header = header.trim(),
@@ -144,6 +139,18 @@ fn next_frame(buffer: &mut Vec<u8>) -> Option<Frame> {
         buffer.drain(..header_end + 4 + length);
         return Some(Frame::Message(body));
     }
+}
+
+/// Reads the `Content-Length` of a header block. The field is looked for anywhere in a
+/// line, so a header glued to the rest of a body that was dropped (after a header whose
+/// length was invalid) is still read, and the stream gets back in step.
+fn content_length(header: &str) -> Option<usize> {
+    const NAME: &str = "content-length:";
+    header.lines().rev().find_map(|line| {
+        let lower = line.to_ascii_lowercase();
+        let at = lower.rfind(NAME)?;
+        line[at + NAME.len()..].trim().parse::<usize>().ok()
+    })
 }
 
 /// The filter's decision on one message of the client.
@@ -260,6 +267,17 @@ mod tests {
             Checked::Reply(body) => serde_json::from_slice(&body).unwrap(),
             Checked::Pass(_) => panic!("expected an error reply"),
         }
+    }
+
+    #[test]
+    fn stream_recovers_after_an_invalid_length() {
+        let mut buffer = b"Content-Length: abc\r\n\r\n{}".to_vec();
+        buffer.extend(frame(r#"{"jsonrpc":"2.0","method":"initialized"}"#));
+        let Some(Frame::Message(body)) = next_frame(&mut buffer) else {
+            panic!("the frame after the invalid header is read")
+        };
+        assert_eq!(body, br#"{"jsonrpc":"2.0","method":"initialized"}"#);
+        assert!(buffer.is_empty());
     }
 
     #[test]
