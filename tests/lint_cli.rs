@@ -657,6 +657,48 @@ fn fix_moves_comment_out_of_from() {
 }
 
 #[test]
+fn unknown_select_code_warns() {
+    let dir = folder("unknown-select");
+    write(&dir, "Dockerfile", ADD_LOCAL);
+    let run = ballast(&dir, &["lint", "--select", "DL9999,shellcheck", "Dockerfile"], None, &[]);
+    assert!(run.stderr.contains("`DL9999` is not a known rule"), "{}", run.stderr);
+    assert!(!run.stderr.contains("`shellcheck` is not"), "{}", run.stderr);
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_folder_in_search_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = folder("unreadable-folder");
+    write(&dir, "tree/Dockerfile", CLEAN);
+    write(&dir, "tree/locked/Dockerfile", ADD_LOCAL);
+    let locked = dir.join("tree/locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // root reads the folder anyway, so as root the linter runs as `nobody` through setpriv.
+    let output = if std::fs::read_dir(&locked).is_ok() {
+        Command::new("setpriv")
+            .args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_ballast"))
+            .args(["lint", "--select", SELECT, "tree"])
+            .current_dir(&dir)
+            .env("HOME", dir.join(".home"))
+            .output()
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_ballast"))
+            .args(["lint", "--select", SELECT, "tree"])
+            .current_dir(&dir)
+            .env("HOME", dir.join(".home"))
+            .output()
+    };
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = output.expect("ballast runs (setpriv, from util-linux, runs it as root)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("not linted"), "{stderr}");
+}
+
+#[test]
 fn folder_without_dockerfiles_warns() {
     let dir = folder("no-dockerfiles");
     write(&dir, "src/main.rs", "fn main() {}\n");

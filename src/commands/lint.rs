@@ -374,7 +374,8 @@ fn warn_unknown_codes(config: &Config, warned: &mut HashSet<ConfigSource>) {
         ConfigSource::Defaults => "the command line or HADOLINT_* variables".to_string(),
     };
     for code in config.named_codes() {
-        let is_rule_name = rules::find(code).is_some_and(|rule| rule.meta().name == code);
+        let is_rule_name = rules::find(code).is_some_and(|rule| rule.meta().name == code)
+            || code == ballast_analyzer::shellcheck::RULE_NAME;
         if !rules::is_known_code(code) && !is_rule_name {
             eprintln!(
                 "ballast: warning: {source}: `{code}` is not a known rule code or name, so it has no effect"
@@ -541,7 +542,7 @@ fn discover(paths: &[PathBuf]) -> (Vec<Target>, bool) {
         if path.as_os_str() == "-" {
             targets.push(Target::Stdin);
         } else if path.is_dir() {
-            match find_dockerfiles(path) {
+            match find_dockerfiles(path, &mut had_error) {
                 Ok(found) if found.is_empty() => eprintln!(
                     "ballast: warning: {}: no Dockerfiles found; ballast looks for files named Dockerfile or Containerfile, with a prefix (`api.Dockerfile`) or a suffix (`Dockerfile.dev`)",
                     display(path)
@@ -570,8 +571,9 @@ fn discover(paths: &[PathBuf]) -> (Vec<Target>, bool) {
 
 /// Finds the Dockerfiles under `folder`, sorted, honouring `.gitignore`, `.ignore` and
 /// git's exclude files even outside a git repository. Hidden folders such as
-/// `.devcontainer` are searched; `.git` is not.
-fn find_dockerfiles(folder: &Path) -> Result<Vec<PathBuf>, ignore::Error> {
+/// `.devcontainer` are searched; `.git` is not. An entry that cannot be read is reported
+/// and sets `had_error`, and the search goes on.
+fn find_dockerfiles(folder: &Path, had_error: &mut bool) -> Result<Vec<PathBuf>, ignore::Error> {
     let mut found = Vec::new();
     let walker = ignore::WalkBuilder::new(folder)
         .hidden(false)
@@ -582,7 +584,8 @@ fn find_dockerfiles(folder: &Path) -> Result<Vec<PathBuf>, ignore::Error> {
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                eprintln!("ballast: {error}");
+                eprintln!("ballast: {error}; the Dockerfiles there were not linted");
+                *had_error = true;
                 continue;
             }
         };

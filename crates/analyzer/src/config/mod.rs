@@ -266,8 +266,9 @@ impl Config {
 
     /// Returns every code the configuration names, for validation.
     pub fn named_codes(&self) -> impl Iterator<Item = &str> {
-        self.ignore
+        self.select
             .iter()
+            .chain(&self.ignore)
             .map(String::as_str)
             .chain(self.severity.iter().map(|(code, _)| code.as_str()))
     }
