@@ -104,7 +104,7 @@ fn shellcheck_lists_of_old_versions_are_not_published() {
     }
     let (mut client, _) = Client::initialized(rich_capabilities());
     let seen = std::cell::RefCell::new(Vec::new());
-    let mut wait_for = |client: &mut Client, wanted: i64, with_shellcheck: bool| {
+    let wait_for = |client: &mut Client, wanted: i64, with_shellcheck: bool| {
         client.notification("textDocument/publishDiagnostics", |params| {
             let version = params["version"].as_i64().unwrap_or(-1);
             let shellcheck = params["diagnostics"]

@@ -112,6 +112,11 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         top: args.top,
         verify_digests: args.verify_digests,
     };
+    if args.source.trim().is_empty() {
+        anyhow::bail!(
+            "SOURCE is empty; pass an image name, a `docker save` archive or an OCI layout"
+        );
+    }
     let source = ImageSource::parse(&args.source);
 
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();

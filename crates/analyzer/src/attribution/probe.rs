@@ -51,9 +51,9 @@ pub fn probe(source: &ImageSource, wanted: &[String]) -> Result<Vec<ProbedFile>,
     let stream: Box<dyn Read> = match source {
         ImageSource::Engine { reference } => Box::new(Engine::from_env()?.export(reference)?),
         ImageSource::DockerArchive { path, .. } | ImageSource::OciArchive { path, .. } => {
-            Box::new(std::fs::File::open(path).map_err(|source| ImageError::Io {
+            Box::new(std::fs::File::open(path).map_err(|cause| ImageError::Io {
                 path: path.clone(),
-                source,
+                cause,
             })?)
         }
         // NOTE: OCI layout folders and standard input are not probed; the findings that need

@@ -77,10 +77,10 @@ fn follow_links<'a>(
     })
 }
 
-fn io_error(path: &Path, source: io::Error) -> ImageError {
+fn io_error(path: &Path, cause: io::Error) -> ImageError {
     ImageError::Io {
         path: path.to_owned(),
-        source,
+        cause,
     }
 }
 

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 /// An error that stops the analysis of a whole image.
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
-    #[error("{path}: {source}")]
+    // The cause is part of the message and not a `source`, so an error chain printed
+    // with its causes does not repeat it.
+    #[error("{path}: {cause}")]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
     #[error("{archive}: {message}")]

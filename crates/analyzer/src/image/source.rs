@@ -33,7 +33,8 @@ impl ImageSource {
     /// - `docker-archive:PATH[:REFERENCE]`, `oci-archive:PATH[:REFERENCE]`,
     ///   `oci:PATH[:REFERENCE]` (the names skopeo uses);
     /// - `docker-daemon:REFERENCE` or `docker://REFERENCE`: the engine;
-    /// - an existing file (a tar archive) or folder (an OCI layout);
+    /// - an existing file (a tar archive) or folder (an OCI layout), or a name that can only
+    ///   be a path (it starts with `/`, `.` or `~`, or ends in `.tar`, `.tgz`, …);
     /// - anything else: an image reference for the engine.
     pub fn parse(value: &str) -> ImageSource {
         if value == "-" {
@@ -66,7 +67,14 @@ impl ImageSource {
                 reference: None,
             };
         }
-        if path.is_file() {
+        // A name that can only be a path (an image reference never starts with `/` or `.`)
+        // or that ends like an archive is read as a file, so a mistyped path is reported as
+        // a missing file instead of as an image the engine does not have.
+        let path_like = value.starts_with(['/', '.', '~'])
+            || [".tar", ".tar.gz", ".tgz", ".tar.zst"]
+                .iter()
+                .any(|suffix| value.ends_with(suffix));
+        if path.is_file() || path_like {
             return ImageSource::DockerArchive {
                 path: path.to_owned(),
                 reference: None,
@@ -130,5 +138,19 @@ mod tests {
                 reference: "ballast-test/busybox".to_owned()
             }
         );
+    }
+
+    #[test]
+    fn missing_paths_stay_paths() {
+        for value in ["/nonexistent.tar", "./image", "saved/image.tar", "image.tar.gz"] {
+            assert_eq!(
+                ImageSource::parse(value),
+                ImageSource::DockerArchive {
+                    path: PathBuf::from(value),
+                    reference: None
+                },
+                "{value}"
+            );
+        }
     }
 }
