@@ -244,6 +244,14 @@ fn missing_file_does_not_stop_others() {
         findings(&run),
         [("Dockerfile".to_string(), "DL3020".to_string())]
     );
+
+    let only_missing = lint(&dir, &["nope/Dockerfile"], None, &[]);
+    assert_eq!(only_missing.code, 2);
+    assert!(
+        !only_missing.stdout.contains("No problems found"),
+        "{}",
+        only_missing.stdout
+    );
 }
 
 #[cfg(unix)]

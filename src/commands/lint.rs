@@ -226,7 +226,9 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
     }
     print_shellcheck_notes();
 
-    if !args.diff {
+    // "No problems found in 0 files" would read as a pass after the errors above it.
+    let nothing_read = reports.is_empty() && had_error && args.format == Format::Tty;
+    if !args.diff && !nothing_read {
         let color = !args.no_color
             && std::env::var_os("NO_COLOR").is_none()
             && std::io::stdout().is_terminal();
