@@ -575,3 +575,13 @@ fn inline_pragma_rule_fires_when_enabled() {
         .collect();
     assert_eq!(found, [3]);
 }
+
+#[test]
+fn dl3025_reason_fits_the_instruction() {
+    let text = "FROM a:1\nCMD python app.py\nHEALTHCHECK CMD curl -f http://localhost/\n";
+    let messages = findings(text, "DL3025");
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(messages[0].1.contains("stop signals"), "{messages:?}");
+    assert!(!messages[1].1.contains("stop signals"), "{messages:?}");
+    assert!(messages[1].1.contains("every probe"), "{messages:?}");
+}
