@@ -81,3 +81,19 @@ fn range_formatting_touches_only_the_range() {
     assert_eq!(formatted, TEXT.replace("env A=1", "ENV A=1"));
     client.shutdown();
 }
+
+#[test]
+fn value_continuations_stay_unindented() {
+    let text = "from alpine:3.20\nenv E=hello\\\n\\\nworld\nenv PKGS curl \\\ngit\nrun echo hello\\\n\\\nworld \\\n&& true\n";
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, text);
+    let edits = client.request(
+        "textDocument/formatting",
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}}),
+    );
+    assert_eq!(
+        apply(text, &edits),
+        "FROM alpine:3.20\nENV E=hello\\\n\\\nworld\nENV PKGS curl \\\ngit\nRUN echo hello\\\n\\\nworld \\\n    && true\n"
+    );
+    client.shutdown();
+}

@@ -4,9 +4,15 @@
 //! What it changes, and only where the meaning stays the same:
 //! - instruction keywords in upper case, with no indentation before them and one space
 //!   after them (also the trigger keyword of ONBUILD);
-//! - continuation lines that start in column 0 get one indent unit, unless the line before
-//!   ends inside a quoted string or splits a word (`ins\` then `tall`), where added blanks
-//!   would change the instruction;
+//! - continuation lines that start in column 0 get one indent unit in instructions where
+//!   blanks only separate words: RUN, CMD, ENTRYPOINT, SHELL, HEALTHCHECK, FROM, COPY, ADD,
+//!   EXPOSE and VOLUME, also as ONBUILD triggers. BuildKit joins continuation lines as
+//!   written, so the blanks would change an ENV, LABEL or ARG value (`ENV PKGS curl \`
+//!   then `git`) or the single string of WORKDIR, USER, MAINTAINER or STOPSIGNAL. Those
+//!   lines, and those of unknown instructions, stay as written. A line also stays when the
+//!   line with content before it ends inside a quoted string or a `${…}` expansion, or
+//!   splits a word (`ins\` then `tall`). Lines that hold only the continuation marker
+//!   join as nothing, so they do not end a word;
 //! - blanks at the end of lines, and lines of blanks only, are removed, except blanks
 //!   before a continuation marker, which belong to the instruction;
 //! - comments lose their indentation.
@@ -150,17 +156,47 @@ fn instruction_edits(
         keyword_edits(text, trigger, first_end, edits);
     }
 
-    let mut quote: Option<char> = None;
-    let mut previous_splits_word = false;
+    let indents = blanks_separate_words(instruction);
+    let mut quoting = Quoting::default();
+    let mut in_word = false;
     for (number, line) in instruction.physical_lines.iter().enumerate() {
         let content = line.text(text);
         let starts_flush = content.starts_with(|c: char| !c.is_whitespace());
-        if number > 0 && starts_flush && quote.is_none() && !previous_splits_word {
+        if number > 0 && indents && starts_flush && !quoting.is_open() && !in_word {
             insert(edits, line.start, &options.indent);
         }
-        quote = quote_state_after(content, quote, escape);
-        previous_splits_word = splits_word(content, escape);
+        quoting = quoting.after(content, escape);
+        if let Some(ends_in_word) = ends_in_word(content, escape) {
+            in_word = ends_in_word;
+        }
         delete(edits, trailing_blanks(text, *line));
+    }
+}
+
+/// Returns whether a run of blanks between words means the same as one blank in this
+/// instruction or its ONBUILD trigger: in shell commands, JSON arrays and the lists
+/// BuildKit splits at blanks. Everywhere else the blanks are part of a value.
+fn blanks_separate_words(instruction: &Instruction) -> bool {
+    match (&instruction.args, instruction.keyword) {
+        (
+            Args::Onbuild {
+                trigger: Some(trigger),
+            },
+            _,
+        ) => blanks_separate_words(trigger),
+        (_, keyword) => matches!(
+            keyword,
+            Keyword::Run
+                | Keyword::Cmd
+                | Keyword::Entrypoint
+                | Keyword::Shell
+                | Keyword::Healthcheck
+                | Keyword::From
+                | Keyword::Copy
+                | Keyword::Add
+                | Keyword::Expose
+                | Keyword::Volume
+        ),
     }
 }
 
@@ -183,35 +219,63 @@ fn keyword_edits(text: &str, instruction: &Instruction, line_end: usize, edits: 
     }
 }
 
-/// Returns the quote that is open after `line`, given the one open before it. Inside double
-/// quotes the escape character escapes the next character; single quotes take every
-/// character literally.
-fn quote_state_after(line: &str, mut quote: Option<char>, escape: char) -> Option<char> {
-    let mut chars = line.chars();
-    while let Some(ch) = chars.next() {
-        match quote {
-            None if ch == '"' || ch == '\'' => quote = Some(ch),
-            None if ch == escape => {
-                chars.next();
-            }
-            Some('"') if ch == escape => {
-                chars.next();
-            }
-            Some(open) if ch == open => quote = None,
-            _ => {}
-        }
-    }
-    quote
+/// The quote and the `${…}` parameter expansions left open at the end of a line. The shell
+/// keeps blanks inside them as part of the word (`B=${A:-x y}`).
+#[derive(Clone, Copy, Debug, Default)]
+struct Quoting {
+    quote: Option<char>,
+    expansions: usize,
 }
 
-/// Returns whether a continued line has no blank before its continuation marker, so the
-/// word it ends goes on at the start of the next line.
-fn splits_word(line: &str, escape: char) -> bool {
-    let trimmed = line.trim_end_matches([' ', '\t']);
-    match trimmed.strip_suffix(escape) {
-        Some(before) => before.ends_with(|c: char| !c.is_whitespace()),
-        None => false,
+impl Quoting {
+    fn is_open(self) -> bool {
+        self.quote.is_some() || self.expansions > 0
     }
+
+    /// Returns the quoting after `line`. Inside double quotes the escape character escapes
+    /// the next character, and single quotes take every character literally.
+    fn after(mut self, line: &str, escape: char) -> Quoting {
+        let mut chars = line.chars().peekable();
+        while let Some(ch) = chars.next() {
+            match self.quote {
+                None if ch == '"' || ch == '\'' => self.quote = Some(ch),
+                None if ch == escape => {
+                    chars.next();
+                }
+                None if ch == '$' && chars.peek() == Some(&'{') => {
+                    chars.next();
+                    self.expansions += 1;
+                }
+                None if ch == '}' => self.expansions = self.expansions.saturating_sub(1),
+                Some('"') if ch == escape => {
+                    chars.next();
+                }
+                Some(open) if ch == open => self.quote = None,
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
+/// Returns whether a continued line ends inside a word that goes on at the start of the
+/// next line with content. That is the case when the continuation marker follows a
+/// character other than a blank, or a blank escaped with a backslash or the escape
+/// character. Returns `None` for the last line and for a line that holds only the marker,
+/// which BuildKit joins as nothing.
+fn ends_in_word(line: &str, escape: char) -> Option<bool> {
+    let trimmed = line.trim_end_matches([' ', '\t']);
+    let before = trimmed.strip_suffix(escape)?;
+    let last = before.chars().next_back()?;
+    if !last.is_whitespace() {
+        return Some(true);
+    }
+    let escapes = before[..before.len() - last.len_utf8()]
+        .chars()
+        .rev()
+        .take_while(|&c| c == '\\' || c == escape)
+        .count();
+    Some(escapes % 2 == 1)
 }
 
 /// Returns the first physical line of `span`, without its terminator.
@@ -285,6 +349,64 @@ mod tests {
     fn quoted_and_split_words_are_not_indented() {
         let text = "FROM a\nRUN echo \"a \\\nb\" && apt-get ins\\\ntall x\n";
         assert_eq!(formatted(text), text);
+    }
+
+    #[test]
+    fn split_word_across_marker_lines() {
+        // BuildKit joins `hello`, the line holding only the marker and `world` into one
+        // word. It drops comment and blank lines inside the continuation.
+        for text in [
+            "FROM a\nENV E=hello\\\n\\\nworld\n",
+            "FROM a\nRUN echo hello\\\n\\\nworld\n",
+            "FROM a\nRUN echo hello\\\n  \n# note\n\nworld\n",
+            "FROM a\nRUN echo hello\\\n# note\n\\\nworld\n",
+            "FROM a\r\nRUN echo hello\\\r\n\\\r\nworld\r\n",
+            "# escape=`\nFROM a\nRUN echo hello`\n`\nworld\n",
+        ] {
+            assert_eq!(formatted(text), text, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn escaped_blank_continues_word() {
+        let text = "FROM a\nRUN echo foo\\ \\\nbar\n";
+        assert_eq!(formatted(text), text);
+    }
+
+    #[test]
+    fn blank_before_marker_ends_word() {
+        assert_eq!(
+            formatted("FROM a\nRUN echo a \\\n\\\nb \\\n  \\\nc\n"),
+            "FROM a\nRUN echo a \\\n    \\\n    b \\\n  \\\n    c\n"
+        );
+    }
+
+    #[test]
+    fn values_keep_their_continuation_lines() {
+        for text in [
+            "FROM a\nENV PKGS curl \\\ngit\n",
+            "FROM a\nENV A=1 \\\nB=2\n",
+            "FROM a\nLABEL a=\"x \\\ny\" \\\nb=2\n",
+            "FROM a\nARG A=1 \\\nB=2\n",
+            "FROM a\nWORKDIR /my \\\ndir\n",
+            "FROM a\nUSER app \\\n:app\n",
+            "FROM a\nONBUILD ENV PKGS curl \\\ngit\n",
+        ] {
+            assert_eq!(formatted(text), text, "{text:?}");
+        }
+        assert_eq!(
+            formatted("FROM a\nonbuild run echo a \\\nb\ncopy a \\\nb\n"),
+            "FROM a\nONBUILD RUN echo a \\\n    b\nCOPY a \\\n    b\n"
+        );
+    }
+
+    #[test]
+    fn parameter_expansion_keeps_blanks() {
+        let text = "FROM a\nRUN B=${A:-x \\\ny} && echo \"$B\" \\\n&& true\n";
+        assert_eq!(
+            formatted(text),
+            "FROM a\nRUN B=${A:-x \\\ny} && echo \"$B\" \\\n    && true\n"
+        );
     }
 
     #[test]
