@@ -707,6 +707,17 @@ fn unreadable_folder_in_search_is_an_error() {
 }
 
 #[test]
+fn fix_keeps_crlf_line_ends() {
+    let dir = folder("fix-crlf");
+    let path = write(&dir, "Dockerfile", "FROM alpine:3.20 # base\r\nADD b /b\r\n");
+    ballast(&dir, &["lint", "--select", "BL1001,DL3020", "--fix", "Dockerfile"], None, &[]);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "# base\r\nFROM alpine:3.20\r\nCOPY b /b\r\n"
+    );
+}
+
+#[test]
 fn folder_without_dockerfiles_warns() {
     let dir = folder("no-dockerfiles");
     write(&dir, "src/main.rs", "fn main() {}\n");

@@ -299,8 +299,14 @@ fn move_above_fix(
             .end
     };
 
+    // The new line ends like the line it is taken from, so CRLF files stay CRLF.
+    let line_end = source.get(line_start..)?.find('\n').map(|at| line_start + at);
+    let newline = match line_end {
+        Some(at) if at > 0 && source.as_bytes()[at - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    };
     let edits = vec![
-        Edit::insert(line_start, format!("{indentation}{}\n", comment.text)),
+        Edit::insert(line_start, format!("{indentation}{}{newline}", comment.text)),
         Edit::delete(Span::new(removal_start, removal_end)),
     ];
     let title = "Move the comment to its own line above the instruction";
