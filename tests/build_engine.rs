@@ -431,6 +431,20 @@ fn case_dynamic_binary_in_scratch() {
         message.contains("/lib64/ld-linux-x86-64.so.2") || message.contains("ld-"),
         "{message}"
     );
+
+    // The program's size is evidence, not a saving: the terminal report does not list it
+    // under "top savings".
+    let folder = prepared_case("20-dynamic-binary-in-scratch").unwrap();
+    let output = ballast()
+        .arg("build")
+        .arg(&folder)
+        .args(["--network", "none", "--no-progress", "--builder", "docker"])
+        .env("XDG_CACHE_HOME", temp_dir("case-20-tty-cache"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("BL3006"), "{stdout}");
+    assert!(!stdout.contains("line 2 BL3006"), "{stdout}");
 }
 
 #[test]
