@@ -96,16 +96,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(PlatformSpec::parse)
         .transpose()?;
-    let thresholds_given = args.max_image_size.is_some()
-        || args.max_wasted_bytes.is_some()
-        || args.max_wasted_percent.is_some()
-        || args.min_efficiency.is_some()
-        || args.ci_config.is_some();
-    let gate = if args.ci || thresholds_given {
-        Some(gate::Gate::from_args(&args)?)
-    } else {
-        None
-    };
+    let gate = gate::Gate::from_args(&args)?;
     let options = AnalyzeOptions {
         platform,
         base_layers: args.base_layers,

@@ -48,7 +48,7 @@ pub struct RuleResult {
 /// The thresholds given on the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Thresholds {
-    /// The limit on the image's uncompressed size; only `ballast build` sets it.
+    /// The limit on the image's uncompressed size.
     pub max_image_size: Option<u64>,
     pub max_wasted_bytes: Option<u64>,
     pub max_wasted_percent: Option<f64>,
@@ -57,15 +57,37 @@ pub struct Thresholds {
     pub ci_config: Option<PathBuf>,
 }
 
+impl Thresholds {
+    /// Returns whether a threshold or a CI file is given, which turns the gate on without
+    /// `--ci`.
+    pub fn any(&self) -> bool {
+        self.max_image_size.is_some()
+            || self.max_wasted_bytes.is_some()
+            || self.max_wasted_percent.is_some()
+            || self.min_efficiency.is_some()
+            || self.ci_config.is_some()
+    }
+
+    /// Returns the gate in force: with `ci`, or when a threshold is given; `None` otherwise.
+    pub fn gate(&self, ci: bool) -> anyhow::Result<Option<Gate>> {
+        if !ci && !self.any() {
+            return Ok(None);
+        }
+        Gate::new(self).map(Some)
+    }
+}
+
 impl Gate {
-    pub fn from_args(args: &AnalyzeArgs) -> anyhow::Result<Gate> {
-        Gate::new(&Thresholds {
+    /// Returns the gate of `ballast analyze`, or `None` when it is off.
+    pub fn from_args(args: &AnalyzeArgs) -> anyhow::Result<Option<Gate>> {
+        Thresholds {
             max_image_size: args.max_image_size,
             max_wasted_bytes: args.max_wasted_bytes,
             max_wasted_percent: args.max_wasted_percent,
             min_efficiency: args.min_efficiency,
             ci_config: args.ci_config.clone(),
-        })
+        }
+        .gate(args.ci)
     }
 
     /// Builds the gate from `args`, with the rules of the dive CI file. Without a threshold
