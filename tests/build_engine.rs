@@ -351,7 +351,7 @@ fn case_waste_per_instruction() {
     assert_eq!(report["image"]["totals"]["wasted_bytes"], 1_572_864);
 
     // Each message names what its line changed, and the advice fits that change: COPY
-    // cannot set a time, so the `touch` line is not told to use `COPY --chown`.
+    // cannot set a time, so the `touch` line is not advised to use `COPY --chown`.
     let message = |line: u64| -> String {
         report["findings"]
             .as_array()
@@ -958,7 +958,7 @@ fn example_builds_offline() {
     let _ = BASE_IMAGE;
 }
 
-/// With a lint format, standard output holds the findings in that format only and the size
+/// With a lint format, standard output contains the findings in that format only and the size
 /// report goes to standard error beside it.
 #[test]
 fn lint_format_keeps_size_report_on_stderr() {

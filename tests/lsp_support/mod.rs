@@ -143,7 +143,7 @@ impl Client {
         }
     }
 
-    /// Waits for the next response with a null `id`, the answer to a message the server
+    /// Waits for the next response with a null `id`, the reply to a message the server
     /// could not read, keeping notifications for later.
     pub fn null_id_response(&mut self) -> Value {
         loop {

@@ -492,7 +492,7 @@ fn missing_program_is_an_error() {
     );
 }
 
-/// A program that answers `--version` like ShellCheck and then hangs on any script, as
+/// A program that responds to `--version` like ShellCheck and then hangs on any script, as
 /// ShellCheck does on deeply nested input.
 #[cfg(unix)]
 #[test]

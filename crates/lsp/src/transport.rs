@@ -88,8 +88,8 @@ async fn copy_messages(
                 Frame::Message(body) => match checked(body) {
                     Checked::Pass(message) => write_message(&mut output, &message).await?,
                     Checked::Reply(error) => {
-                        // A send fails only when the output side has stopped, and then
-                        // the reply has nowhere to go.
+                        // The send fails when the output task has ended, and then the
+                        // reply has nowhere to go.
                         let _ = errors.send(error);
                     }
                 },
@@ -161,9 +161,9 @@ enum Checked {
     Reply(Vec<u8>),
 }
 
-/// Decides what to do with `body`: pass it when the server can decode it, pass a stand-in
-/// request when it has an id, and otherwise reply with a parse error (not JSON) or an
-/// invalid-request error (JSON that is not a JSON-RPC message with a usable id).
+/// Decides what to do with `body`. A body the server can decode is passed on, and one with
+/// an id is replaced by a stand-in request. Any other body gets a parse error (not JSON) or
+/// an invalid-request error (JSON that is not a JSON-RPC message with a usable id).
 fn checked(body: Vec<u8>) -> Checked {
     if serde_json::from_slice::<Request>(&body).is_ok()
         || serde_json::from_slice::<Response>(&body).is_ok()

@@ -19,7 +19,7 @@ pub struct ConfigFile {
     pub rootfs: RootFs,
     #[serde(default)]
     pub history: Vec<RawHistory>,
-    /// The container settings that say what a container runs, or `None` when the config has no
+    /// The container settings that describe what a container runs, or `None` when the config has no
     /// `config` object.
     #[serde(default)]
     pub config: Option<RuntimeConfig>,

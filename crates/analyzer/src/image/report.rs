@@ -77,7 +77,7 @@ pub struct Totals {
 pub struct BaseScope {
     /// Layers counted as the base, from the bottom.
     pub layers: usize,
-    /// How `layers` was chosen: `option` (given by the caller), `attribution` (the layers
+    /// The source of `layers`: `option` (given by the caller), `attribution` (the layers
     /// that `ballast build` tied to the base image) or `first-layer` (dive's convention, which
     /// counts only the first layer as the base).
     pub chosen_by: String,

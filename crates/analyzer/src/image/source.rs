@@ -67,9 +67,9 @@ impl ImageSource {
                 reference: None,
             };
         }
-        // A name that can only be a path (an image reference never starts with `/` or `.`)
-        // or that ends like an archive is read as a file, so a mistyped path is reported as
-        // a missing file instead of as an image the engine does not have.
+        // An image reference never starts with `/` or `.`, so such a name, or one that ends
+        // like an archive, is read as a file. A mistyped path is then reported as a missing
+        // file instead of as an image the engine does not have.
         let path_like = value.starts_with(['/', '.', '~'])
             || [".tar", ".tar.gz", ".tgz", ".tar.zst"]
                 .iter()

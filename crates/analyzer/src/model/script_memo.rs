@@ -9,7 +9,7 @@ use ballast_parser::shell::{Dialect, Script, parse_script};
 /// The scripts parsed by the latest lints of one file, by dialect and text.
 ///
 /// Each lint starts a generation with [`ScriptMemo::start_lint`]. A script that the
-/// current and the previous generation did not use is dropped, so the memo holds about
+/// current and the previous generation did not use is dropped, so the memo keeps about
 /// two versions of the file's scripts however long the editing session lasts.
 #[derive(Debug, Default)]
 pub struct ScriptMemo {

@@ -115,10 +115,10 @@ fn join_fix(cx: &Context<'_>, earlier: &Instruction, later: &Instruction) -> Opt
     Some(Fix::unsafe_("Join this RUN to the previous one with `&&`", edits))
 }
 
-/// Whether `earlier && later` is still one valid command list. It is not when the
-/// earlier script ends in an operator or an opening keyword (`cmd &`, `cmd;`, `then`),
-/// when the later one starts with an operator, or when the earlier one contains a `#` that
-/// could start a comment, which would swallow the appended `&&`.
+/// Returns whether `earlier && later` is still one valid command list. It is not when the
+/// earlier script ends in an operator or an opening keyword (`cmd &`, `cmd;`, `then`), or
+/// when the later one starts with an operator. A `#` in the earlier script could start a
+/// comment that would swallow the appended `&&`, so it also prevents the join.
 pub(crate) fn can_join(earlier: &str, later: &str) -> bool {
     let earlier = earlier.trim_end();
     let later = later.trim_start();

@@ -94,7 +94,7 @@ fn check(cx: &mut Context<'_>) {
 }
 
 /// Names what changed: "mode", "owner and mode", "modification time"; "metadata" when the
-/// image does not say.
+/// image does not record it.
 fn changed_text(changed: MetadataChange) -> String {
     let mut parts = Vec::new();
     if changed.owner {

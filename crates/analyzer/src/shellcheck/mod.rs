@@ -284,7 +284,7 @@ fn collect_jobs(source: &str, model: &Model<'_>, notes: &mut Notes) -> Vec<Job> 
             continue;
         }
 
-        // Only the names a script mentions are declared, so a job holds a few names instead
+        // Only the names a script mentions are declared, so a job keeps a few names instead
         // of every ARG and ENV in scope, which grows with the square of the file.
         let declared = {
             let mentioned: HashSet<&str> = scripts
