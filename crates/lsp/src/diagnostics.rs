@@ -15,7 +15,8 @@ use tokio::sync::Notify;
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, DiagnosticTag,
-    Location, NumberOrString, Position, Range, Uri,
+    Location, NumberOrString, Position, PublishDiagnosticsParams, Range, Uri,
+    notification::{Notification as _, PublishDiagnostics},
 };
 
 use crate::analysis::Outcome;
@@ -221,9 +222,7 @@ async fn publish(
 ) {
     let Some(snapshot) = state.documents.snapshot(uri) else {
         if !with_shellcheck {
-            client
-                .publish_diagnostics(uri.clone(), Vec::new(), None)
-                .await;
+            send(state, client, uri.clone(), Vec::new(), None).await;
         }
         return;
     };
@@ -292,7 +291,23 @@ async fn publish(
         count = diagnostics.len(),
         "publish diagnostics"
     );
-    client
-        .publish_diagnostics(uri.clone(), diagnostics, Some(snapshot.version))
-        .await;
+    send(state, client, uri.clone(), diagnostics, Some(snapshot.version)).await;
+}
+
+/// Sends one diagnostics list, serialized straight to JSON text when the transport allows
+/// it.
+async fn send(
+    state: &State,
+    client: &Client,
+    uri: Uri,
+    diagnostics: Vec<Diagnostic>,
+    version: Option<i32>,
+) {
+    match &state.notices {
+        Some(notices) => {
+            let params = PublishDiagnosticsParams::new(uri, diagnostics, version);
+            notices.send(PublishDiagnostics::METHOD, &params).await;
+        }
+        None => client.publish_diagnostics(uri, diagnostics, version).await,
+    }
 }

@@ -18,7 +18,7 @@ use crate::diagnostics::{self, Queue};
 use crate::documents::{Documents, Snapshot};
 use crate::guard::{guard, install_panic_hook};
 use crate::sizes::{self, BUILD_COMMAND, Reports};
-use crate::transport::{INVALID_MESSAGE_METHOD, connect};
+use crate::transport::{INVALID_MESSAGE_METHOD, Notices, connect, notices};
 use crate::{
     completion, folding, formatting, hover, links, navigation, selection, semantic_tokens, symbols,
 };
@@ -31,6 +31,9 @@ pub struct State {
     pub analysis: Analysis,
     pub reports: Reports,
     features: RwLock<ClientFeatures>,
+    /// Writes notifications serialized by the server itself; without it they go through
+    /// the client handle.
+    pub notices: Option<Notices>,
 }
 
 impl State {
@@ -80,8 +83,11 @@ pub struct Backend {
 }
 
 impl Backend {
-    fn new(client: Client) -> Backend {
-        let state = Arc::new(State::default());
+    fn new(client: Client, notices: Notices) -> Backend {
+        let state = Arc::new(State {
+            notices: Some(notices),
+            ..State::default()
+        });
         tokio::spawn(diagnostics::publish_loop(state.clone(), client.clone()));
         Backend { client, state }
     }
@@ -157,7 +163,8 @@ impl Backend {
 /// loopback address.
 pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), ServerError> {
     install_panic_hook();
-    let (service, socket) = LspService::build(Backend::new)
+    let (notices, notice_bodies) = notices();
+    let (service, socket) = LspService::build(move |client| Backend::new(client, notices))
         .custom_method(INVALID_MESSAGE_METHOD, Backend::invalid_message)
         .finish();
     match listen {
@@ -166,7 +173,7 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
                 version = env!("CARGO_PKG_VERSION"),
                 "ballast language server started on standard input and output"
             );
-            let (input, output, writer) = connect(tokio::io::stdin(), tokio::io::stdout());
+            let (input, output, writer) = connect(tokio::io::stdin(), tokio::io::stdout(), notice_bodies);
             Server::new(input, output, socket).serve(service).await;
             let _ = writer.await;
         }
@@ -181,7 +188,7 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
                 .map_err(|source| ServerError::Accept { address, source })?;
             tracing::info!(%peer, "client connected");
             let (read, write) = tokio::io::split(stream);
-            let (input, output, writer) = connect(read, write);
+            let (input, output, writer) = connect(read, write, notice_bodies);
             Server::new(input, output, socket).serve(service).await;
             let _ = writer.await;
         }

@@ -20,14 +20,60 @@ pub const INVALID_MESSAGE_METHOD: &str = "ballast/invalidMessage";
 /// Bodies longer than this are skipped without being buffered.
 const MAX_BODY: usize = 512 << 20;
 
+/// How many serialized notifications from [`notices`] may wait for the writer. A sender
+/// waits when the client reads slower than the server publishes.
+const NOTICES_WAITING: usize = 4;
+
+/// Returns the channel for notifications the server serializes itself, to be passed to
+/// [`connect`]. `tower-lsp-server` turns every notification into a `serde_json::Value` tree
+/// before writing it; for a diagnostics list of a large file that tree takes several times
+/// the memory and time of writing the JSON text directly.
+pub fn notices() -> (Notices, NoticeBodies) {
+    let (sender, receiver) = tokio::sync::mpsc::channel(NOTICES_WAITING);
+    (Notices(sender), NoticeBodies(receiver))
+}
+
+/// Sends serialized JSON-RPC messages to the client, between the server's own messages.
+#[derive(Clone, Debug)]
+pub struct Notices(tokio::sync::mpsc::Sender<Vec<u8>>);
+
+/// The receiving end of [`Notices`], read by the task that writes the output.
+pub struct NoticeBodies(tokio::sync::mpsc::Receiver<Vec<u8>>);
+
+impl Notices {
+    /// Sends one notification with `method` and `params`. Returns `false` when the output
+    /// is closed or the value cannot be serialized.
+    pub async fn send(&self, method: &str, params: &impl serde::Serialize) -> bool {
+        #[derive(serde::Serialize)]
+        struct Notification<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a P,
+        }
+        let notification = Notification {
+            jsonrpc: "2.0",
+            method,
+            params,
+        };
+        match serde_json::to_vec(&notification) {
+            Ok(body) => self.0.send(body).await.is_ok(),
+            Err(error) => {
+                tracing::error!(method, "failed to serialize a notification: {error}");
+                false
+            }
+        }
+    }
+}
+
 /// Connects the server to the client's streams. Returns the stream the server reads, which
 /// carries only messages it can decode, the stream it writes, whose messages reach `output`
-/// whole, with the error responses for dropped messages between them, and the task that
-/// writes `output`. Once the server has dropped its stream, awaiting the task makes sure
-/// its last messages were written.
+/// whole, with the error responses for dropped messages and the bodies sent through
+/// `notices` between them, and the task that writes `output`. Once the server has dropped
+/// its stream, awaiting the task makes sure its last messages were written.
 pub fn connect(
     input: impl AsyncRead + Unpin + Send + 'static,
     output: impl AsyncWrite + Unpin + Send + 'static,
+    notices: NoticeBodies,
 ) -> (DuplexStream, DuplexStream, tokio::task::JoinHandle<()>) {
     let (server_reads, filter_writes) = tokio::io::duplex(1 << 16);
     let (server_writes, merger_reads) = tokio::io::duplex(1 << 16);
@@ -38,22 +84,25 @@ pub fn connect(
         }
     });
     let writer = tokio::spawn(async move {
-        if let Err(error) = merge_output(merger_reads, error_bodies, output).await {
+        if let Err(error) = merge_output(merger_reads, error_bodies, notices.0, output).await {
             tracing::info!("client output closed: {error}");
         }
     });
     (server_reads, server_writes, writer)
 }
 
-/// Writes the server's messages and the filter's error responses to `output`, each whole.
+/// Writes the server's messages, the filter's error responses and the notices to
+/// `output`, each whole.
 async fn merge_output(
     mut server: impl AsyncRead + Unpin,
     mut errors: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
+    mut notices: tokio::sync::mpsc::Receiver<Vec<u8>>,
     mut output: impl AsyncWrite + Unpin,
 ) -> std::io::Result<()> {
     let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut chunk = vec![0u8; 1 << 16];
     let mut errors_open = true;
+    let mut notices_open = true;
     loop {
         tokio::select! {
             read = server.read(&mut chunk) => {
@@ -70,6 +119,10 @@ async fn merge_output(
             body = errors.recv(), if errors_open => match body {
                 Some(body) => write_message(&mut output, &body).await?,
                 None => errors_open = false,
+            },
+            body = notices.recv(), if notices_open => match body {
+                Some(body) => write_message(&mut output, &body).await?,
+                None => notices_open = false,
             },
         }
     }
