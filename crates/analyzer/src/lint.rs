@@ -140,30 +140,66 @@ fn lint_tree(
         }
     }
     crate::shellcheck::add_installed(source, &model, config, file.path.as_deref(), &mut diagnostics);
+    let diagnostics = finish(diagnostics, &model, &pragmas);
+    let error_regions = error_regions(tree, lines, &model, &|offset| {
+        instruction_at(&model, offset)
+    });
+    LintResult {
+        diagnostics,
+        error_regions,
+    }
+}
 
-    let starts: Vec<usize> = model
-        .instructions
-        .iter()
-        .map(|inst| inst.syntax.span.start)
-        .collect();
-    let instruction_at = |offset: usize| -> Option<usize> {
-        let index = starts
-            .partition_point(|&start| start <= offset)
-            .checked_sub(1)?;
-        model.instructions[index]
-            .syntax
-            .span
-            .contains(offset)
-            .then_some(index)
+/// Adds the findings of the installed ShellCheck to `fast`, the result of [`lint_parsed`]
+/// for the same text and tree with ShellCheck off and otherwise the same configuration.
+/// Returns what [`lint_parsed`] returns with ShellCheck on, without running the rules
+/// again: after an edit, an editor shows `fast` first and this list when ShellCheck is
+/// done.
+pub fn add_shellcheck(
+    source: &str,
+    tree: &Dockerfile,
+    config: &Config,
+    file: &FileContext,
+    memo: Option<&ScriptMemo>,
+    fast: &LintResult,
+) -> LintResult {
+    let model = Model::with_memo(source, tree, memo);
+    let pragmas = if config.disable_ignore_pragma {
+        Pragmas::default()
+    } else {
+        Pragmas::parse(tree, source)
     };
+    let mut diagnostics = fast.diagnostics.clone();
+    crate::shellcheck::add_installed(source, &model, config, file.path.as_deref(), &mut diagnostics);
+    LintResult {
+        diagnostics: finish(diagnostics, &model, &pragmas),
+        error_regions: fast.error_regions.clone(),
+    }
+}
+
+/// Returns the index of the instruction that contains `offset`.
+fn instruction_at(model: &Model<'_>, offset: usize) -> Option<usize> {
+    let index = model
+        .instructions
+        .partition_point(|inst| inst.syntax.span.start <= offset)
+        .checked_sub(1)?;
+    model.instructions[index]
+        .syntax
+        .span
+        .contains(offset)
+        .then_some(index)
+}
+
+/// Drops the findings that pragmas suppress, then sorts by position and code and removes
+/// duplicates. Syntax errors cannot be silenced inline, as in hadolint.
+fn finish(mut diagnostics: Vec<Diagnostic>, model: &Model<'_>, pragmas: &Pragmas) -> Vec<Diagnostic> {
     let stage_of = |index: usize| model.instructions.get(index).and_then(|inst| inst.stage);
     diagnostics.retain(|diagnostic| {
-        // Syntax errors cannot be silenced inline, as in hadolint.
         diagnostic.code == SYNTAX_ERROR_CODE
             || !pragmas.suppresses(
                 &diagnostic.code,
                 &diagnostic.name,
-                instruction_at(diagnostic.span.start),
+                instruction_at(model, diagnostic.span.start),
                 &stage_of,
             )
     });
@@ -171,12 +207,7 @@ fn lint_tree(
         (a.span.start, &a.code, a.span.end).cmp(&(b.span.start, &b.code, b.span.end))
     });
     diagnostics.dedup();
-
-    let error_regions = error_regions(&tree, &lines, &model, &instruction_at);
-    LintResult {
-        diagnostics,
-        error_regions,
-    }
+    diagnostics
 }
 
 fn error_regions(

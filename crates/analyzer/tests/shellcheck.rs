@@ -582,3 +582,71 @@ fn shell_pragma_sets_dialect() {
     let skipped: Vec<&str> = notes.skipped_shells.iter().map(String::as_str).collect();
     assert_eq!(skipped, ["powershell"]);
 }
+
+/// An editor lints without ShellCheck first and then adds ShellCheck's findings to that
+/// result. The sum must equal one lint with ShellCheck on: same findings, pragmas, severity
+/// overrides and order.
+#[test]
+fn findings_added_to_a_lint_without_shellcheck_match_a_full_lint() {
+    use ballast_analyzer::lint::{add_shellcheck, lint_parsed};
+    use ballast_analyzer::model::ScriptMemo;
+    use ballast_parser::{LineIndex, parse};
+
+    if checker().is_none() {
+        return;
+    }
+    let mut texts: Vec<String> = vec![
+        "FROM alpine\nRUN echo $HOME\n# hadolint ignore=SC2086\nRUN echo $1 && cd /x\nRUN cd /tmp; ls `pwd`\n".into(),
+        "FROM debian\nSHELL [\"/bin/bash\", \"-c\"]\nRUN apt-get install curl && echo $X\n# hadolint global ignore=DL3008\nRUN <<EOF\nfor f in $(ls); do echo $f; done\nEOF\n".into(),
+        "# check=skip=all\nFROM alpine\nrun echo $A\nRUN ls *.txt | grep x\n".into(),
+    ];
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real");
+    let mut corpus = Vec::new();
+    let mut folders = vec![root];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.to_string_lossy().contains("Dockerfile") {
+                corpus.push(path);
+            }
+        }
+    }
+    corpus.sort();
+    texts.extend(
+        corpus
+            .iter()
+            .filter_map(|path| std::fs::read_to_string(path).ok())
+            .filter(|text| text.contains("RUN ") && !text.contains("powershell"))
+            .step_by(29)
+            .take(30),
+    );
+    let layers = [
+        Layer::default(),
+        Layer {
+            severity: vec![("SC2086".into(), Level::Severity(Severity::Error))],
+            ignore: vec!["SC2164".into()],
+            ..Layer::default()
+        },
+    ];
+    let file = FileContext::default();
+    let mut shellcheck_findings = 0;
+    for layer in layers {
+        let config = config(layer);
+        let mut without = config.clone();
+        without.ignore.push(shellcheck::RULE_NAME.to_string());
+        for text in &texts {
+            let tree = parse(text);
+            let lines = LineIndex::new(text);
+            let memo = ScriptMemo::default();
+            let full = lint_parsed(text, &tree, &lines, &config, &file, Some(&memo));
+            let fast = lint_parsed(text, &tree, &lines, &without, &file, Some(&memo));
+            let added = add_shellcheck(text, &tree, &config, &file, Some(&memo), &fast);
+            assert_eq!(added.diagnostics, full.diagnostics, "in:\n{text}");
+            assert_eq!(added.error_regions, full.error_regions, "in:\n{text}");
+            shellcheck_findings += full.diagnostics.len() - fast.diagnostics.len();
+        }
+    }
+    assert!(shellcheck_findings > 20, "only {shellcheck_findings} ShellCheck findings");
+}

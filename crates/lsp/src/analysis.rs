@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use ballast_analyzer::config::{Config, ConfigLoader, Layer, Level};
 use ballast_analyzer::fix::FixMode;
-use ballast_analyzer::lint::lint_parsed;
+use ballast_analyzer::lint::{add_shellcheck, lint_parsed};
 use ballast_analyzer::rules::FileContext;
 use ballast_analyzer::{LintResult, shellcheck};
 use serde_json::Value;
@@ -210,35 +210,44 @@ impl Analysis {
     }
 
     /// Lints a document version, with ShellCheck or without it (which is faster after an
-    /// edit to a RUN). The result is cached in the snapshot.
+    /// edit to a RUN). The result is cached in the snapshot. A lint with ShellCheck adds
+    /// its findings to the lint without it, so the rules run once per version.
     pub fn lint(&self, snapshot: &Snapshot, with_shellcheck: bool) -> Arc<Outcome> {
         let generation = self.generation.load(Ordering::SeqCst);
         let with_shellcheck = with_shellcheck && shellcheck::installed().is_some();
         if let Some(cached) = snapshot.cached_lint(generation, with_shellcheck) {
             return cached;
         }
+        let fast = with_shellcheck.then(|| self.lint(snapshot, false));
 
         let path = snapshot.uri.to_file_path().map(|path| path.into_owned());
         let (config, config_error) = self.config_for(path.as_deref());
-        let config = if with_shellcheck {
-            config
-        } else {
-            let mut without = (*config).clone();
-            without.ignore.push(shellcheck::RULE_NAME.to_string());
-            Arc::new(without)
-        };
         let file = match &path {
             Some(path) => FileContext::for_path(path),
             None => FileContext::default(),
         };
-        let result = lint_parsed(
-            &snapshot.text,
-            &snapshot.tree,
-            &snapshot.lines,
-            &config,
-            &file,
-            Some(&snapshot.scripts),
-        );
+        let result = match &fast {
+            Some(fast) => add_shellcheck(
+                &snapshot.text,
+                &snapshot.tree,
+                &config,
+                &file,
+                Some(&snapshot.scripts),
+                &fast.result,
+            ),
+            None => {
+                let mut without = (*config).clone();
+                without.ignore.push(shellcheck::RULE_NAME.to_string());
+                lint_parsed(
+                    &snapshot.text,
+                    &snapshot.tree,
+                    &snapshot.lines,
+                    &without,
+                    &file,
+                    Some(&snapshot.scripts),
+                )
+            }
+        };
         let outcome = Arc::new(Outcome {
             result,
             config_error,
