@@ -282,3 +282,67 @@ fn invalid_json_rpc_with_id_gets_an_error() {
     );
     client.shutdown();
 }
+
+/// The server writes the responses to document symbols, folding ranges and semantic tokens
+/// itself rather than through the protocol library, to keep them small in memory. They must
+/// follow the protocol as every other response: the request's id (number or string), `null`
+/// for a document that is not open, an error for invalid parameters, and the usual errors
+/// before `initialize` and after `shutdown`.
+#[test]
+fn direct_responses_follow_protocol() {
+    let mut client = Client::start(&["--stdio"]);
+    let before = client.send_request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let early = client.response(before);
+    assert_eq!(early["error"]["code"], -32002, "not initialized yet: {early}");
+
+    client.initialize(rich_capabilities(), Value::Null);
+    let text = "FROM alpine AS base\nRUN echo one \\\n    two\nFROM base\nCOPY --from=base /a /b\n";
+    client.open(URI, text);
+
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert_eq!(symbols[0]["name"], "base", "{symbols}");
+    let folds = client.request("textDocument/foldingRange", json!({"textDocument": {"uri": URI}}));
+    assert!(folds.as_array().is_some_and(|folds| !folds.is_empty()), "{folds}");
+    let tokens = client.request(
+        "textDocument/semanticTokens/full",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    assert!(tokens["data"].as_array().is_some_and(|data| data.len() % 5 == 0 && !data.is_empty()));
+    let ranged = client.request(
+        "textDocument/semanticTokens/range",
+        json!({"textDocument": {"uri": URI}, "range": lsp_support::range((0, 0), (1, 0))}),
+    );
+    assert!(ranged["data"].as_array().is_some_and(|data| data.len() < tokens["data"].as_array().unwrap().len()));
+
+    // A string id comes back as the same string.
+    client.send(&json!({
+        "jsonrpc": "2.0", "id": "symbols-1", "method": "textDocument/documentSymbol",
+        "params": {"textDocument": {"uri": URI}},
+    }));
+    let by_string = client.response_to(&json!("symbols-1"));
+    assert_eq!(by_string["result"], symbols);
+
+    let closed = client.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": "file:///not/open/Dockerfile"}}),
+    );
+    assert!(closed.is_null(), "{closed}");
+    let invalid = client.send_request("textDocument/foldingRange", json!({"textDocument": 7}));
+    let invalid = client.response(invalid);
+    assert_eq!(invalid["error"]["code"], -32602, "{invalid}");
+
+    client.request("shutdown", Value::Null);
+    let after = client.send_request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
+    let after = client.response(after);
+    assert_eq!(after["error"]["code"], -32600, "after shutdown: {after}");
+    client.notify("exit", Value::Null);
+}

@@ -134,9 +134,14 @@ impl Client {
 
     /// Waits for the response to request `id`, keeping notifications for later.
     pub fn response(&mut self, id: i64) -> Value {
+        self.response_to(&json!(id))
+    }
+
+    /// Waits for the response to the request with `id`, a number or a string.
+    pub fn response_to(&mut self, id: &Value) -> Value {
         loop {
             let message = self.read();
-            if message.get("method").is_none() && message["id"] == json!(id) {
+            if message.get("method").is_none() && message["id"] == *id {
                 return message;
             }
             self.keep(message);

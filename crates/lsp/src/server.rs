@@ -18,7 +18,9 @@ use crate::diagnostics::{self, Queue};
 use crate::documents::{Documents, Snapshot};
 use crate::guard::{guard, install_panic_hook};
 use crate::sizes::{self, BUILD_COMMAND, Reports};
-use crate::transport::{INVALID_MESSAGE_METHOD, Notices, connect, notices};
+use crate::transport::{
+    DIRECT_REQUEST_METHOD, DirectRequest, INVALID_MESSAGE_METHOD, Notices, connect, notices,
+};
 use crate::{
     completion, folding, formatting, hover, links, navigation, selection, semantic_tokens, symbols,
 };
@@ -107,6 +109,54 @@ impl Backend {
         Err(tower_lsp_server::jsonrpc::Error::invalid_request())
     }
 
+    /// Responds to a request that the input filter turned into a notification because its
+    /// response grows with the document. The response is written straight to JSON text.
+    async fn direct_request(&self, request: DirectRequest) {
+        let Some(notices) = &self.state.notices else {
+            return;
+        };
+        let DirectRequest { id, method, params } = request;
+        fn parsed<P: serde::de::DeserializeOwned>(params: serde_json::Value) -> Result<P> {
+            serde_json::from_value(params).map_err(|error| {
+                tower_lsp_server::jsonrpc::Error::invalid_params(error.to_string())
+            })
+        }
+        match method.as_str() {
+            "textDocument/documentSymbol" => {
+                let response = match parsed(params) {
+                    Ok(params) => self.document_symbol(params).await,
+                    Err(error) => Err(error),
+                };
+                notices.respond(&method, &id, &response).await
+            }
+            "textDocument/foldingRange" => {
+                let response = match parsed(params) {
+                    Ok(params) => self.folding_range(params).await,
+                    Err(error) => Err(error),
+                };
+                notices.respond(&method, &id, &response).await
+            }
+            "textDocument/semanticTokens/full" => {
+                let response = match parsed(params) {
+                    Ok(params) => self.semantic_tokens_full(params).await,
+                    Err(error) => Err(error),
+                };
+                notices.respond(&method, &id, &response).await
+            }
+            "textDocument/semanticTokens/range" => {
+                let response = match parsed(params) {
+                    Ok(params) => self.semantic_tokens_range(params).await,
+                    Err(error) => Err(error),
+                };
+                notices.respond(&method, &id, &response).await
+            }
+            _ => {
+                let response: Result<()> = Err(tower_lsp_server::jsonrpc::Error::method_not_found());
+                notices.respond(&method, &id, &response).await
+            }
+        };
+    }
+
     /// Runs a request handler that may lint on a blocking thread, so a slow lint leaves the
     /// async threads free. A document that is not open gets `fallback()`, as does a handler
     /// that panics.
@@ -166,6 +216,7 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
     let (notices, notice_bodies) = notices();
     let (service, socket) = LspService::build(move |client| Backend::new(client, notices))
         .custom_method(INVALID_MESSAGE_METHOD, Backend::invalid_message)
+        .custom_method(DIRECT_REQUEST_METHOD, Backend::direct_request)
         .finish();
     match listen {
         None => {

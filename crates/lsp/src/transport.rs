@@ -17,6 +17,31 @@ use tower_lsp_server::jsonrpc::{Request, Response};
 /// The method sent in place of a request the server could not decode.
 pub const INVALID_MESSAGE_METHOD: &str = "ballast/invalidMessage";
 
+/// The notification sent in place of a request in [`DIRECT_REQUESTS`]. Its parameters are
+/// a [`DirectRequest`].
+pub const DIRECT_REQUEST_METHOD: &str = "ballast/directRequest";
+
+/// Requests whose responses grow with the document. `tower-lsp-server` turns every result
+/// into a `serde_json::Value` tree before writing it, and for these the tree takes about ten
+/// times the memory of the JSON text (measured: the document symbols of a 5,000-line file
+/// are 1 MB of JSON and raised the server's peak by 10 MB). The filter passes them to the
+/// server as a notification that carries the request's id, and the server writes the
+/// response itself through [`Notices`].
+const DIRECT_REQUESTS: [&str; 4] = [
+    "textDocument/documentSymbol",
+    "textDocument/foldingRange",
+    "textDocument/semanticTokens/full",
+    "textDocument/semanticTokens/range",
+];
+
+/// A request whose response the server writes through [`Notices`].
+#[derive(Debug, serde::Deserialize, serde::Serialize)]
+pub struct DirectRequest {
+    pub id: Value,
+    pub method: String,
+    pub params: Value,
+}
+
 /// Bodies longer than this are skipped without being buffered.
 const MAX_BODY: usize = 512 << 20;
 
@@ -55,10 +80,39 @@ impl Notices {
             method,
             params,
         };
-        match serde_json::to_vec(&notification) {
+        self.write(method, &notification).await
+    }
+
+    /// Sends the response to the request with `id`: `result`, or its error.
+    pub async fn respond(
+        &self,
+        method: &str,
+        id: &Value,
+        result: &Result<impl serde::Serialize, tower_lsp_server::jsonrpc::Error>,
+    ) -> bool {
+        #[derive(serde::Serialize)]
+        struct Reply<'a, R> {
+            jsonrpc: &'static str,
+            id: &'a Value,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            result: Option<&'a R>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            error: Option<&'a tower_lsp_server::jsonrpc::Error>,
+        }
+        let reply = Reply {
+            jsonrpc: "2.0",
+            id,
+            result: result.as_ref().ok(),
+            error: result.as_ref().err(),
+        };
+        self.write(method, &reply).await
+    }
+
+    async fn write(&self, method: &str, message: &impl serde::Serialize) -> bool {
+        match serde_json::to_vec(message) {
             Ok(body) => self.0.send(body).await.is_ok(),
             Err(error) => {
-                tracing::error!(method, "failed to serialize a notification: {error}");
+                tracing::error!(method, "failed to serialize a message: {error}");
                 false
             }
         }
@@ -135,11 +189,15 @@ async fn copy_messages(
 ) -> std::io::Result<()> {
     let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut chunk = vec![0u8; 1 << 16];
+    let mut session = Session::default();
     loop {
         while let Some(frame) = next_frame(&mut buffer) {
             match frame {
                 Frame::Message(body) => match checked(body) {
-                    Checked::Pass(message) => write_message(&mut output, &message).await?,
+                    Checked::Pass(message) => {
+                        let message = session.route(message);
+                        write_message(&mut output, &message).await?
+                    }
                     Checked::Reply(error) => {
                         // The send fails when the output task has ended, and then the
                         // reply has nowhere to go.
@@ -157,6 +215,60 @@ async fn copy_messages(
             return Ok(());
         }
         buffer.extend_from_slice(&chunk[..read]);
+    }
+}
+
+/// What the filter has seen of the session, which decides whether a request in
+/// [`DIRECT_REQUESTS`] goes to the server as a [`DIRECT_REQUEST_METHOD`] notification.
+/// The server ignores notifications before `initialized` and after `shutdown`, so those
+/// requests pass unchanged then, and the server responds with its usual errors.
+#[derive(Default)]
+struct Session {
+    initialized: bool,
+    shut_down: bool,
+}
+
+impl Session {
+    /// Returns the message to pass to the server in place of `body`.
+    fn route(&mut self, body: Vec<u8>) -> Vec<u8> {
+        // Most messages name none of these methods, and a didChange carrying a whole file
+        // is not parsed a second time.
+        let mentions = |name: &str| find(&body, name.as_bytes()).is_some();
+        if !mentions("initialized")
+            && !mentions("shutdown")
+            && !DIRECT_REQUESTS.iter().any(|method| mentions(method))
+        {
+            return body;
+        }
+
+        let Ok(request) = serde_json::from_slice::<Request>(&body) else {
+            return body;
+        };
+        match request.method() {
+            "initialized" => self.initialized = true,
+            "shutdown" => self.shut_down = true,
+            _ => {}
+        }
+
+        let direct = self.initialized
+            && !self.shut_down
+            && request.id().is_some()
+            && DIRECT_REQUESTS.contains(&request.method());
+        if !direct {
+            return body;
+        }
+
+        let (method, id, params) = request.into_parts();
+        let notification = serde_json::json!({
+            "jsonrpc": "2.0",
+            "method": DIRECT_REQUEST_METHOD,
+            "params": DirectRequest {
+                id: serde_json::to_value(id).unwrap_or(Value::Null),
+                method: method.to_string(),
+                params: params.unwrap_or(Value::Null),
+            },
+        });
+        serde_json::to_vec(&notification).unwrap_or(body)
     }
 }
 
@@ -351,5 +463,36 @@ mod tests {
         let invalid = reply(checked(b"[1, 2, 3]".to_vec()));
         assert_eq!(invalid["error"]["code"], -32600);
         assert!(invalid["id"].is_null());
+    }
+
+    fn message(value: Value) -> Vec<u8> {
+        serde_json::to_vec(&value).unwrap()
+    }
+
+    #[test]
+    fn routes_large_requests_in_session() {
+        let symbols = message(serde_json::json!({
+            "jsonrpc": "2.0", "id": 4, "method": "textDocument/documentSymbol",
+            "params": {"textDocument": {"uri": "file:///Dockerfile"}},
+        }));
+        let mut session = Session::default();
+        assert_eq!(session.route(symbols.clone()), symbols, "before initialized");
+
+        session.route(message(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}})));
+        let routed: Value = serde_json::from_slice(&session.route(symbols.clone())).unwrap();
+        assert_eq!(routed["method"], DIRECT_REQUEST_METHOD);
+        assert!(routed.get("id").is_none(), "a notification has no id: {routed}");
+        assert_eq!(routed["params"]["id"], 4);
+        assert_eq!(routed["params"]["method"], "textDocument/documentSymbol");
+        assert_eq!(routed["params"]["params"]["textDocument"]["uri"], "file:///Dockerfile");
+
+        let hover = message(serde_json::json!({
+            "jsonrpc": "2.0", "id": 5, "method": "textDocument/hover",
+            "params": {"textDocument": {"uri": "file:///Dockerfile"}, "position": {"line": 0, "character": 0}},
+        }));
+        assert_eq!(session.route(hover.clone()), hover, "other requests pass unchanged");
+
+        session.route(message(serde_json::json!({"jsonrpc": "2.0", "id": 6, "method": "shutdown"})));
+        assert_eq!(session.route(symbols.clone()), symbols, "after shutdown");
     }
 }
