@@ -488,3 +488,39 @@ fn text_formats_escape_terminal_controls() {
         assert!(stdout.contains("evil\\x1b[31m"), "{format}: {stdout:?}");
     }
 }
+
+/// A UTF-8 byte order mark is not a column: editors hide it and BuildKit strips it, so
+/// every format reports a file with the mark exactly as it reports the file without it.
+#[test]
+fn byte_order_mark_is_not_a_column() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("lint-formats")
+        .join("bom");
+    let _ = std::fs::remove_dir_all(&root);
+    let text = "from alpine:3.20 AS base\nRUN echo\n";
+    for (folder, prefix) in [("with", "\u{feff}"), ("without", "")] {
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+        std::fs::write(root.join(folder).join("Dockerfile"), format!("{prefix}{text}")).unwrap();
+    }
+    let formats = ["tty", "json", "sarif", "checkstyle", "gitlab", "codeclimate", "gnu", "github"];
+    for format in formats {
+        let run = |folder: &str| {
+            Command::new(env!("CARGO_BIN_EXE_ballast"))
+                .args(["lint", "--select", "FromAsCasing", "--format", format, "Dockerfile"])
+                .current_dir(root.join(folder))
+                .env("HOME", root.join(".home"))
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::null())
+                .output()
+                .expect("the ballast binary runs")
+        };
+        let with = run("with");
+        let without = run("without");
+        assert_eq!(with.status.code(), Some(1), "{format}");
+        assert_eq!(
+            String::from_utf8_lossy(&with.stdout),
+            String::from_utf8_lossy(&without.stdout),
+            "{format}"
+        );
+    }
+}

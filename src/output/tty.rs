@@ -22,13 +22,15 @@ pub fn render(reports: &[FileReport], color: bool, out: &mut dyn Write) -> io::R
         // A Dockerfile can hold escape sequences, which must not reach the terminal.
         let path = escape_controls(&report.path);
         let source = mask_controls(&report.source);
-        let file = SimpleFile::new(path.as_ref(), source.as_ref());
+        // Editors hide a byte order mark, so the snippet leaves it out and is not shifted by it.
+        let bom = report.lines.column_start(0).unwrap_or(0);
+        let file = SimpleFile::new(path.as_ref(), &source[bom..]);
         for diagnostic in &report.diagnostics {
             term::emit_to_write_style(
                 &mut buffer,
                 &config,
                 &file,
-                &convert(diagnostic, report.source.len()),
+                &convert(diagnostic, bom, report.source.len()),
             )
             .map_err(io::Error::other)?;
         }
@@ -37,14 +39,18 @@ pub fn render(reports: &[FileReport], color: bool, out: &mut dyn Write) -> io::R
     write_summary(reports, out)
 }
 
-fn convert(diagnostic: &Diagnostic, len: usize) -> Report<()> {
+/// Converts a finding to codespan's form, its ranges moved back by the `bom` bytes the
+/// snippet leaves out and clamped to the `len` bytes of the text.
+fn convert(diagnostic: &Diagnostic, bom: usize, len: usize) -> Report<()> {
     let severity = match diagnostic.severity {
         Severity::Error => ReportSeverity::Error,
         Severity::Warning => ReportSeverity::Warning,
         Severity::Info => ReportSeverity::Note,
         Severity::Style => ReportSeverity::Help,
     };
-    let clamp = |start: usize, end: usize| start.min(len)..end.min(len);
+    let clamp = |start: usize, end: usize| {
+        start.min(len).saturating_sub(bom)..end.min(len).saturating_sub(bom)
+    };
     let mut labels = vec![Label::primary(
         (),
         clamp(diagnostic.span.start, diagnostic.span.end),
