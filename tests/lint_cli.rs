@@ -718,6 +718,17 @@ fn fix_keeps_crlf_line_ends() {
 }
 
 #[test]
+fn fix_keeps_byte_order_mark() {
+    let dir = folder("fix-bom");
+    let path = write(&dir, "Dockerfile", "\u{feff}FROM alpine:3.20 # base\nADD b /b\n");
+    ballast(&dir, &["lint", "--select", "BL1001,DL3020", "--fix", "Dockerfile"], None, &[]);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "\u{feff}# base\nFROM alpine:3.20\nCOPY b /b\n"
+    );
+}
+
+#[test]
 fn folder_without_dockerfiles_warns() {
     let dir = folder("no-dockerfiles");
     write(&dir, "src/main.rs", "fn main() {}\n");

@@ -497,7 +497,7 @@ fn byte_order_mark_is_not_a_column() {
         .join("lint-formats")
         .join("bom");
     let _ = std::fs::remove_dir_all(&root);
-    let text = "from alpine:3.20 AS base\nRUN echo\n";
+    let text = "from alpine:3.20 AS base # the image\nRUN echo\n";
     for (folder, prefix) in [("with", "\u{feff}"), ("without", "")] {
         std::fs::create_dir_all(root.join(folder)).unwrap();
         std::fs::write(root.join(folder).join("Dockerfile"), format!("{prefix}{text}")).unwrap();
@@ -506,7 +506,7 @@ fn byte_order_mark_is_not_a_column() {
     for format in formats {
         let run = |folder: &str| {
             Command::new(env!("CARGO_BIN_EXE_ballast"))
-                .args(["lint", "--select", "FromAsCasing", "--format", format, "Dockerfile"])
+                .args(["lint", "--select", "FromAsCasing,BL1001", "--format", format, "Dockerfile"])
                 .current_dir(root.join(folder))
                 .env("HOME", root.join(".home"))
                 .env("NO_COLOR", "1")
