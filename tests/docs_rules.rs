@@ -141,3 +141,61 @@ fn anchor_follows_github() {
         "jsonargsrecommended-json-args-recommended"
     );
 }
+
+/// Returns the text of a rule's `## Overlapping rules` section, or an empty string.
+fn overlap_section(documentation: &str) -> &str {
+    let Some((_, rest)) = documentation.split_once("## Overlapping rules\n") else {
+        return "";
+    };
+    rest.split("\n## ").next().unwrap_or(rest)
+}
+
+/// Rules that report the same problem in the words of different tools. Each one's page
+/// names the others and explains how to turn one of them off.
+#[test]
+fn overlapping_rules_name_each_other() {
+    let overlaps: [&[&str]; 6] = [
+        &["BL1003", "DL3025", "JSONArgsRecommended"],
+        &["DL3000", "WorkdirRelativePath"],
+        &["DL4000", "MaintainerDeprecated"],
+        &["DL3064", "SecretsUsedInArgOrEnv"],
+        &["BL2005", "BL3007"],
+        &["BL2011", "BL3002"],
+    ];
+    let rules = rules();
+    let section = |code: &str| {
+        let rule = rules.iter().find(|rule| rule.code == code);
+        let rule = rule.unwrap_or_else(|| panic!("no rule {code}"));
+        overlap_section(&rule.documentation).to_string()
+    };
+    let names = |text: &str, code: &str| {
+        text.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|word| word == code)
+    };
+
+    for group in overlaps {
+        for &code in group {
+            let text = section(code);
+            assert!(!text.is_empty(), "{code} has no `## Overlapping rules` section");
+            assert!(text.contains("ignore = ["), "{code} does not explain how to turn a rule off");
+            for &other in group.iter().filter(|&&other| other != code) {
+                assert!(names(&text, other), "{code} does not name {other}: {text}");
+            }
+        }
+    }
+
+    // A rule named in another's section names that rule back.
+    for rule in &rules {
+        let text = overlap_section(&rule.documentation);
+        for other in rules.iter().filter(|other| other.code != rule.code) {
+            if names(text, &other.code) {
+                assert!(
+                    names(&section(&other.code), &rule.code),
+                    "{} names {} but not the other way round",
+                    rule.code,
+                    other.code
+                );
+            }
+        }
+    }
+}

@@ -558,11 +558,34 @@ fn invalid_config_names_the_file() {
     let run = lint(&dir, &["Dockerfile"], None, &[]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains(".ballast.toml: invalid configuration"),
+        run.stderr.contains(".ballast.toml:1:1: invalid configuration"),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains("ignored"), "{}", run.stderr);
+}
+
+#[test]
+fn invalid_config_gives_line_and_column() {
+    let cases = [
+        (".ballast.toml", "ignore = [\"DL3003\"]\nselect = [\"DL3020\"\n", ":2:19: ", "unclosed array"),
+        (".ballast.toml", "[severity]\nDL3020 = \"loud\"\n", ":2:10: ", "severity.DL3020: invalid level"),
+        (".ballast.toml", "no-fail = true\nignored = []\n", ":2:1: ", "unknown field `ignored`"),
+        (".hadolint.yaml", "ignored:\n  - DL3003\nfailure-threshold: [x\n", ":3:20: ", "failure-threshold"),
+        (".hadolint.yaml", "ignored: [DL3003]\nfailure-threshold: loud\n", ":2:20: ", "invalid failure threshold"),
+        (".hadolint.yaml", "no-fail: true\nignored: 5\n", ":2:10: ", "ignored: invalid type"),
+    ];
+    for (index, (file, text, location, message)) in cases.into_iter().enumerate() {
+        let dir = folder(&format!("invalid-config-location-{index}"));
+        write(&dir, file, text);
+        write(&dir, "Dockerfile", ADD_LOCAL);
+        let run = lint(&dir, &["Dockerfile"], None, &[]);
+        assert_eq!(run.code, 2, "{text:?}: {}", run.stderr);
+        let expected = format!("{file}{location}invalid configuration: ");
+        assert!(run.stderr.contains(&expected), "{text:?}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{text:?}: {}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{text:?}: {}", run.stderr);
+    }
 }
 
 #[test]
@@ -714,6 +737,17 @@ fn fix_keeps_crlf_line_ends() {
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         "# base\r\nFROM alpine:3.20\r\nCOPY b /b\r\n"
+    );
+}
+
+#[test]
+fn fix_keeps_byte_order_mark() {
+    let dir = folder("fix-bom");
+    let path = write(&dir, "Dockerfile", "\u{feff}FROM alpine:3.20 # base\nADD b /b\n");
+    ballast(&dir, &["lint", "--select", "BL1001,DL3020", "--fix", "Dockerfile"], None, &[]);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "\u{feff}# base\nFROM alpine:3.20\nCOPY b /b\n"
     );
 }
 

@@ -488,3 +488,92 @@ fn text_formats_escape_terminal_controls() {
         assert!(stdout.contains("evil\\x1b[31m"), "{format}: {stdout:?}");
     }
 }
+
+/// A UTF-8 byte order mark is not a column: editors hide it and BuildKit strips it, so
+/// every format reports a file with the mark exactly as it reports the file without it.
+#[test]
+fn byte_order_mark_is_not_a_column() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("lint-formats")
+        .join("bom");
+    let _ = std::fs::remove_dir_all(&root);
+    let text = "from alpine:3.20 AS base # the image\nRUN echo\n";
+    for (folder, prefix) in [("with", "\u{feff}"), ("without", "")] {
+        std::fs::create_dir_all(root.join(folder)).unwrap();
+        std::fs::write(root.join(folder).join("Dockerfile"), format!("{prefix}{text}")).unwrap();
+    }
+    let formats = ["tty", "json", "sarif", "checkstyle", "gitlab", "codeclimate", "gnu", "github"];
+    for format in formats {
+        let run = |folder: &str| {
+            Command::new(env!("CARGO_BIN_EXE_ballast"))
+                .args(["lint", "--select", "FromAsCasing,BL1001", "--format", format, "Dockerfile"])
+                .current_dir(root.join(folder))
+                .env("HOME", root.join(".home"))
+                .env("NO_COLOR", "1")
+                .stdin(Stdio::null())
+                .output()
+                .expect("the ballast binary runs")
+        };
+        let with = run("with");
+        let without = run("without");
+        assert_eq!(with.status.code(), Some(1), "{format}");
+        assert_eq!(
+            String::from_utf8_lossy(&with.stdout),
+            String::from_utf8_lossy(&without.stdout),
+            "{format}"
+        );
+    }
+}
+
+/// A 2 MB `RUN` line prints as a window of about 200 characters around the finding, once,
+/// with the caret under the finding and the column of the whole line in the header.
+#[test]
+fn tty_cuts_long_line_around_finding() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("lint-formats")
+        .join("tty-long-line");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let filler = "x".repeat(2_000_000);
+    std::fs::write(
+        dir.join("Dockerfile"),
+        format!("FROM alpine:3.20\nRUN echo {filler} && cd /tmp\nRUN cd /srv\n"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_ballast"))
+        .args(["lint", "--select", "DL3003", "--format", "tty", "Dockerfile"])
+        .current_dir(&dir)
+        .env("HOME", dir.join(".home"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the ballast binary runs");
+    let stdout = text(output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout:.2000}");
+    assert!(stdout.len() < 4000, "{} bytes: {stdout:.2000}", stdout.len());
+
+    let long_column = "RUN echo ".len() + filler.len() + " && ".len() + 1;
+    assert!(
+        stdout.contains(&format!("┌─ Dockerfile:2:{long_column}\n")),
+        "{stdout}"
+    );
+    let source_lines: Vec<&str> = stdout.lines().filter(|line| line.starts_with("2 │")).collect();
+    assert_eq!(source_lines.len(), 1, "{stdout}");
+    let shown = source_lines[0];
+    assert!(shown.starts_with("2 │ …xxx"), "{shown}");
+    assert!(shown.ends_with("xxx && cd /tmp"), "{shown}");
+    assert!(shown.chars().count() <= 210, "{shown}");
+
+    let caret_line = stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("2 │"))
+        .nth(1)
+        .unwrap();
+    let caret = caret_line.chars().position(|ch| ch == '^').unwrap();
+    let cd = shown.chars().count() - "cd /tmp".len();
+    assert_eq!(caret, cd, "{shown}\n{caret_line}");
+    assert!(caret_line.ends_with("^^"), "{caret_line:?}");
+
+    // The short line of the second finding stays whole.
+    assert!(stdout.contains("3 │ RUN cd /srv\n  │     ^^\n"), "{stdout}");
+}

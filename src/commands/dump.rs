@@ -38,7 +38,7 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
         DumpFormat::Json => println!("{}", serde_json::to_string_pretty(&tree)?),
     }
 
-    let index = LineIndex::new(&text);
+    let index = LineIndex::skipping_bom(&text);
     for error in &tree.errors {
         let at = index.utf8(error.span.start);
         eprintln!("{}:{}:{}: {}", args.file.display(), at.line + 1, at.col + 1, error.message);

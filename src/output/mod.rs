@@ -54,7 +54,7 @@ pub struct Position {
 
 impl FileReport {
     pub fn new(path: String, source: String, diagnostics: Vec<Diagnostic>) -> FileReport {
-        let lines = LineIndex::new(&source);
+        let lines = LineIndex::skipping_bom(&source);
         FileReport {
             path,
             source,
@@ -66,7 +66,7 @@ impl FileReport {
     /// Returns the position of `offset`, the column counted in characters.
     pub fn position(&self, offset: usize) -> Position {
         let line = self.lines.line_of(offset);
-        let start = self.lines.line_start(line).unwrap_or(0);
+        let start = self.lines.column_start(line).unwrap_or(0);
         let offset = floor_char_boundary(&self.source, offset.min(self.source.len()).max(start));
         let column = self.source[start..offset].chars().count() as u32;
         Position {
@@ -89,11 +89,13 @@ impl FileReport {
         (self.position(span.start), self.position(span.end))
     }
 
-    /// Returns the text of the line that contains `offset`, without its line terminator.
+    /// Returns the text of the line that contains `offset`, without its line terminator or
+    /// a byte order mark.
     pub fn line_text(&self, offset: usize) -> &str {
         let line = self.lines.line_of(offset);
         let span = self.lines.line_span(line).unwrap_or_default();
-        self.source[span.start..span.end].trim_end_matches(['\n', '\r'])
+        let start = self.lines.column_start(line).unwrap_or(span.start);
+        self.source[start..span.end].trim_end_matches(['\n', '\r'])
     }
 }
 

@@ -31,8 +31,8 @@ pub struct FixOutcome {
 
 /// Applies the fixes of `diagnostics` that `mode` allows, in source order. A fix is
 /// skipped when it overlaps a fix already taken, touches one of `error_regions` (unless it
-/// repairs that error), has
-/// overlapping edits of its own, or edits outside the text.
+/// repairs that error), has overlapping edits of its own, edits outside the text, or edits
+/// before the end of a byte order mark, which must stay the first bytes of the file.
 pub fn apply_fixes(
     source: &str,
     diagnostics: &[Diagnostic],
@@ -86,12 +86,15 @@ pub fn apply_fixes(
     }
 }
 
-/// Returns whether the edits lie inside the text, on character boundaries, and apart from each other.
+/// Returns whether the edits lie inside the text after any byte order mark, on character
+/// boundaries, and apart from each other.
 fn edits_are_valid(source: &str, fix: &Fix) -> bool {
+    let text_start = if source.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let mut spans: Vec<Span> = fix.edits.iter().map(|edit| edit.span).collect();
     spans.sort();
     let inside = spans.iter().all(|span| {
-        span.start <= span.end
+        text_start <= span.start
+            && span.start <= span.end
             && span.end <= source.len()
             && source.is_char_boundary(span.start)
             && source.is_char_boundary(span.end)
@@ -175,6 +178,24 @@ mod tests {
         assert_eq!(
             apply_fixes("abc", &diagnostics, &[], FixMode::All).text,
             "abc"
+        );
+    }
+
+    #[test]
+    fn keeps_byte_order_mark_first() {
+        let source = "\u{feff}FROM a\n";
+        let before_mark = [diagnostic(Fix::safe("x", vec![Edit::insert(0, "# x\n")]))];
+        let outcome = apply_fixes(source, &before_mark, &[], FixMode::All);
+        assert_eq!(outcome.text, source);
+        assert_eq!((outcome.applied, outcome.skipped), (0, 1));
+
+        let over_mark = [diagnostic(Fix::safe("x", vec![Edit::replace(Span::new(0, 7), "from")]))];
+        assert_eq!(apply_fixes(source, &over_mark, &[], FixMode::All).text, source);
+
+        let after_mark = [diagnostic(Fix::safe("x", vec![Edit::insert(3, "# x\n")]))];
+        assert_eq!(
+            apply_fixes(source, &after_mark, &[], FixMode::All).text,
+            "\u{feff}# x\nFROM a\n"
         );
     }
 }

@@ -142,6 +142,21 @@ fn trailing_comment_fix_moves_comment_above() {
 }
 
 #[test]
+fn trailing_comment_fix_after_byte_order_mark() {
+    for indentation in ["", "  "] {
+        let text = format!("\u{feff}{indentation}FROM alpine:3.20 # base\nRUN true\n");
+        let found = findings(&text, "BL1001");
+        assert_eq!(found.len(), 1, "{text:?}");
+        assert!(found[0].1.fix.is_some(), "{text:?}");
+        let after = fixed(&text, "BL1001", FixMode::Safe);
+        assert_eq!(
+            after,
+            format!("\u{feff}{indentation}# base\n{indentation}FROM alpine:3.20\nRUN true\n")
+        );
+    }
+}
+
+#[test]
 fn trailing_comment_unsafe_fix_keeps_continuation() {
     let text = "FROM alpine:3.20\nRUN apk update # refresh \\\n && apk add curl\n";
     let after = fixed(text, "BL1001", FixMode::All);

@@ -111,7 +111,7 @@ fn is_go_printable(ch: char) -> bool {
 /// A readable outline of the tree for debugging: one line per node with its line range,
 /// then the instruction's parts.
 pub fn outline(dockerfile: &Dockerfile, source: &str) -> String {
-    let index = LineIndex::new(source);
+    let index = LineIndex::skipping_bom(source);
     let mut out = String::new();
     let position = |offset: usize| {
         let at = index.utf8(offset);

@@ -66,13 +66,28 @@ pub struct LineCol {
 pub struct LineIndex {
     line_starts: Vec<usize>,
     len: usize,
+    /// The length in bytes of a byte order mark that columns on the first line skip: 3 or 0.
+    skipped_bom: usize,
 }
 
 impl LineIndex {
+    /// Builds an index that counts every character as a column, a byte order mark included.
+    /// The language server uses it: positions count what the editor's buffer holds.
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts, len: text.len() }
+        LineIndex { line_starts, len: text.len(), skipped_bom: 0 }
+    }
+
+    /// Builds an index for a file read from disk, whose first-line columns start after a
+    /// UTF-8 byte order mark. Editors hide the mark, and BuildKit strips it before parsing,
+    /// so it is not a column. Offsets inside the mark map to column 0.
+    pub fn skipping_bom(text: &str) -> Self {
+        let mut index = LineIndex::new(text);
+        if text.starts_with('\u{feff}') {
+            index.skipped_bom = '\u{feff}'.len_utf8();
+        }
+        index
     }
 
     /// The number of lines; a text ending in `\n` has an empty last line.
@@ -91,18 +106,27 @@ impl LineIndex {
         self.line_starts.get(line as usize).copied()
     }
 
-    /// The byte range of zero-based `line`, including its line terminator.
+    /// The byte range of zero-based `line`, including its line terminator and, on the first
+    /// line, a byte order mark.
     pub fn line_span(&self, line: u32) -> Option<Span> {
         let start = self.line_start(line)?;
         let end = self.line_start(line + 1).unwrap_or(self.len);
         Some(Span::new(start, end))
     }
 
+    /// Returns the byte offset of column 0 of zero-based `line`: its start, or the end of the
+    /// byte order mark on the first line of an index built by [`LineIndex::skipping_bom`].
+    pub fn column_start(&self, line: u32) -> Option<usize> {
+        let start = self.line_start(line)?;
+        Some(if line == 0 { start.max(self.skipped_bom.min(self.len)) } else { start })
+    }
+
     /// Line and column of `offset`, the column counted in UTF-8 bytes.
     pub fn utf8(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.len);
         let line = self.line_of(offset);
-        LineCol { line, col: (offset - self.line_starts[line as usize]) as u32 }
+        let start = self.column_start(line).unwrap_or(0);
+        LineCol { line, col: offset.saturating_sub(start) as u32 }
     }
 
     /// Line and column of `offset`, the column counted in UTF-16 code units.
@@ -110,14 +134,14 @@ impl LineIndex {
     pub fn utf16(&self, text: &str, offset: usize) -> LineCol {
         let offset = floor_char_boundary(text, offset.min(self.len));
         let line = self.line_of(offset);
-        let start = self.line_starts[line as usize];
+        let start = self.column_start(line).unwrap_or(0).min(offset);
         let col = text[start..offset].chars().map(char::len_utf16).sum::<usize>();
         LineCol { line, col: col as u32 }
     }
 
     /// The byte offset of a line and UTF-8 column, clamped to the end of that line.
     pub fn offset_utf8(&self, text: &str, position: LineCol) -> usize {
-        let Some(span) = self.line_span(position.line) else { return self.len };
+        let Some(span) = self.columns_span(position.line) else { return self.len };
         let line = trim_line_end(&text[span.start..span.end]);
         let col = (position.col as usize).min(line.len());
         span.start + floor_char_boundary(line, col)
@@ -126,7 +150,7 @@ impl LineIndex {
     /// The byte offset of a line and UTF-16 column, clamped to the end of that line.
     /// A column inside a surrogate pair maps to the start of that character.
     pub fn offset_utf16(&self, text: &str, position: LineCol) -> usize {
-        let Some(span) = self.line_span(position.line) else { return self.len };
+        let Some(span) = self.columns_span(position.line) else { return self.len };
         let line = trim_line_end(&text[span.start..span.end]);
         let mut units = 0usize;
         for (byte, ch) in line.char_indices() {
@@ -136,6 +160,12 @@ impl LineIndex {
             units += ch.len_utf16();
         }
         span.start + line.len()
+    }
+
+    /// Returns the byte range of `line` from its column 0 to the end of its line terminator.
+    fn columns_span(&self, line: u32) -> Option<Span> {
+        let span = self.line_span(line)?;
+        Some(Span::new(self.column_start(line)?, span.end))
     }
 }
 
@@ -163,6 +193,40 @@ mod tests {
         assert_eq!(index.utf16(text, x), LineCol { line: 1, col: 8 });
         assert_eq!(index.utf8(x), LineCol { line: 1, col: 14 });
         assert_eq!(index.offset_utf16(text, LineCol { line: 1, col: 8 }), x);
+    }
+
+    #[test]
+    fn skipped_bom_is_not_a_column() {
+        let text = "\u{feff}FROM a\nRUN b\n";
+        let index = LineIndex::skipping_bom(text);
+        let from = text.find('F').unwrap();
+        assert_eq!(index.utf8(from), LineCol { line: 0, col: 0 });
+        assert_eq!(index.utf16(text, from + 5), LineCol { line: 0, col: 5 });
+        assert_eq!(index.utf8(0), LineCol { line: 0, col: 0 });
+        assert_eq!(index.utf16(text, 1), LineCol { line: 0, col: 0 });
+        assert_eq!(index.offset_utf8(text, LineCol { line: 0, col: 0 }), from);
+        assert_eq!(index.offset_utf16(text, LineCol { line: 0, col: 5 }), from + 5);
+        assert_eq!(index.column_start(0), Some(from));
+
+        let run = text.find("RUN").unwrap();
+        assert_eq!(index.utf8(run + 4), LineCol { line: 1, col: 4 });
+        assert_eq!(index.column_start(1), Some(run));
+    }
+
+    #[test]
+    fn kept_bom_is_a_column() {
+        let text = "\u{feff}FROM a\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.utf8(3), LineCol { line: 0, col: 3 });
+        assert_eq!(index.utf16(text, 3), LineCol { line: 0, col: 1 });
+        assert_eq!(index.offset_utf16(text, LineCol { line: 0, col: 0 }), 0);
+    }
+
+    #[test]
+    fn bom_alone_has_no_columns() {
+        let index = LineIndex::skipping_bom("\u{feff}");
+        assert_eq!(index.utf8(3), LineCol { line: 0, col: 0 });
+        assert_eq!(index.offset_utf8("\u{feff}", LineCol { line: 0, col: 4 }), 3);
     }
 
     #[test]

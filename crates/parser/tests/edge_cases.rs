@@ -201,6 +201,14 @@ fn byte_order_mark_before_instruction() {
 }
 
 #[test]
+fn outline_skips_byte_order_mark() {
+    let outline = |text: &str| ballast_parser::dump::outline(&parse(text), text);
+    let with_bom = outline("\u{feff}FROM scratch AS a b\n");
+    assert!(with_bom.contains("\"scratch\" @ 1:6"), "{with_bom}");
+    assert_eq!(with_bom, outline("FROM scratch AS a b\n"));
+}
+
+#[test]
 fn crlf_reads_like_lf() {
     let text = "# escape=`\r\nFROM scratch\r\n# note `\r\nRUN echo a `\r\n# inside `\r\n  b\r\nCOPY x `\r\n\r\n  /y\r\n";
     let tree = parse(text);

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{ConfigError, Layer, Level, Threshold};
+use toml::Spanned;
+
+use super::{ConfigError, Layer, Level, Location, Threshold};
 
 /// The keys of `.ballast.toml`. Unknown keys are rejected so a typo does not pass silently.
 #[derive(Debug, Default, Deserialize)]
@@ -16,8 +18,8 @@ struct BallastToml {
     /// Codes (or rule names) that are never reported.
     ignore: Vec<String>,
     /// Per-code severity: `error`, `warning`, `info`, `style`, or `off`.
-    severity: BTreeMap<String, String>,
-    failure_threshold: Option<String>,
+    severity: BTreeMap<String, Spanned<String>>,
+    failure_threshold: Option<Spanned<String>>,
     /// Registries that base images may come from; empty means any.
     trusted_registries: Vec<String>,
     /// Label keys that LABEL may set; a trailing `*` matches any suffix. Empty means any.
@@ -41,26 +43,31 @@ pub(super) fn read(path: &Path) -> Result<Layer, ConfigError> {
     parse(&text, path)
 }
 
-/// Parses the text of a `.ballast.toml` file; `path` names it in errors.
+/// Parses the text of a `.ballast.toml` file; `path` names it in errors, with the line and
+/// column of the problem.
 pub(super) fn parse(text: &str, path: &Path) -> Result<Layer, ConfigError> {
-    let invalid = |message: String| ConfigError::Invalid {
+    let invalid = |span: Option<std::ops::Range<usize>>, message: String| ConfigError::Invalid {
         path: path.to_path_buf(),
+        location: span.map(|span| Location::of_offset(text, span.start)),
         message,
     };
-    let file: BallastToml = toml::from_str(text).map_err(|error| invalid(error.to_string()))?;
+    // The error's Display text adds a header and a copy of the line, so only its message is
+    // kept and the location goes before it.
+    let file: BallastToml = toml::from_str(text)
+        .map_err(|error| invalid(error.span(), error.message().trim_end().to_string()))?;
 
     let mut severity = Vec::new();
     for (code, level) in &file.severity {
-        let level: Level = level
+        let parsed: Level = level
+            .get_ref()
             .parse()
-            .map_err(|error| invalid(format!("severity.{code}: {error}")))?;
-        severity.push((code.clone(), level));
+            .map_err(|error| invalid(Some(level.span()), format!("severity.{code}: {error}")))?;
+        severity.push((code.clone(), parsed));
     }
     let failure_threshold = match &file.failure_threshold {
-        Some(text) => Some(
-            text.parse::<Threshold>()
-                .map_err(|error| invalid(format!("failure-threshold: {error}")))?,
-        ),
+        Some(threshold) => Some(threshold.get_ref().parse::<Threshold>().map_err(|error| {
+            invalid(Some(threshold.span()), format!("failure-threshold: {error}"))
+        })?),
         None => None,
     };
 

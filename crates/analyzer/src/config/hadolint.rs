@@ -3,11 +3,13 @@
 //! and meanings.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::Path;
 
-use serde::Deserialize;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer};
 
-use super::{ConfigError, Layer, Level, Threshold};
+use super::{ConfigError, Layer, Level, Location, Threshold};
 use crate::diagnostic::Severity;
 
 /// The keys of `.hadolint.yaml`. Unknown keys are ignored, as hadolint ignores them.
@@ -15,7 +17,7 @@ use crate::diagnostic::Severity;
 #[serde(default)]
 struct HadolintYaml {
     #[serde(rename = "failure-threshold")]
-    failure_threshold: Option<String>,
+    failure_threshold: Option<ThresholdText>,
     format: Option<String>,
     formats: Vec<String>,
     ignored: Vec<String>,
@@ -53,26 +55,16 @@ pub(super) fn read(path: &Path) -> Result<Layer, ConfigError> {
     parse(&text, path)
 }
 
-/// Parses the text of a `.hadolint.yaml` file; `path` names it in errors. An empty file
-/// is an empty configuration.
+/// Parses the text of a `.hadolint.yaml` file; `path` names it in errors, with the line
+/// and column of the problem. An empty file is an empty configuration.
 pub(super) fn parse(text: &str, path: &Path) -> Result<Layer, ConfigError> {
-    let invalid = |message: String| ConfigError::Invalid {
-        path: path.to_path_buf(),
-        message,
-    };
     if text.trim().is_empty() {
         return Ok(Layer::default());
     }
     let file: HadolintYaml =
-        serde_norway::from_str(text).map_err(|error| invalid(error.to_string()))?;
+        serde_norway::from_str(text).map_err(|error| invalid_yaml(path, &error))?;
 
-    let failure_threshold = match &file.failure_threshold {
-        Some(text) => Some(
-            text.parse::<Threshold>()
-                .map_err(|error| invalid(format!("failure-threshold: {error}")))?,
-        ),
-        None => None,
-    };
+    let failure_threshold = file.failure_threshold.map(|ThresholdText(threshold)| threshold);
     let mut formats: Vec<String> = file.format.into_iter().collect();
     formats.extend(file.formats);
 
@@ -90,6 +82,50 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Layer, ConfigError> {
         formats,
         no_color: file.no_color,
     })
+}
+
+/// Returns the error of an invalid `.hadolint.yaml` with the location taken out of the
+/// message, where serde_norway writes it as ` at line L column C`.
+fn invalid_yaml(path: &Path, error: &serde_norway::Error) -> ConfigError {
+    let mut message = error.to_string();
+    let location = error.location().map(|location| {
+        let suffix = format!(" at line {} column {}", location.line(), location.column());
+        message = message.replacen(&suffix, "", 1);
+        Location {
+            line: location.line(),
+            column: Some(location.column()),
+        }
+    });
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        location,
+        message,
+    }
+}
+
+/// A failure threshold parsed while the YAML is read. serde_norway gives an error the line
+/// and column of the scalar only when the error comes from the visitor of that scalar.
+#[derive(Debug)]
+struct ThresholdText(Threshold);
+
+impl<'de> Deserialize<'de> for ThresholdText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(ThresholdVisitor)
+    }
+}
+
+struct ThresholdVisitor;
+
+impl Visitor<'_> for ThresholdVisitor {
+    type Value = ThresholdText;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<ThresholdText, E> {
+        text.parse().map(ThresholdText).map_err(E::custom)
+    }
 }
 
 /// hadolint applies overrides from `style` to `error`, so `error` wins a conflict; the

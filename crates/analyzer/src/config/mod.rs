@@ -282,8 +282,51 @@ pub enum ConfigError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: invalid configuration: {message}", path.display())]
-    Invalid { path: PathBuf, message: String },
+    #[error(
+        "{}{}: invalid configuration: {message}",
+        path.display(),
+        location.map_or(String::new(), |location| format!(":{location}"))
+    )]
+    Invalid {
+        path: PathBuf,
+        /// Where in the file the problem is, when the parser reports it.
+        location: Option<Location>,
+        message: String,
+    },
+}
+
+/// A 1-based line and, when known, column in a configuration file, printed `LINE:COLUMN`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub line: usize,
+    /// The column, counted in characters.
+    pub column: Option<usize>,
+}
+
+impl Location {
+    /// Returns the location of byte `offset` of `text`. A byte order mark is not a column.
+    fn of_offset(text: &str, offset: usize) -> Location {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &text[..offset];
+        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
+        let columns = before[line_start..].trim_start_matches('\u{feff}').chars().count();
+        Location {
+            line: before.matches('\n').count() + 1,
+            column: Some(columns + 1),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(column) => write!(f, "{}:{column}", self.line),
+            None => write!(f, "{}", self.line),
+        }
+    }
 }
 
 /// Finds and merges the configuration of each Dockerfile, reading each file once.
@@ -459,10 +502,48 @@ DL3020 = "warning"
             parse_file("ignored = [\"DL3008\"]\n", Path::new("/x/.ballast.toml")).unwrap_err();
         let message = error.to_string();
         assert!(
-            message.starts_with("/x/.ballast.toml: invalid configuration"),
+            message.starts_with("/x/.ballast.toml:1:1: invalid configuration"),
             "{message}"
         );
         assert!(message.contains("ignored"), "{message}");
+    }
+
+    /// Returns the location of the error of parsing `text` as the file `name`.
+    fn error_location(name: &str, text: &str) -> Option<Location> {
+        match parse_file(text, Path::new(name)).unwrap_err() {
+            ConfigError::Invalid { location, .. } => location,
+            other => panic!("not an invalid configuration: {other}"),
+        }
+    }
+
+    #[test]
+    fn toml_errors_have_location() {
+        let at = |line, column| Some(Location { line, column: Some(column) });
+        assert_eq!(error_location("a.toml", "ignore = [\"DL3003\"\n"), at(1, 19));
+        assert_eq!(error_location("a.toml", "no-fail = true\nignore = 3\n"), at(2, 10));
+        assert_eq!(error_location("a.toml", "[severity]\n\"é\" = \"loud\"\n"), at(2, 7));
+        assert_eq!(error_location("a.toml", "failure-threshold = \"x\"\n"), at(1, 21));
+    }
+
+    #[test]
+    fn yaml_errors_have_location() {
+        let at = |line, column| Some(Location { line, column: Some(column) });
+        assert_eq!(error_location("a.yaml", "ignored: [DL3003\n"), at(2, 1));
+        assert_eq!(error_location("a.yaml", "no-fail: true\nignored: 5\n"), at(2, 10));
+        assert_eq!(error_location("a.yaml", "failure-threshold: loud\n"), at(1, 20));
+    }
+
+    #[test]
+    fn location_is_outside_the_message() {
+        let error = parse_file("no-fail: true\nignored: 5\n", Path::new("/x/h.yaml")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "/x/h.yaml:2:10: invalid configuration: ignored: invalid type: integer `5`, expected a sequence"
+        );
+        let error = parse_file("ignore = [\n", Path::new("/x/b.toml")).unwrap_err();
+        let message = error.to_string();
+        assert!(message.starts_with("/x/b.toml:1:11: invalid configuration: "), "{message}");
+        assert!(!message.contains('\n'), "{message}");
     }
 
     #[test]

@@ -31,6 +31,15 @@ declare_rule! {
     ///
     /// `COPY --chmod` sets the mode the same way. `ballast build` measures the bytes
     /// stored twice (BL3002) once the image is built.
+    ///
+    /// ## Overlapping rules
+    /// BL3002 reports the same `RUN` from the built image, with the bytes it stores again,
+    /// so `ballast build` shows both findings, while `ballast lint`, which has no image,
+    /// shows only BL2011. BL3002 judges the layer's files, so it also finds metadata
+    /// changes that a script or another command makes. To see only one of the two, turn the
+    /// other off, for example with `ignore = ["BL2011"]` in `.ballast.toml` or
+    /// `ignored: [BL2011]` in `.hadolint.yaml`. `ballast build` reads the same
+    /// configuration as `ballast lint` and has no `--ignore` option.
     pub ChownAfterCopy {
         code: "BL2011",
         name: "chown-after-copy",

@@ -25,6 +25,14 @@ declare_rule! {
     /// FROM python:3.12-slim
     /// CMD ["python", "-m", "http.server", "8000"]
     /// ```
+    ///
+    /// ## Overlapping rules
+    /// `JSONArgsRecommended`, BuildKit's check, reports the same shell-form `CMD` and
+    /// `ENTRYPOINT`. It skips a stage where a `SHELL` instruction is in effect and does not
+    /// check `HEALTHCHECK CMD`, which DL3025 does. On `CMD ['x']`, BL1003 reports the
+    /// single quotes too. To keep one rule of the pair, turn the other off:
+    /// `--ignore JSONArgsRecommended`, `ignore = ["JSONArgsRecommended"]` in
+    /// `.ballast.toml`, or `ignored: [JSONArgsRecommended]` in `.hadolint.yaml`.
     pub CommandShellForm {
         code: "DL3025",
         name: "command-shell-form",

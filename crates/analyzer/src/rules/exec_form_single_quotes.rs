@@ -32,6 +32,15 @@ declare_rule! {
     /// ## Fix
     /// Replaces the single quotes with double quotes. The fix is safe when no element
     /// contains a double quote or a backslash, which JSON would read differently.
+    ///
+    /// ## Overlapping rules
+    /// A `CMD` or `ENTRYPOINT` with single quotes is shell form as well, so DL3025
+    /// (hadolint's check) and `JSONArgsRecommended` (BuildKit's check) report the same
+    /// line: `CMD ['x']` gets three findings. BL1003 names the cause, and its fix writes
+    /// the exec form that clears all three. DL3025 and `JSONArgsRecommended` also overlap
+    /// on every other shell-form command. To keep one of those two, turn the other off:
+    /// `--ignore DL3025`, `ignore = ["DL3025"]` in `.ballast.toml`, or `ignored: [DL3025]`
+    /// in `.hadolint.yaml`.
     pub ExecFormSingleQuotes {
         code: "BL1003",
         name: "exec-form-single-quotes",

@@ -37,6 +37,14 @@ declare_rule! {
     /// shell, nothing expands variables or globs and the program runs as PID 1. It is
     /// offered only when the command contains no character that the shell would
     /// interpret.
+    ///
+    /// ## Overlapping rules
+    /// DL3025, hadolint's check, reports the same shell-form `CMD` and `ENTRYPOINT`, and
+    /// `HEALTHCHECK CMD` too, whether or not a `SHELL` is set. On `CMD ['x']`, BL1003
+    /// also reports the single quotes. To keep one rule of the pair, turn the other off:
+    /// `--ignore DL3025`, `ignore = ["DL3025"]` in `.ballast.toml`, or `ignored: [DL3025]`
+    /// in `.hadolint.yaml`. A Dockerfile can also skip this check with BuildKit's directive
+    /// `# check=skip=JSONArgsRecommended` at its top.
     pub JsonArgsRecommended {
         code: "JSONArgsRecommended",
         name: "json-args-recommended",

@@ -29,6 +29,13 @@ declare_rule! {
     /// ## Fix
     /// Replaces the instruction with the label. The fix is unsafe: the image no longer
     /// has an `Author` field, which a tool may still read.
+    ///
+    /// ## Overlapping rules
+    /// DL4000, hadolint's check, reports every `MAINTAINER` too, without a fix. To keep one
+    /// rule of the pair, turn the other off: `--ignore DL4000`, `ignore = ["DL4000"]` in
+    /// `.ballast.toml`, or `ignored: [DL4000]` in `.hadolint.yaml`. A Dockerfile can also
+    /// skip this check with BuildKit's directive `# check=skip=MaintainerDeprecated` at its
+    /// top.
     pub MaintainerDeprecated {
         code: "MaintainerDeprecated",
         name: "maintainer-deprecated",

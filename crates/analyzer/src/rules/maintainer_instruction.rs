@@ -22,6 +22,12 @@ declare_rule! {
     /// FROM alpine:3.20
     /// LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"
     /// ```
+    ///
+    /// ## Overlapping rules
+    /// `MaintainerDeprecated`, BuildKit's check, reports every `MAINTAINER` too, and has a
+    /// fix that writes the label. To keep one rule of the pair, turn the other off:
+    /// `--ignore MaintainerDeprecated`, `ignore = ["MaintainerDeprecated"]` in
+    /// `.ballast.toml`, or `ignored: [MaintainerDeprecated]` in `.hadolint.yaml`.
     pub MaintainerInstruction {
         code: "DL4000",
         name: "maintainer-instruction",

@@ -30,6 +30,14 @@ declare_rule! {
     /// ## Fix
     /// Set the owner and mode while copying with `COPY --chown` and `COPY --chmod`, or change
     /// them in the same `RUN` that creates the files.
+    ///
+    /// ## Overlapping rules
+    /// BL2011 reports a `RUN` that runs `chown` or `chmod` on files an earlier `COPY` or
+    /// `ADD` added, from the Dockerfile alone, on the same line, so `ballast build` can
+    /// show both findings for one change. To see only one of the two, turn the other off,
+    /// for example with `ignore = ["BL2011"]` in `.ballast.toml` or `ignored: [BL2011]` in
+    /// `.hadolint.yaml`. `ballast build` reads the same configuration as `ballast lint` and
+    /// has no `--ignore` option.
     pub MetadataOnlyCopy {
         code: "BL3002",
         name: "metadata-only-copy",

@@ -30,6 +30,15 @@ declare_rule! {
     /// COPY fetch /fetch
     /// ENTRYPOINT ["/fetch", "https://example.com/feed.json"]
     /// ```
+    ///
+    /// ## Overlapping rules
+    /// BL3007 reports the same missing bundle from the built image, on the same `FROM`
+    /// line, so `ballast build` shows both findings, while `ballast lint`, which has no
+    /// image, shows only BL2005. BL3007 reads the image's files, so it also finds a program
+    /// that contains a TLS library without naming a URL. To see only one of the two, turn
+    /// the other off, for example with `ignore = ["BL2005"]` in `.ballast.toml` or
+    /// `ignored: [BL2005]` in `.hadolint.yaml`. `ballast build` reads the same
+    /// configuration as `ballast lint` and has no `--ignore` option.
     pub ScratchWithoutCaBundle {
         code: "BL2005",
         name: "scratch-without-ca-bundle",

@@ -44,6 +44,15 @@ declare_rule! {
     /// RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN \
     ///     echo "//registry.npmjs.org/:_authToken=$NPM_TOKEN" > ~/.npmrc && npm ci
     /// ```
+    ///
+    /// ## Overlapping rules
+    /// DL3064, hadolint's check, often reports the same name. The word lists differ: DL3064
+    /// also matches `username` and `private` and checks the `ARG`s before the first `FROM`,
+    /// while this check also matches `auth`, `key` and `credential`. To keep one rule of
+    /// the pair, turn the other off: `--ignore DL3064`, `ignore = ["DL3064"]` in
+    /// `.ballast.toml`, or `ignored: [DL3064]` in `.hadolint.yaml`. A Dockerfile can also
+    /// skip this check with BuildKit's directive `# check=skip=SecretsUsedInArgOrEnv` at
+    /// its top.
     pub SecretsUsedInArgOrEnv {
         code: "SecretsUsedInArgOrEnv",
         name: "secrets-used-in-arg-or-env",

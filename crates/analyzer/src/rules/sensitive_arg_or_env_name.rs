@@ -37,6 +37,14 @@ declare_rule! {
     /// ending in `_FILE`, `_PATH` or `_DIR` and the Go settings `GOPRIVATE` and
     /// `GONOPRIVATE`. hadolint also checks only the first name of a multi-name `ARG`;
     /// ballast checks each.
+    ///
+    /// ## Overlapping rules
+    /// `SecretsUsedInArgOrEnv`, BuildKit's check, often reports the same name. The word
+    /// lists differ: DL3064 also matches `username` and `private` and checks the `ARG`s
+    /// before the first `FROM`, while `SecretsUsedInArgOrEnv` also matches `auth`, `key`
+    /// and `credential`. To keep one rule of the pair, turn the other off:
+    /// `--ignore SecretsUsedInArgOrEnv`, `ignore = ["SecretsUsedInArgOrEnv"]` in
+    /// `.ballast.toml`, or `ignored: [SecretsUsedInArgOrEnv]` in `.hadolint.yaml`.
     pub SensitiveArgOrEnvName {
         code: "DL3064",
         name: "sensitive-arg-or-env-name",

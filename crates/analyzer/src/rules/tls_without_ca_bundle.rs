@@ -33,6 +33,14 @@ declare_rule! {
     ///
     /// ## Fix
     /// Copy `/etc/ssl/certs/ca-certificates.crt` from a stage that installs `ca-certificates`.
+    ///
+    /// ## Overlapping rules
+    /// BL2005 reports a `scratch` stage whose `CMD` or `ENTRYPOINT` names an `https://` URL
+    /// from the Dockerfile alone, on the same `FROM` line, so `ballast build` can show both
+    /// findings for one missing bundle. To see only one of the two, turn the other off, for
+    /// example with `ignore = ["BL2005"]` in `.ballast.toml` or `ignored: [BL2005]` in
+    /// `.hadolint.yaml`. `ballast build` reads the same configuration as `ballast lint` and
+    /// has no `--ignore` option.
     pub TlsWithoutCaBundle {
         code: "BL3007",
         name: "tls-without-ca-bundle",

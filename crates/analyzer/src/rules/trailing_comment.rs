@@ -275,11 +275,14 @@ fn move_above_fix(
     if instruction.keyword == Keyword::Onbuild {
         return None;
     }
+    // On the first line the new comment goes after a byte order mark, which must stay the
+    // first bytes of the file and is not indentation.
     let indentation_end = instruction.keyword_span.start;
+    let text_start = if source.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
     let line_start = source
         .get(..indentation_end)?
         .rfind('\n')
-        .map_or(0, |newline| newline + 1);
+        .map_or(text_start, |newline| newline + 1);
     let indentation = source.get(line_start..indentation_end)?;
     if !indentation.chars().all(|c| c == ' ' || c == '\t') {
         return None;

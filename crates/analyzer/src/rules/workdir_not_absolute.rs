@@ -29,6 +29,14 @@ declare_rule! {
     /// NOTE: hadolint 2.15.1 aborts on a one-letter or empty path (`WORKDIR x`,
     /// `WORKDIR ""`) and prints nothing for the file; ballast reports it like any other
     /// relative path.
+    ///
+    /// ## Overlapping rules
+    /// `WorkdirRelativePath`, BuildKit's check, reports the same relative path when the
+    /// `WORKDIR` is the first of its stage chain. It expands variables first, while DL3000
+    /// reports every relative `WORKDIR` and skips paths that start with a variable. To keep
+    /// one rule of the pair, turn the other off: `--ignore WorkdirRelativePath`,
+    /// `ignore = ["WorkdirRelativePath"]` in `.ballast.toml`, or
+    /// `ignored: [WorkdirRelativePath]` in `.hadolint.yaml`.
     pub WorkdirNotAbsolute {
         code: "DL3000",
         name: "workdir-not-absolute",

@@ -27,6 +27,13 @@ declare_rule! {
     /// FROM node:22
     /// WORKDIR /app
     /// ```
+    ///
+    /// ## Overlapping rules
+    /// DL3000, hadolint's check, reports the same relative path, on every `WORKDIR` of a
+    /// stage, but skips a path that starts with a variable. To keep one rule of the pair,
+    /// turn the other off: `--ignore DL3000`, `ignore = ["DL3000"]` in `.ballast.toml`, or
+    /// `ignored: [DL3000]` in `.hadolint.yaml`. A Dockerfile can also skip this check with
+    /// BuildKit's directive `# check=skip=WorkdirRelativePath` at its top.
     pub WorkdirRelativePath {
         code: "WorkdirRelativePath",
         name: "workdir-relative-path",
