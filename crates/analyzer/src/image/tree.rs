@@ -7,7 +7,7 @@ use std::ops::Bound;
 
 use serde::Serialize;
 
-use super::entry::{ContentHash, Entry, EntryKind};
+use super::entry::{ContentHash, Entry, EntryKind, OPAQUE_MARKER, join};
 
 /// A path visible in the merged tree.
 #[derive(Debug, Clone)]
@@ -127,14 +127,20 @@ impl MergedTree {
         }
 
         // Whiteouts and opaque markers act on the lower layers only, whatever their position
-        // in the tar, so they run before this layer's own entries.
+        // in the tar, so they run before this layer's own entries. Both are files inside a
+        // folder of this layer, so a lower-layer file or symlink on their way becomes a folder
+        // as it does for any other entry.
         for entry in entries {
             match entry.kind {
                 EntryKind::OpaqueDirectory => {
                     self.changes[layer].opaque_folders += 1;
+                    self.replace_file_ancestors(&join(&entry.path, OPAQUE_MARKER), layer);
                     self.hide_below(&entry.path, layer, HideReason::OpaqueFolder, true);
                 }
-                EntryKind::Whiteout => self.apply_whiteout(&entry.path, layer),
+                EntryKind::Whiteout => {
+                    self.replace_file_ancestors(&entry.path, layer);
+                    self.apply_whiteout(&entry.path, layer);
+                }
                 _ => {}
             }
         }
@@ -198,6 +204,16 @@ impl MergedTree {
             .insert(entry.path.clone(), Node::from_entry(layer, entry));
     }
 
+    /// Hides the nearest lower-layer ancestor of `path` when it is not a folder. Docker's
+    /// overlay2 driver and containerd's overlayfs snapshotter extract a layer into its own
+    /// upper folder, where a lower symlink is not followed: `lib/x` over a lower
+    /// `lib -> usr/lib` makes `/lib` a folder that holds only `x`, and `/usr/lib` is unchanged.
+    /// Observed with Docker 20.10 (overlay2) and containerd 1.6 (overlayfs) on hand-written
+    /// layers.
+    ///
+    /// NOTE: appliers that extract onto the whole lower tree resolve symlinks in the parent
+    /// path instead (containerd's native snapshotter writes `usr/lib/x`), so for images
+    /// unpacked that way this tree differs wherever a layer writes through a lower symlink.
     fn replace_file_ancestors(&mut self, path: &str, layer: usize) {
         let mut end = path.len();
         while let Some(at) = path[..end].rfind('/') {

@@ -250,6 +250,62 @@ fn whiteout_of_missing_path_is_harmless() {
     assert_eq!(tree.visible_bytes(), 5);
 }
 
+/// Returns a lower layer with `usr/lib/a` and the symlink `lib -> usr/lib`.
+fn lib_symlink_base() -> Vec<Entry> {
+    vec![
+        folder("usr"),
+        folder("usr/lib"),
+        file("usr/lib/a", 10, 1),
+        Entry {
+            kind: EntryKind::Symlink,
+            size: 0,
+            hash: None,
+            link: Some("usr/lib".into()),
+            ..file("lib", 0, 0)
+        },
+    ]
+}
+
+#[test]
+fn write_below_lower_symlink_makes_folder() {
+    let layers = vec![
+        lib_symlink_base(),
+        vec![file("lib/x", 1000, 2)],
+        vec![marker("usr/lib/x", EntryKind::Whiteout)],
+    ];
+    let tree = merge(&layers);
+    assert_eq!(tree.get("lib/x").unwrap().size, 1000);
+    assert!(tree.get("lib").is_none());
+    assert!(tree.get("usr/lib/x").is_none());
+    assert_eq!(tree.get("usr/lib/a").unwrap().size, 10);
+    assert_eq!(wasted_bytes(&tree), 0);
+}
+
+#[test]
+fn whiteout_below_lower_symlink_makes_folder() {
+    let layers = vec![
+        lib_symlink_base(),
+        vec![marker("lib/a", EntryKind::Whiteout)],
+    ];
+    let tree = merge(&layers);
+    assert!(tree.get("lib").is_none());
+    assert_eq!(tree.get("usr/lib/a").unwrap().size, 10);
+    assert_eq!(wasted_bytes(&tree), 0);
+    assert_eq!(tree.changes(1).files_removed, 0);
+}
+
+#[test]
+fn opaque_marker_below_lower_symlink_makes_folder() {
+    let layers = vec![
+        lib_symlink_base(),
+        vec![marker("lib", EntryKind::OpaqueDirectory)],
+    ];
+    let tree = merge(&layers);
+    assert!(tree.get("lib").is_none());
+    assert_eq!(tree.get("usr/lib/a").unwrap().size, 10);
+    assert_eq!(wasted_bytes(&tree), 0);
+}
+
 #[test]
 fn root_opaque_hides_everything_below() {
     let layers = vec![
