@@ -178,6 +178,49 @@ fn unchanged_run_owns_no_bytes() {
     }
 }
 
+/// Returns the message of the one finding with `code`.
+fn message(report: &Value, code: &str) -> String {
+    finding(report, code)["message"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+// A hard link to a file of a lower layer makes overlayfs copy the file up, so the new layer
+// stores it again with the same content and metadata. The tar names the data by the path
+// that sorts first: `bin/bb2` contains the data and `bin/busybox` links to it, while with
+// `bin/zz` the data stays at `bin/busybox`.
+#[test]
+fn hard_link_copy_is_reported_as_link() {
+    let Some(_) = engine() else { return };
+    for link in ["/bin/bb2", "/bin/zz"] {
+        let folder = context(&[]);
+        std::fs::write(
+            folder.join("Dockerfile"),
+            format!("FROM ballast-test/busybox\nRUN ln /bin/busybox {link}\n"),
+        )
+        .unwrap();
+        for mode in [Mode::Classic, Mode::BuildKit] {
+            let (code, report, stderr) = build(mode, &folder, &["--no-cache"]);
+            assert_eq!(code, 0, "{link} {mode:?}: {stderr}");
+            assert_eq!(
+                findings(&report, "BL3002"),
+                vec![(2, Some(busybox_size()))],
+                "{link} {mode:?}"
+            );
+            let text = message(&report, "BL3002");
+            assert!(text.contains("makes a hard link to 1 file"), "{link} {mode:?}: {text}");
+            assert!(text.contains("`ln -s`"), "{link} {mode:?}: {text}");
+            assert!(!text.contains("COPY"), "{link} {mode:?}: {text}");
+            let hidden = &report["image"]["wasted"]["top_files"][0];
+            assert_eq!(hidden["path"], "/bin/busybox", "{link} {mode:?}");
+            assert_eq!(hidden["reason"], "metadata-only", "{link} {mode:?}");
+            assert_eq!(hidden["changed"]["links"], true, "{link} {mode:?}");
+            assert_eq!(hidden["changed"]["mode"], false, "{link} {mode:?}");
+        }
+    }
+}
+
 #[test]
 fn target_stage_is_attributed() {
     let Some(_) = engine() else { return };
