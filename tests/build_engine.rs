@@ -247,6 +247,33 @@ fn target_stage_is_attributed() {
 }
 
 #[test]
+fn target_lints_only_needed_stages() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox AS files\nRUN cd /bin && echo a > /a.txt\nFROM ballast-test/busybox AS tools\nRUN cd /bin && true\nFROM ballast-test/busybox AS unused\nRUN cd /bin && true\nFROM tools AS app\nCOPY --from=files /a.txt /a.txt\nRUN cd /bin && true\nFROM ballast-test/busybox AS after\nRUN cd /bin && true\n",
+    )
+    .unwrap();
+    let lines = |report: &Value, code: &str| -> Vec<u64> {
+        findings(report, code).iter().map(|finding| finding.0).collect()
+    };
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &["--target", "app"]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        assert_eq!(report["stage"], 3, "{mode:?}");
+        // `app` is built on `tools` and copies from `files`, but needs neither `unused` nor
+        // `after`.
+        assert_eq!(lines(&report, "DL3003"), vec![2, 4, 9], "{mode:?}");
+        assert_eq!(lines(&report, "DL3006"), vec![1, 3], "{mode:?}");
+    }
+
+    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines(&report, "DL3003"), vec![2, 4, 6, 9, 11]);
+}
+
+#[test]
 fn onbuild_trigger_is_tied_to_from() {
     let Some(_) = engine() else { return };
     let folder = context(&[("app.txt", b"app\n")]);
