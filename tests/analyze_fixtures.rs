@@ -239,3 +239,48 @@ fn threshold_options_gate_without_ci() {
     let (default_gate, _, stderr) = analyze_json(&[archive, "--ci"]);
     assert_eq!(default_gate, 1, "{stderr}");
 }
+
+/// Analyzes a legacy archive of a base layer with `usr/lib/a` and the symlink
+/// `lib -> usr/lib`, followed by `layers`.
+fn lib_symlink_archive(name: &str, layers: &[&[u8]]) -> serde_json::Value {
+    let base = common::fixtures::layer(&[
+        Item::Folder("usr/"),
+        Item::Folder("usr/lib/"),
+        Item::File("usr/lib/a", b"a\n"),
+        Item::Symlink("lib", "usr/lib"),
+    ]);
+    let mut tars = vec![base.as_slice()];
+    tars.extend_from_slice(layers);
+    let archive = temp_dir(name).join("image.tar");
+    legacy_archive(&archive, &tars, &[]);
+    let (code, report, stderr) = analyze_json(&[archive.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    report
+}
+
+// Docker 20.10 with overlay2 and containerd 1.6 with overlayfs, given these layers, show
+// `/lib` as a folder that holds only `x`, and `/usr/lib` without `x`: a layer is extracted
+// into its own folder, where the lower symlink is not followed.
+#[test]
+fn path_below_lower_symlink_is_not_followed() {
+    let data = vec![3u8; 1000];
+    let write = common::fixtures::layer(&[Item::File("lib/x", &data)]);
+    let delete = common::fixtures::layer(&[Item::File("usr/lib/.wh.x", b"")]);
+    let report = lib_symlink_archive("symlink-parent", &[&write, &delete]);
+    assert_eq!(u64_at(&report, "/totals/wasted_bytes"), 0);
+    assert_eq!(u64_at(&report, "/totals/final_bytes"), 1002);
+    assert_eq!(report["largest_files"][0]["path"], "/lib/x");
+    // usr, usr/lib, usr/lib/a and lib/x: the symlink `lib` is gone.
+    assert_eq!(u64_at(&report, "/totals/final_paths"), 4);
+}
+
+#[test]
+fn whiteout_below_lower_symlink_removes_it() {
+    let delete = common::fixtures::layer(&[Item::File("lib/.wh.a", b"")]);
+    let report = lib_symlink_archive("symlink-whiteout", &[&delete]);
+    assert_eq!(u64_at(&report, "/totals/wasted_bytes"), 0);
+    assert_eq!(u64_at(&report, "/totals/final_bytes"), 2);
+    // usr, usr/lib and usr/lib/a. The engines show an empty folder `/lib` in place of the
+    // symlink, but no entry names that folder, so it is not counted.
+    assert_eq!(u64_at(&report, "/totals/final_paths"), 3);
+}

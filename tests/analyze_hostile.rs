@@ -263,3 +263,91 @@ fn zero_byte_layer_is_read_with_a_warning() {
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].as_str().unwrap().contains("0 bytes"));
 }
+
+/// Returns `length` bytes from a fixed xorshift sequence: every byte value, control bytes and
+/// invalid UTF-8 included, the same on every run.
+fn random_bytes(length: usize) -> Vec<u8> {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..length)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
+}
+
+/// Asserts that `text` has no character a terminal would act on or that stands for a byte
+/// that was not UTF-8, apart from the line feeds that end its lines.
+fn assert_printable(text: &str) {
+    for ch in text.chars() {
+        assert!(
+            ch == '\n' || !ch.is_control(),
+            "control character {ch:?} in {text:?}"
+        );
+        assert_ne!(ch, char::REPLACEMENT_CHARACTER, "U+FFFD in {text:?}");
+    }
+}
+
+#[test]
+fn random_bytes_error_is_printable() {
+    let folder = temp_dir("random-archive");
+    let path = folder.join("image.tar");
+    // The first bytes must not look like gzip, zstd, bzip2 or xz, which get their own message.
+    let mut bytes = random_bytes(20_000);
+    bytes[0] = b'R';
+    std::fs::write(&path, &bytes).unwrap();
+    let (code, stderr) = analyze_error(&path);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("image.tar"), "{stderr}");
+    assert!(stderr.contains("not a tar archive"), "{stderr}");
+    assert_printable(&stderr);
+}
+
+#[test]
+fn random_bytes_on_stdin_is_printable() {
+    let mut bytes = random_bytes(20_000);
+    bytes[0] = b'R';
+    let mut child = common::ballast()
+        .args(["analyze", "--no-progress", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // ballast may stop reading at the first invalid header, so a broken pipe is fine here.
+    let _ = std::io::Write::write_all(&mut stdin, &bytes);
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains("not a tar archive"), "{stderr}");
+    assert_printable(&stderr);
+}
+
+#[test]
+fn random_layer_error_is_printable() {
+    let good = layer(&[Item::File("ok", b"fine")]);
+    let mut noise = random_bytes(4096);
+    noise[0] = b'R';
+    let archive = legacy("random-layer", &[&good, &noise]);
+    let (code, report, stderr) = analyze_json(&[&archive]);
+    assert_eq!(code, 2);
+    assert_eq!(report["layers"][1]["readable"], false);
+    let error = report["errors"][0].as_str().unwrap();
+    assert!(error.contains("invalid tar stream"), "{error}");
+    assert_printable(error);
+    assert_printable(&stderr);
+}
+
+#[test]
+fn control_characters_in_entry_name_are_escaped() {
+    let evil = layer(&[Item::File("../\u{1b}[31mred\u{7}", b"x")]);
+    let (code, report, stderr) = analyze_json(&[&legacy("control-name", &[&evil])]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(r"`../\x1b[31mred\x07`"), "{stderr}");
+    assert_printable(&stderr);
+    assert_printable(report["errors"][0].as_str().unwrap());
+}

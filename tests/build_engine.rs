@@ -178,6 +178,49 @@ fn unchanged_run_owns_no_bytes() {
     }
 }
 
+/// Returns the message of the one finding with `code`.
+fn message(report: &Value, code: &str) -> String {
+    finding(report, code)["message"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+// A hard link to a file of a lower layer makes overlayfs copy the file up, so the new layer
+// stores it again with the same content and metadata. The tar names the data by the path
+// that sorts first: `bin/bb2` contains the data and `bin/busybox` links to it, while with
+// `bin/zz` the data stays at `bin/busybox`.
+#[test]
+fn hard_link_copy_is_reported_as_link() {
+    let Some(_) = engine() else { return };
+    for link in ["/bin/bb2", "/bin/zz"] {
+        let folder = context(&[]);
+        std::fs::write(
+            folder.join("Dockerfile"),
+            format!("FROM ballast-test/busybox\nRUN ln /bin/busybox {link}\n"),
+        )
+        .unwrap();
+        for mode in [Mode::Classic, Mode::BuildKit] {
+            let (code, report, stderr) = build(mode, &folder, &["--no-cache"]);
+            assert_eq!(code, 0, "{link} {mode:?}: {stderr}");
+            assert_eq!(
+                findings(&report, "BL3002"),
+                vec![(2, Some(busybox_size()))],
+                "{link} {mode:?}"
+            );
+            let text = message(&report, "BL3002");
+            assert!(text.contains("makes a hard link to 1 file"), "{link} {mode:?}: {text}");
+            assert!(text.contains("`ln -s`"), "{link} {mode:?}: {text}");
+            assert!(!text.contains("COPY"), "{link} {mode:?}: {text}");
+            let hidden = &report["image"]["wasted"]["top_files"][0];
+            assert_eq!(hidden["path"], "/bin/busybox", "{link} {mode:?}");
+            assert_eq!(hidden["reason"], "metadata-only", "{link} {mode:?}");
+            assert_eq!(hidden["changed"]["links"], true, "{link} {mode:?}");
+            assert_eq!(hidden["changed"]["mode"], false, "{link} {mode:?}");
+        }
+    }
+}
+
 #[test]
 fn target_stage_is_attributed() {
     let Some(_) = engine() else { return };
@@ -201,6 +244,33 @@ fn target_stage_is_attributed() {
             "{mode:?}: the file COPY --from brought"
         );
     }
+}
+
+#[test]
+fn target_lints_only_needed_stages() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM ballast-test/busybox AS files\nRUN cd /bin && echo a > /a.txt\nFROM ballast-test/busybox AS tools\nRUN cd /bin && true\nFROM ballast-test/busybox AS unused\nRUN cd /bin && true\nFROM tools AS app\nCOPY --from=files /a.txt /a.txt\nRUN cd /bin && true\nFROM ballast-test/busybox AS after\nRUN cd /bin && true\n",
+    )
+    .unwrap();
+    let lines = |report: &Value, code: &str| -> Vec<u64> {
+        findings(report, code).iter().map(|finding| finding.0).collect()
+    };
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &["--target", "app"]);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        assert_eq!(report["stage"], 3, "{mode:?}");
+        // `app` is built on `tools` and copies from `files`, but needs neither `unused` nor
+        // `after`.
+        assert_eq!(lines(&report, "DL3003"), vec![2, 4, 9], "{mode:?}");
+        assert_eq!(lines(&report, "DL3006"), vec![1, 3], "{mode:?}");
+    }
+
+    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(lines(&report, "DL3003"), vec![2, 4, 6, 9, 11]);
 }
 
 #[test]

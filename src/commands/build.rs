@@ -230,12 +230,21 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         warnings: Vec::new(),
     };
 
+    let needed = match (&args.target, stage) {
+        (Some(_), Some(stage)) => Some(model.stages_needed_by(stage)),
+        _ => None,
+    };
+    let in_scope = |diagnostic: &Diagnostic| -> bool {
+        in_lint_scope(&model, needed.as_deref(), diagnostic)
+    };
+
     let mut image_report = None;
     let diagnostics = match (&outcome.image_id, stage) {
         (Some(image_id), Some(stage)) if outcome.succeeded() => {
             match analyze_built(&request, image_id, &model, stage, &mut warnings) {
                 Ok(evidence) => {
-                    let result = lint::lint_with_evidence(&source, &config, &file, &evidence);
+                    let mut result = lint::lint_with_evidence(&source, &config, &file, &evidence);
+                    result.diagnostics.retain(in_scope);
                     report.instructions = attribution::instruction_costs(
                         &model,
                         &evidence.attribution,
@@ -249,14 +258,16 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 }
                 Err(error) => {
                     warnings.push(format!("{error:#}"));
-                    let result = lint::lint(&source, &config, &file);
+                    let mut result = lint::lint(&source, &config, &file);
+                    result.diagnostics.retain(in_scope);
                     report.findings = findings(&source, &result.diagnostics, None);
                     result.diagnostics
                 }
             }
         }
         _ => {
-            let result = lint::lint(&source, &config, &file);
+            let mut result = lint::lint(&source, &config, &file);
+            result.diagnostics.retain(in_scope);
             report.findings = findings(&source, &result.diagnostics, None);
             result.diagnostics
         }
@@ -356,6 +367,25 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Returns whether a finding belongs to the stages a `--target` build needs (`needed`, from
+/// [`Model::stages_needed_by`]); without a target every finding does. Findings before the
+/// first `FROM` apply to every stage. Syntax errors stay wherever they are, because the
+/// builder parses the whole file and rejects it for an error in any stage.
+fn in_lint_scope(model: &Model<'_>, needed: Option<&[bool]>, diagnostic: &Diagnostic) -> bool {
+    let Some(needed) = needed else {
+        return true;
+    };
+    if diagnostic.code == SYNTAX_ERROR_CODE {
+        return true;
+    }
+    model
+        .stage_at(diagnostic.span.start)
+        .is_none_or(|stage| needed[stage])
+}
+
+/// The code of the rule that reports lines the builder rejects.
+const SYNTAX_ERROR_CODE: &str = "DL1000";
 
 fn to_kind(choice: BuilderChoice) -> BuilderKind {
     match choice {

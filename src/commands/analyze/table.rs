@@ -223,6 +223,9 @@ fn write_wasted(out: &mut impl Write, report: &Report, colour: bool) -> io::Resu
             if change.mtime {
                 changed.push("mtime");
             }
+            if change.links {
+                changed.push("link count");
+            }
             if !changed.is_empty() {
                 detail = format!("{detail}: {}", changed.join(", "));
             }

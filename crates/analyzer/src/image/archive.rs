@@ -2,6 +2,8 @@
 //! streams read once from start to end (standard input, the engine's export), where each
 //! layer is summarized as it passes because the manifest comes last.
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
@@ -9,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::entry::{normalize_path, parent};
-use super::error::{ImageError, LayerError};
+use super::error::{ImageError, LayerError, printable};
 use super::layer::{Compression, LayerContents, Progress, looks_like_tar, read_layer_with};
 use super::layout::{Catalog, SMALL_FILE_LIMIT};
 
@@ -91,6 +93,22 @@ pub struct TarCatalog {
     members: HashMap<String, Member>,
 }
 
+/// Describes a tar reading error. When the first header is already invalid, the input is not
+/// a tar archive at all. The tar reader's detail then quotes the header's bytes after a colon
+/// (`numeric field did not have utf-8 text: …`), which is noise, so only its first part is
+/// kept when the quote contains bytes that are not printable text.
+fn tar_error_message(what: &str, started: bool, error: &io::Error) -> String {
+    if started {
+        return format!("not a readable tar {what}: {error}");
+    }
+    let detail = error.to_string();
+    let reason = match detail.split_once(": ") {
+        Some((reason, quoted)) if matches!(printable(quoted), Cow::Owned(_)) => reason,
+        _ => detail.as_str(),
+    };
+    format!("not a tar archive: its first 512-byte header is invalid ({reason})")
+}
+
 /// Rejects files that cannot be a tar archive with an error that names what they are: empty,
 /// or compressed as a whole (`docker save | gzip`). Leaves the file at its start.
 fn check_tar_start(file: &mut File, display: &str, length: u64) -> Result<(), ImageError> {
@@ -138,12 +156,14 @@ impl TarCatalog {
         check_tar_start(&mut file, &display, length)?;
         let mut archive = tar::Archive::new(file);
         let mut members = HashMap::new();
+        let started = Cell::new(false);
         let archive_error = |error: io::Error| ImageError::Archive {
             archive: display.clone(),
-            message: format!("not a readable tar archive: {error}"),
+            message: tar_error_message("archive", started.get(), &error),
         };
         for entry in archive.entries_with_seek().map_err(archive_error)? {
             let entry = entry.map_err(archive_error)?;
+            started.set(true);
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let Some(name) = normalize_member_name(&raw) else {
                 continue;
@@ -278,13 +298,15 @@ impl StreamCatalog {
         };
         let mut small_total = 0u64;
         let mut archive = tar::Archive::new(stream);
+        let started = Cell::new(false);
         let archive_error = |error: io::Error| ImageError::Archive {
             archive: display.to_owned(),
-            message: format!("not a readable tar stream: {error}"),
+            message: tar_error_message("stream", started.get(), &error),
         };
 
         for entry in archive.entries().map_err(archive_error)? {
             let mut entry = entry.map_err(archive_error)?;
+            started.set(true);
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
             let Some(name) = normalize_member_name(&raw) else {
                 continue;

@@ -6,6 +6,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::error::printable;
 use super::layer::LayerContents;
 use super::layout::ImagePlan;
 
@@ -117,8 +118,9 @@ pub fn check_digests(plan: &ImagePlan, contents: &[Option<&LayerContents>]) -> D
                     layer: index,
                     kind,
                     message: format!(
-                        "layer {index} ({}): {problem}: expected {expected}, found {actual}",
-                        plan.layers[index].path
+                        "layer {index} ({}): {problem}: expected {}, found {actual}",
+                        printable(&plan.layers[index].path),
+                        printable(&expected)
                     ),
                     expected,
                     actual: actual.clone(),

@@ -1,6 +1,7 @@
 //! Typed errors of image reading. Each names the file, blob or layer it concerns and what was
 //! expected there, so the command line can print it as is.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// An error that stops the analysis of a whole image.
@@ -8,24 +9,31 @@ use std::path::PathBuf;
 pub enum ImageError {
     // The cause is part of the message and not a `source`, so an error chain printed
     // with its causes does not repeat it.
-    #[error("{path}: {cause}")]
+    #[error("{}: {}", printable(&.path.display().to_string()), printable(&.cause.to_string()))]
     Io {
         path: PathBuf,
         cause: std::io::Error,
     },
 
-    #[error("{archive}: {message}")]
+    #[error("{}: {}", printable(.archive), printable(.message))]
     Archive { archive: String, message: String },
 
     #[error(
-        "{archive}: neither manifest.json nor index.json found; expected a `docker save` archive or an OCI image layout"
+        "{}: neither manifest.json nor index.json found; expected a `docker save` archive or an OCI image layout",
+        printable(.archive)
     )]
     UnknownLayout { archive: String },
 
-    #[error("{archive}: `{file}` is missing; the manifest refers to it")]
+    #[error(
+        "{}: `{}` is missing; the manifest refers to it",
+        printable(.archive), printable(.file)
+    )]
     MissingFile { archive: String, file: String },
 
-    #[error("{archive}: `{file}` is not {what}: {reason}")]
+    #[error(
+        "{}: `{}` is not {}: {}",
+        printable(.archive), printable(.file), .what, printable(.reason)
+    )]
     InvalidJson {
         archive: String,
         file: String,
@@ -33,10 +41,16 @@ pub enum ImageError {
         reason: String,
     },
 
-    #[error("{archive}: invalid digest `{digest}`; expected ALGORITHM:HEX such as sha256:0123…")]
+    #[error(
+        "{}: invalid digest `{}`; expected ALGORITHM:HEX such as sha256:0123…",
+        printable(.archive), printable(.digest)
+    )]
     InvalidDigest { archive: String, digest: String },
 
-    #[error("{archive}: `{file}` is a link chain that loops or is longer than {limit} links")]
+    #[error(
+        "{}: `{}` is a link chain that loops or is longer than {} links",
+        printable(.archive), printable(.file), .limit
+    )]
     LinkLoop {
         archive: String,
         file: String,
@@ -44,7 +58,8 @@ pub enum ImageError {
     },
 
     #[error(
-        "{archive}: `{file}` is {size} bytes, more than the {limit} bytes allowed for a manifest or config"
+        "{}: `{}` is {} bytes, more than the {} bytes allowed for a manifest or config",
+        printable(.archive), printable(.file), .size, .limit
     )]
     TooLarge {
         archive: String,
@@ -53,31 +68,37 @@ pub enum ImageError {
         limit: u64,
     },
 
-    #[error("{archive}: no image matches {wanted}; available: {available}")]
+    #[error(
+        "{}: no image matches {}; available: {}",
+        printable(.archive), printable(.wanted), printable(.available)
+    )]
     NoMatchingImage {
         archive: String,
         wanted: String,
         available: String,
     },
 
-    #[error("{archive}: image indexes nest deeper than {limit} levels")]
+    #[error("{}: image indexes nest deeper than {} levels", printable(.archive), .limit)]
     IndexTooDeep { archive: String, limit: usize },
 
-    #[error("Docker engine at {socket}: {message}")]
+    #[error("Docker engine at {}: {}", printable(.socket), printable(.message))]
     Engine { socket: String, message: String },
 
     #[error(
-        "Docker engine at {socket}: image `{reference}` not found; build or pull it first, or pass a `docker save` archive"
+        "Docker engine at {}: image `{}` not found; build or pull it first, or pass a `docker save` archive",
+        printable(.socket), printable(.reference)
     )]
     ImageNotFound { socket: String, reference: String },
 
     #[error(
-        "DOCKER_HOST={host} is not supported; only unix:// sockets are read (save the image with `docker save -o image.tar` and analyze the file)"
+        "DOCKER_HOST={} is not supported; only unix:// sockets are read (save the image with `docker save -o image.tar` and analyze the file)",
+        printable(.host)
     )]
     UnsupportedEngineHost { host: String },
 
     #[error(
-        "invalid --platform `{value}`; expected OS/ARCH or OS/ARCH/VARIANT such as linux/amd64"
+        "invalid --platform `{}`; expected OS/ARCH or OS/ARCH/VARIANT such as linux/amd64",
+        printable(.value)
     )]
     InvalidPlatform { value: String },
 }
@@ -86,14 +107,15 @@ pub enum ImageError {
 /// reports the image as incomplete.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum LayerError {
-    #[error("layer {layer}: blob `{file}` is missing from the archive")]
+    #[error("layer {}: blob `{}` is missing from the archive", printable(.layer), printable(.file))]
     MissingBlob { layer: String, file: String },
 
-    #[error("layer {layer}: read failed: {message}")]
+    #[error("layer {}: read failed: {}", printable(.layer), printable(.message))]
     Read { layer: String, message: String },
 
     #[error(
-        "layer {layer}: {compression} stream is corrupt or truncated after {offset} compressed bytes: {message}"
+        "layer {}: {} stream is corrupt or truncated after {} compressed bytes: {}",
+        printable(.layer), .compression, .offset, printable(.message)
     )]
     Decompress {
         layer: String,
@@ -103,7 +125,8 @@ pub enum LayerError {
     },
 
     #[error(
-        "layer {layer}: entry `{entry}` claims {claimed} bytes but the layer ends after {read}; the layer is truncated"
+        "layer {}: entry `{}` claims {} bytes but the layer ends after {}; the layer is truncated",
+        printable(.layer), printable(.entry), .claimed, .read
     )]
     TruncatedEntry {
         layer: String,
@@ -112,7 +135,10 @@ pub enum LayerError {
         read: u64,
     },
 
-    #[error("layer {layer}: invalid tar stream after {offset} bytes: {message}")]
+    #[error(
+        "layer {}: invalid tar stream after {} bytes: {}",
+        printable(.layer), .offset, printable(.message)
+    )]
     Tar {
         layer: String,
         offset: u64,
@@ -120,17 +146,79 @@ pub enum LayerError {
     },
 
     #[error(
-        "layer {layer}: entry `{entry}` leaves the image root through `..`; a container engine rejects this layer"
+        "layer {}: entry `{}` leaves the image root through `..`; a container engine rejects this layer",
+        printable(.layer), printable(.entry)
     )]
     UnsafePath { layer: String, entry: String },
 
-    #[error("layer {layer}: media type `{media_type}` is not a layer type this tool reads")]
+    #[error(
+        "layer {}: media type `{}` is not a layer type this tool reads",
+        printable(.layer), printable(.media_type)
+    )]
     UnsupportedMediaType { layer: String, media_type: String },
 
-    #[error("layer {layer}: media type says {declared} but the blob starts with {found}")]
+    #[error(
+        "layer {}: media type says {} but the blob starts with {}",
+        printable(.layer), .declared, .found
+    )]
     CompressionMismatch {
         layer: String,
         declared: &'static str,
         found: &'static str,
     },
+}
+
+/// Escapes every character of `text` that a terminal would not print as text: control
+/// characters as `\x1b` or `\u{9b}` (line feed and tab too, so a message stays on one line),
+/// bidirectional formatting characters, and U+FFFD, which stands for bytes that were not UTF-8.
+/// Image files are untrusted, and their names and bytes reach error messages.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    for ch in text.chars() {
+        if !needs_escape(ch) {
+            escaped.push(ch);
+        } else if (ch as u32) < 0x80 {
+            escaped.push_str(&format!("\\x{:02x}", ch as u32));
+        } else {
+            escaped.push_str(&format!("\\u{{{:x}}}", ch as u32));
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+fn needs_escape(ch: char) -> bool {
+    ch.is_control()
+        || ch == char::REPLACEMENT_CHARACTER
+        || matches!(ch, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_keeps_plain_text() {
+        assert!(matches!(printable("usr/lib/x … `a`"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn printable_escapes_controls_and_invalid_bytes() {
+        let lossy = String::from_utf8_lossy(b"a\x1b[31m\n\xff\x7f\xc2\x9b");
+        assert_eq!(printable(&lossy), "a\\x1b[31m\\x0a\\u{fffd}\\x7f\\u{9b}");
+        assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
+    }
+
+    #[test]
+    fn error_messages_escape_their_values() {
+        let error = LayerError::UnsafePath {
+            layer: "sha256:1".to_owned(),
+            entry: "../\u{1b}]0;title\u{7}".to_owned(),
+        };
+        let message = error.to_string();
+        assert!(message.contains("`../\\x1b]0;title\\x07`"), "{message}");
+        assert!(!message.chars().any(char::is_control), "{message}");
+    }
 }

@@ -15,7 +15,7 @@ use super::entry::{
     Entry, EntryKind, OPAQUE_MARKER, PathProblem, WHITEOUT_PREFIX, file_name, join, normalize_path,
     parent,
 };
-use super::error::LayerError;
+use super::error::{LayerError, printable};
 use super::mapped::MappedData;
 
 /// How a layer blob is compressed.
@@ -405,7 +405,8 @@ impl<'a> Walker<'a> {
         })?;
         if normalized.was_absolute && self.warnings.len() < 10 {
             self.warnings.push(format!(
-                "entry `{raw_name}` has an absolute name; it is read relative to the image root"
+                "entry `{}` has an absolute name; it is read relative to the image root",
+                printable(&raw_name)
             ));
         }
         let path = normalized.path;

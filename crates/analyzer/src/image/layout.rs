@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use oci_spec::image::{Descriptor, ImageIndex, ImageManifest, MediaType};
 use serde::{Deserialize, Serialize};
 
-use super::error::ImageError;
+use super::error::{ImageError, printable};
 use super::history::ConfigFile;
 
 /// Read access to the files of an image archive or layout folder, by path inside it.
@@ -215,7 +215,7 @@ fn resolve_docker_manifest(
         warnings.push(format!(
             "manifest.json lists {} images; analyzing the first ({}); name another with ARCHIVE:REFERENCE",
             entries.len(),
-            describe_list(chosen.repo_tags.as_deref().unwrap_or_default())
+            printable(&describe_list(chosen.repo_tags.as_deref().unwrap_or_default()))
         ));
     }
 
@@ -342,7 +342,9 @@ fn resolve_index(
             warnings.push(format!(
                 "index.json lists {} images; analyzing the first ({}); name another with ARCHIVE:REFERENCE",
                 with_platform.len(),
-                describe_list(&descriptor_names(chosen).map(str::to_owned).collect::<Vec<_>>())
+                printable(&describe_list(
+                    &descriptor_names(chosen).map(str::to_owned).collect::<Vec<_>>()
+                ))
             ));
         }
         if reference.is_none() {

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use dive::DiveFigures;
-pub use error::{ImageError, LayerError};
+pub use error::{ImageError, LayerError, printable};
 pub use layer::{Compression, LayerContents, NoProgress, Progress};
 pub use layout::{ArchiveFormat, PlatformSpec, Selector};
 pub use report::{Report, SCHEMA_VERSION};
@@ -354,7 +354,7 @@ fn assemble(
         {
             warnings.push(format!(
                 "layer {}: the manifest declares {declared} bytes but the blob has {found}",
-                layer_name(plan, index)
+                printable(&layer_name(plan, index))
             ));
         }
     }

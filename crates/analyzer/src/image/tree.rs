@@ -2,12 +2,12 @@
 //! stored in a layer is either visible in the final filesystem or hidden by a later layer, and
 //! each hidden file is recorded with the layer that stored it and the layer that hid it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
 use serde::Serialize;
 
-use super::entry::{ContentHash, Entry, EntryKind};
+use super::entry::{ContentHash, Entry, EntryKind, OPAQUE_MARKER, join};
 
 /// A path visible in the merged tree.
 #[derive(Debug, Clone)]
@@ -56,8 +56,9 @@ pub enum HideReason {
     OpaqueFolder,
     /// A later entry at the same path with different content replaced it.
     Overwritten,
-    /// A later entry at the same path has the same content and differs only in mode, owner or
-    /// modification time: the copy-up that `chmod`, `chown` or `touch` cause.
+    /// A later entry at the same path has the same content and differs only in mode, owner,
+    /// modification time or link count: the copy-up that `chmod`, `chown`, `touch` or a new
+    /// hard link (`ln`) cause.
     MetadataOnly,
     /// A folder replaced a file, or a file or link replaced a folder and its subtree.
     TypeChanged,
@@ -69,6 +70,10 @@ pub struct MetadataChange {
     pub mode: bool,
     pub owner: bool,
     pub mtime: bool,
+    /// A hard link of the hiding layer names the file, so its link count changed. Overlay
+    /// filesystems copy a lower file up when a link to it is made, and the tar of the new
+    /// layer stores the data again even if nothing else changed.
+    pub links: bool,
 }
 
 /// A file whose stored bytes are not visible in the final filesystem.
@@ -127,23 +132,57 @@ impl MergedTree {
         }
 
         // Whiteouts and opaque markers act on the lower layers only, whatever their position
-        // in the tar, so they run before this layer's own entries.
+        // in the tar, so they run before this layer's own entries. Both are files inside a
+        // folder of this layer, so a lower-layer file or symlink on their way becomes a folder
+        // as it does for any other entry.
         for entry in entries {
             match entry.kind {
                 EntryKind::OpaqueDirectory => {
                     self.changes[layer].opaque_folders += 1;
+                    self.replace_file_ancestors(&join(&entry.path, OPAQUE_MARKER), layer);
                     self.hide_below(&entry.path, layer, HideReason::OpaqueFolder, true);
                 }
-                EntryKind::Whiteout => self.apply_whiteout(&entry.path, layer),
+                EntryKind::Whiteout => {
+                    self.replace_file_ancestors(&entry.path, layer);
+                    self.apply_whiteout(&entry.path, layer);
+                }
                 _ => {}
             }
         }
 
+        let first_hidden = self.wasted.len();
         for entry in entries {
             if matches!(entry.kind, EntryKind::Whiteout | EntryKind::OpaqueDirectory) {
                 continue;
             }
             self.apply_entry(layer, entry);
+        }
+        self.mark_linked_copies(first_hidden, entries);
+    }
+
+    /// Marks the metadata-only copies of this layer that a hard link of the same layer names,
+    /// as the link or as its target. The target comes first in a tar, so when the copy is
+    /// classified its link has not been read yet.
+    fn mark_linked_copies(&mut self, first_hidden: usize, entries: &[Entry]) {
+        let mut linked: HashSet<&str> = HashSet::new();
+        for entry in entries {
+            if entry.kind == EntryKind::Hardlink
+                && let Some(target) = &entry.link
+            {
+                linked.insert(&entry.path);
+                linked.insert(target);
+            }
+        }
+        if linked.is_empty() {
+            return;
+        }
+        for wasted in &mut self.wasted[first_hidden..] {
+            if wasted.reason == HideReason::MetadataOnly
+                && linked.contains(wasted.path.as_ref())
+                && let Some(changed) = &mut wasted.changed
+            {
+                changed.links = true;
+            }
         }
     }
 
@@ -181,7 +220,8 @@ impl MergedTree {
                 if !new_is_directory {
                     self.changes[layer].files_changed += 1;
                 }
-                let (reason, changed) = classify_replacement(old, entry);
+                let target = self.link_target(layer, entry);
+                let (reason, changed) = classify_replacement(old, entry, target);
                 self.hide_with(&entry.path, layer, reason, false, changed);
             }
         }
@@ -198,6 +238,16 @@ impl MergedTree {
             .insert(entry.path.clone(), Node::from_entry(layer, entry));
     }
 
+    /// Hides the nearest lower-layer ancestor of `path` when it is not a folder. Docker's
+    /// overlay2 driver and containerd's overlayfs snapshotter extract a layer into its own
+    /// upper folder, where a lower symlink is not followed: `lib/x` over a lower
+    /// `lib -> usr/lib` makes `/lib` a folder that holds only `x`, and `/usr/lib` is unchanged.
+    /// Observed with Docker 20.10 (overlay2) and containerd 1.6 (overlayfs) on hand-written
+    /// layers.
+    ///
+    /// NOTE: appliers that extract onto the whole lower tree resolve symlinks in the parent
+    /// path instead (containerd's native snapshotter writes `usr/lib/x`), so for images
+    /// unpacked that way this tree differs wherever a layer writes through a lower symlink.
     fn replace_file_ancestors(&mut self, path: &str, layer: usize) {
         let mut end = path.len();
         while let Some(at) = path[..end].rfind('/') {
@@ -210,6 +260,15 @@ impl MergedTree {
             }
             end = at;
         }
+    }
+
+    /// Returns the file that a hardlink entry names when this layer stored it.
+    fn link_target(&self, layer: usize, entry: &Entry) -> Option<&Node> {
+        if entry.kind != EntryKind::Hardlink {
+            return None;
+        }
+        let target = self.nodes.get(entry.link.as_deref()?)?;
+        (target.layer == layer && target.kind == EntryKind::File).then_some(target)
     }
 
     fn has_children(&self, folder: &str) -> bool {
@@ -329,23 +388,47 @@ impl MergedTree {
     }
 }
 
-fn classify_replacement(old: &Node, new: &Entry) -> (HideReason, Option<MetadataChange>) {
+/// Classifies what hid `old`. `link_target` is set when `new` is a hardlink to a file of its
+/// own layer: `ln /bin/busybox /bin/bb2` stores `bin/bb2` with the data and `bin/busybox` as a
+/// link to it, because the tar names the inode by the path that sorts first.
+fn classify_replacement(
+    old: &Node,
+    new: &Entry,
+    link_target: Option<&Node>,
+) -> (HideReason, Option<MetadataChange>) {
+    if let Some(target) = link_target
+        && old.kind == EntryKind::File
+    {
+        if !same_content(old, target.size, target.hash) {
+            return (HideReason::Overwritten, None);
+        }
+        let change = MetadataChange {
+            links: true,
+            ..metadata_change(old, target.mode, target.uid, target.gid, target.mtime)
+        };
+        return (HideReason::MetadataOnly, Some(change));
+    }
     if old.kind != new.kind {
         return (HideReason::TypeChanged, None);
     }
-    let same_content = old.kind == EntryKind::File
-        && old.size == new.size
-        && old.hash.is_some()
-        && old.hash == new.hash;
-    if !same_content {
+    if old.kind != EntryKind::File || !same_content(old, new.size, new.hash) {
         return (HideReason::Overwritten, None);
     }
-    let change = MetadataChange {
-        mode: old.mode != new.mode,
-        owner: old.uid != new.uid || old.gid != new.gid,
-        mtime: old.mtime != new.mtime,
-    };
+    let change = metadata_change(old, new.mode, new.uid, new.gid, new.mtime);
     (HideReason::MetadataOnly, Some(change))
+}
+
+fn same_content(old: &Node, size: u64, hash: Option<ContentHash>) -> bool {
+    old.size == size && old.hash.is_some() && old.hash == hash
+}
+
+fn metadata_change(old: &Node, mode: u32, uid: u64, gid: u64, mtime: u64) -> MetadataChange {
+    MetadataChange {
+        mode: old.mode != mode,
+        owner: old.uid != uid || old.gid != gid,
+        mtime: old.mtime != mtime,
+        links: false,
+    }
 }
 
 #[cfg(test)]

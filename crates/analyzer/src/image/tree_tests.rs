@@ -240,6 +240,40 @@ fn hardlink_keeps_bytes_of_deleted_target() {
 }
 
 #[test]
+fn hard_link_copy_up_is_metadata_only() {
+    // `ln /bin/busybox /bin/zz` stores the data at `bin/busybox` and links `bin/zz` to it;
+    // `ln /bin/busybox /bin/bb2` stores it at `bin/bb2` and links `bin/busybox`.
+    let copies = [
+        vec![file("bin/busybox", 100, 9), hardlink("bin/zz", "bin/busybox")],
+        vec![file("bin/bb2", 100, 9), hardlink("bin/busybox", "bin/bb2")],
+    ];
+    for copy in copies {
+        let tree = merge(&[vec![file("bin/busybox", 100, 9)], copy]);
+        assert_eq!(tree.wasted().len(), 1);
+        let hidden = &tree.wasted()[0];
+        assert_eq!(&*hidden.path, "bin/busybox");
+        assert_eq!(hidden.bytes, 100);
+        assert_eq!(hidden.reason, HideReason::MetadataOnly);
+        let expected = MetadataChange {
+            links: true,
+            ..MetadataChange::default()
+        };
+        assert_eq!(hidden.changed, Some(expected));
+        assert_eq!(tree.visible_bytes(), 100);
+    }
+}
+
+#[test]
+fn hard_link_to_new_content_is_overwrite() {
+    let tree = merge(&[
+        vec![file("bin/busybox", 100, 9)],
+        vec![file("bin/bb2", 80, 4), hardlink("bin/busybox", "bin/bb2")],
+    ]);
+    assert_eq!(tree.wasted()[0].reason, HideReason::Overwritten);
+    assert_eq!(tree.wasted()[0].changed, None);
+}
+
+#[test]
 fn whiteout_of_missing_path_is_harmless() {
     let layers = vec![
         vec![file("a", 5, 1)],
@@ -248,6 +282,62 @@ fn whiteout_of_missing_path_is_harmless() {
     let tree = merge(&layers);
     assert_eq!(wasted_bytes(&tree), 0);
     assert_eq!(tree.visible_bytes(), 5);
+}
+
+/// Returns a lower layer with `usr/lib/a` and the symlink `lib -> usr/lib`.
+fn lib_symlink_base() -> Vec<Entry> {
+    vec![
+        folder("usr"),
+        folder("usr/lib"),
+        file("usr/lib/a", 10, 1),
+        Entry {
+            kind: EntryKind::Symlink,
+            size: 0,
+            hash: None,
+            link: Some("usr/lib".into()),
+            ..file("lib", 0, 0)
+        },
+    ]
+}
+
+#[test]
+fn write_below_lower_symlink_makes_folder() {
+    let layers = vec![
+        lib_symlink_base(),
+        vec![file("lib/x", 1000, 2)],
+        vec![marker("usr/lib/x", EntryKind::Whiteout)],
+    ];
+    let tree = merge(&layers);
+    assert_eq!(tree.get("lib/x").unwrap().size, 1000);
+    assert!(tree.get("lib").is_none());
+    assert!(tree.get("usr/lib/x").is_none());
+    assert_eq!(tree.get("usr/lib/a").unwrap().size, 10);
+    assert_eq!(wasted_bytes(&tree), 0);
+}
+
+#[test]
+fn whiteout_below_lower_symlink_makes_folder() {
+    let layers = vec![
+        lib_symlink_base(),
+        vec![marker("lib/a", EntryKind::Whiteout)],
+    ];
+    let tree = merge(&layers);
+    assert!(tree.get("lib").is_none());
+    assert_eq!(tree.get("usr/lib/a").unwrap().size, 10);
+    assert_eq!(wasted_bytes(&tree), 0);
+    assert_eq!(tree.changes(1).files_removed, 0);
+}
+
+#[test]
+fn opaque_marker_below_lower_symlink_makes_folder() {
+    let layers = vec![
+        lib_symlink_base(),
+        vec![marker("lib", EntryKind::OpaqueDirectory)],
+    ];
+    let tree = merge(&layers);
+    assert!(tree.get("lib").is_none());
+    assert_eq!(tree.get("usr/lib/a").unwrap().size, 10);
+    assert_eq!(wasted_bytes(&tree), 0);
 }
 
 #[test]

@@ -10,6 +10,7 @@
 mod image_ref;
 mod scope;
 mod script_memo;
+mod stage_graph;
 mod typed;
 
 use std::cell::Cell;

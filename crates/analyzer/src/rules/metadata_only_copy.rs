@@ -10,11 +10,12 @@ use crate::rules::Context;
 declare_rule! {
     /// ## What it does
     /// Reports, in a built image, an instruction that changed only the mode, owner or time of
-    /// files an earlier layer stored, with the bytes it copied.
+    /// files an earlier layer stored, or made a hard link to them, with the bytes it copied.
     ///
     /// ## Why is this bad
     /// Layers store whole files. Changing a file's metadata in a later layer copies the file
-    /// into that layer, so the image carries it twice.
+    /// into that layer, so the image carries it twice. A hard link (`ln`) to a file of an
+    /// earlier layer changes the file's link count, so it copies the file the same way.
     ///
     /// ## Example
     /// ```dockerfile
@@ -29,7 +30,8 @@ declare_rule! {
     ///
     /// ## Fix
     /// Set the owner and mode while copying with `COPY --chown` and `COPY --chmod`, or change
-    /// them in the same `RUN` that creates the files.
+    /// them in the same `RUN` that creates the files. Make a hard link in the `RUN` that
+    /// creates its target, or use a symbolic link (`ln -s`).
     ///
     /// ## Overlapping rules
     /// BL2011 reports a `RUN` that runs `chown` or `chmod` on files an earlier `COPY` or
@@ -69,6 +71,7 @@ fn check(cx: &mut Context<'_>) {
             entry.3.mode |= changed.mode;
             entry.3.owner |= changed.owner;
             entry.3.mtime |= changed.mtime;
+            entry.3.links |= changed.links;
         }
         if let Some(stored) = evidence.anchor(model, wasted.stored_in)
             && !entry.2.contains(&stored)
@@ -84,16 +87,24 @@ fn check(cx: &mut Context<'_>) {
             .map(|&index| model.instructions[index].syntax.start_line.to_string())
             .collect();
         let noun = if files == 1 { "file" } else { "files" };
-        let diagnostic = cx.report(
-            span,
+        let lines = lines.join(", ");
+        let bytes_text = format_bytes(bytes);
+        let message = if changed.links && !changed.owner && !changed.mode {
             format!(
-                "this instruction changes only the {} of {files} {noun} from line {} and stores {} again; {}",
+                "this instruction makes a hard link to {files} {noun} from line {lines} and so stores {bytes_text} again; a new link to a file of an earlier layer copies the file into this layer even when its content, owner and mode stay the same: make the link in the RUN that creates the file, or use `ln -s`"
+            )
+        } else if changed == MetadataChange::default() {
+            format!(
+                "this instruction stores {files} {noun} from line {lines} again ({bytes_text}) with the same content, owner, mode and time; a `chmod` or `chown` to the current value or a change of extended attributes copies a file whole: drop that command or run it in the RUN that creates the files"
+            )
+        } else {
+            format!(
+                "this instruction changes only the {} of {files} {noun} from line {lines} and stores {bytes_text} again; {}",
                 changed_text(changed),
-                lines.join(", "),
-                format_bytes(bytes),
                 advice(changed)
-            ),
-        );
+            )
+        };
+        let diagnostic = cx.report(span, message);
         for &index in &stored {
             diagnostic.label(first_line_span(model, index), "first stored here");
         }
@@ -114,6 +125,9 @@ fn changed_text(changed: MetadataChange) -> String {
     if changed.mtime {
         parts.push("modification time");
     }
+    if changed.links {
+        parts.push("link count");
+    }
     match parts.as_slice() {
         [] => "metadata".to_owned(),
         [one] => (*one).to_owned(),
@@ -121,16 +135,14 @@ fn changed_text(changed: MetadataChange) -> String {
     }
 }
 
-/// Returns the advice that avoids the copy. COPY sets owner and mode but not the time, so a change of
-/// time alone is avoided only in the instruction that creates the files.
+/// Returns the advice that avoids the copy when the owner, the mode or the time changed. COPY
+/// sets owner and mode but not the time, so a change of time alone is avoided only in the
+/// instruction that creates the files.
 fn advice(changed: MetadataChange) -> &'static str {
     match (changed.owner, changed.mode) {
         (true, true) => "set them with `COPY --chown`/`--chmod` or in the RUN that creates the files",
         (true, false) => "set the owner with `COPY --chown` or in the RUN that creates the files",
         (false, true) => "set the mode with `COPY --chmod` or in the RUN that creates the files",
-        (false, false) if changed.mtime => {
-            "set the time in the RUN that creates the files, or leave it as it is"
-        }
-        (false, false) => "set owner and mode with `COPY --chown`/`--chmod` or in the RUN that creates the files",
+        (false, false) => "set the time in the RUN that creates the files, or leave it as it is",
     }
 }
