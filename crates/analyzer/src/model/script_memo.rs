@@ -39,8 +39,8 @@ impl ScriptMemo {
             if let Some(script) = generations.current[slot].get(text) {
                 return script.clone();
             }
-            if let Some(script) = generations.previous[slot].remove(text) {
-                generations.current[slot].insert(text.to_string(), script.clone());
+            if let Some((text, script)) = generations.previous[slot].remove_entry(text) {
+                generations.current[slot].insert(text, script.clone());
                 return script;
             }
         }

@@ -69,7 +69,7 @@ const IMPLICIT_PATHS: &[(&str, &[&str])] = &[
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    let runs: Vec<(&Inst<'_>, Vec<SimpleCommand>)> = model
+    let runs: Vec<(&Inst<'_>, Vec<&SimpleCommand>)> = model
         .instructions
         .iter()
         .filter(|inst| matches!(inst.args, Typed::Run(_)))
@@ -147,7 +147,7 @@ fn report(cx: &mut Context<'_>, earlier: &Inst<'_>, later: &Inst<'_>, path: &str
     }
 }
 
-fn commands(source: &str, model: &Model<'_>, inst: &Inst<'_>) -> Vec<SimpleCommand> {
+fn commands<'m>(source: &str, model: &Model<'_>, inst: &'m Inst<'_>) -> Vec<&'m SimpleCommand> {
     if let Typed::Run(run) = &inst.args
         && run
             .mounts
@@ -161,13 +161,13 @@ fn commands(source: &str, model: &Model<'_>, inst: &Inst<'_>) -> Vec<SimpleComma
     let dialect = Dialect::from_shell(shell.first().map_or("", String::as_str));
     inst.run_scripts(source, dialect)
         .iter()
-        .flat_map(|script| script.script.commands.iter().cloned())
+        .flat_map(|script| script.script.commands.iter())
         .collect()
 }
 
 /// Returns the paths the commands write: absolute path arguments and the folders that
 /// package managers fill.
-fn created_paths(commands: &[SimpleCommand]) -> Vec<String> {
+fn created_paths(commands: &[&SimpleCommand]) -> Vec<String> {
     let mut paths = Vec::new();
     let mut deleted_here = Vec::new();
     for command in commands {
@@ -235,7 +235,7 @@ fn push_absolute(paths: &mut Vec<String>, word: &Word) {
 }
 
 /// Returns the first path in `created` that an `rm` in `commands` deletes.
-fn deleted(commands: &[SimpleCommand], created: &[String]) -> Option<String> {
+fn deleted(commands: &[&SimpleCommand], created: &[String]) -> Option<String> {
     for command in commands {
         let Some(name) = command.name() else { continue };
         let program = name.value.rsplit('/').next().unwrap_or(&name.value);
