@@ -157,6 +157,14 @@ fn instruction_edits(
     }
 
     let indents = blanks_separate_words(instruction);
+    // BuildKit uses the file's escape character in these instructions only to join lines.
+    // The shell, or the JSON parser for exec form, reads the joined text with a backslash
+    // as its escape, so a backslash decides whether a quote opens.
+    let quote_escape = if read_by_shell_or_json(instruction) {
+        '\\'
+    } else {
+        escape
+    };
     let mut quoting = Quoting::default();
     let mut in_word = false;
     for (number, line) in instruction.physical_lines.iter().enumerate() {
@@ -165,7 +173,7 @@ fn instruction_edits(
         if number > 0 && indents && starts_flush && !quoting.is_open() && !in_word {
             insert(edits, line.start, &options.indent);
         }
-        quoting = quoting.after(content, escape);
+        quoting = quoting.after(content, quote_escape);
         if let Some(ends_in_word) = ends_in_word(content, escape) {
             in_word = ends_in_word;
         }
@@ -196,6 +204,27 @@ fn blanks_separate_words(instruction: &Instruction) -> bool {
                 | Keyword::Add
                 | Keyword::Expose
                 | Keyword::Volume
+        ),
+    }
+}
+
+/// Returns whether the text of this instruction or its ONBUILD trigger goes to a shell or
+/// is a JSON array: RUN, CMD, ENTRYPOINT, HEALTHCHECK and SHELL.
+fn read_by_shell_or_json(instruction: &Instruction) -> bool {
+    match (&instruction.args, instruction.keyword) {
+        (
+            Args::Onbuild {
+                trigger: Some(trigger),
+            },
+            _,
+        ) => read_by_shell_or_json(trigger),
+        (_, keyword) => matches!(
+            keyword,
+            Keyword::Run
+                | Keyword::Cmd
+                | Keyword::Entrypoint
+                | Keyword::Healthcheck
+                | Keyword::Shell
         ),
     }
 }
@@ -365,6 +394,20 @@ mod tests {
         ] {
             assert_eq!(formatted(text), text, "{text:?}");
         }
+    }
+
+    #[test]
+    fn backtick_escape_shell_quotes() {
+        // The shell reads `\"` as a literal quote, so the next line is outside quotes and
+        // gets the continuation indent.
+        assert_eq!(
+            formatted("# escape=`\nFROM a\nRUN echo \\\"a `\nb\n"),
+            "# escape=`\nFROM a\nRUN echo \\\"a `\n    b\n"
+        );
+        // BuildKit reads COPY's words with the backtick as the escape, so there the quote
+        // after a backslash opens, and the next line stays as it is.
+        let copy = "# escape=`\nFROM a\nCOPY \\\"x `\ny\" /z\n";
+        assert_eq!(formatted(copy), copy);
     }
 
     #[test]
