@@ -70,7 +70,7 @@ impl Context<'_> {
             code: self.meta.code.to_string(),
             name: self.meta.name.to_string(),
             severity: self.meta.severity,
-            message: message.into(),
+            message: shorten_quotes(message.into()),
             span,
             labels: Vec::new(),
             fix: None,
@@ -92,5 +92,64 @@ impl Context<'_> {
     /// Returns the rule that is running.
     pub fn rule(&self) -> &'static RuleMeta {
         self.meta
+    }
+}
+
+/// The longest text between backticks that a message quotes in full.
+const QUOTE_LIMIT: usize = 80;
+
+/// Shortens each text between backticks in `message` that is longer than
+/// [`QUOTE_LIMIT`] characters to its start and end around an ellipsis. Messages quote
+/// the file's own words, and a 2,000-character package name quoted twice would otherwise
+/// make a message longer than the line it points at.
+fn shorten_quotes(message: String) -> String {
+    let parts: Vec<&str> = message.split('`').collect();
+    // With an odd number of backticks the last part has no closing one and is not a quote.
+    let quoted = |index: usize| index % 2 == 1 && index + 1 < parts.len() + parts.len() % 2;
+    let too_long = (0..parts.len())
+        .any(|index| quoted(index) && parts[index].chars().count() > QUOTE_LIMIT);
+    if !too_long {
+        return message;
+    }
+
+    let mut shortened = String::with_capacity(message.len().min(1024));
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            shortened.push('`');
+        }
+        let count = part.chars().count();
+        if quoted(index) && count > QUOTE_LIMIT {
+            let head: String = part.chars().take(QUOTE_LIMIT / 2).collect();
+            let tail: String = part.chars().skip(count - QUOTE_LIMIT / 4).collect();
+            shortened.push_str(&head);
+            shortened.push('…');
+            shortened.push_str(&tail);
+        } else {
+            shortened.push_str(part);
+        }
+    }
+    shortened
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quotes_are_shortened() {
+        let name = "x".repeat(2_000);
+        let message = format!("pin the version of `{name}` (`{name}=<version>`) so rebuilds install it");
+        let short = shorten_quotes(message);
+        assert!(short.len() < 200, "{short}");
+        assert!(short.starts_with(&format!("pin the version of `{}…{}`", "x".repeat(40), "x".repeat(20))));
+        assert!(short.ends_with("=<version>`) so rebuilds install it"), "{short}");
+    }
+
+    #[test]
+    fn short_quotes_stay() {
+        let message = "use `COPY --chown` instead of `chown -R` in a RUN".to_string();
+        assert_eq!(shorten_quotes(message.clone()), message);
+        let unclosed = format!("a `{}", "y".repeat(100));
+        assert_eq!(shorten_quotes(unclosed.clone()), unclosed);
     }
 }
