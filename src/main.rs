@@ -52,7 +52,9 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("ballast: {error:#}");
+            // File names and image references from the command line reach the message.
+            let message = format!("{error:#}");
+            eprintln!("ballast: {}", output::escape_controls(&message));
             ExitCode::from(2)
         }
     }

@@ -351,3 +351,16 @@ fn control_characters_in_entry_name_are_escaped() {
     assert_printable(&stderr);
     assert_printable(report["errors"][0].as_str().unwrap());
 }
+
+#[test]
+fn control_characters_in_archive_path_are_escaped() {
+    let folder = temp_dir("control-path");
+    let path = folder.join("odd\u{1b}[31mred\u{7}.tar");
+    let mut bytes = random_bytes(2_000);
+    bytes[0] = b'R';
+    std::fs::write(&path, &bytes).unwrap();
+    let (code, stderr) = analyze_error(&path);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains(r"odd\x1b[31mred\x07.tar"), "{stderr}");
+    assert_printable(&stderr);
+}

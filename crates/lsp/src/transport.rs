@@ -13,6 +13,7 @@
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
 use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::ls_types::InitializeParams;
 
 /// The method sent in place of a request the server could not decode.
 pub const INVALID_MESSAGE_METHOD: &str = "ballast/invalidMessage";
@@ -224,6 +225,13 @@ async fn copy_messages(
 /// requests pass unchanged then, and the server responds with its usual errors.
 #[derive(Default)]
 struct Session {
+    /// Whether an `initialize` request with valid parameters has arrived. `Server::initialize`
+    /// returns `Ok` for any such parameters, and tower-lsp-server accepts notifications after
+    /// a successful `initialize`.
+    initialize_requested: bool,
+    /// Whether `initialized` has arrived after such an `initialize` request. An earlier
+    /// `initialized` is a protocol error that the server drops, and so would be the
+    /// requests sent to it as notifications.
     initialized: bool,
     shut_down: bool,
 }
@@ -234,7 +242,7 @@ impl Session {
         // Most messages name none of these methods, and a didChange carrying a whole file
         // is not parsed a second time.
         let mentions = |name: &str| find(&body, name.as_bytes()).is_some();
-        if !mentions("initialized")
+        if !mentions("initialize")
             && !mentions("shutdown")
             && !DIRECT_REQUESTS.iter().any(|method| mentions(method))
         {
@@ -245,7 +253,13 @@ impl Session {
             return body;
         };
         match request.method() {
-            "initialized" => self.initialized = true,
+            "initialize" => {
+                let params = request.params().cloned().unwrap_or(Value::Null);
+                if serde_json::from_value::<InitializeParams>(params).is_ok() {
+                    self.initialize_requested = true;
+                }
+            }
+            "initialized" => self.initialized = self.initialize_requested,
             "shutdown" => self.shut_down = true,
             _ => {}
         }
@@ -478,7 +492,8 @@ mod tests {
         let mut session = Session::default();
         assert_eq!(session.route(symbols.clone()), symbols, "before initialized");
 
-        session.route(message(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}})));
+        session.route(initialize_request());
+        session.route(initialized_notification());
         let routed: Value = serde_json::from_slice(&session.route(symbols.clone())).unwrap();
         assert_eq!(routed["method"], DIRECT_REQUEST_METHOD);
         assert!(routed.get("id").is_none(), "a notification has no id: {routed}");
@@ -494,5 +509,39 @@ mod tests {
 
         session.route(message(serde_json::json!({"jsonrpc": "2.0", "id": 6, "method": "shutdown"})));
         assert_eq!(session.route(symbols.clone()), symbols, "after shutdown");
+    }
+
+    fn initialize_request() -> Vec<u8> {
+        message(serde_json::json!({
+            "jsonrpc": "2.0", "id": 1, "method": "initialize",
+            "params": {"processId": null, "rootUri": null, "capabilities": {}},
+        }))
+    }
+
+    fn initialized_notification() -> Vec<u8> {
+        message(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+    }
+
+    #[test]
+    fn initialized_before_initialize_routes_nothing() {
+        let symbols = message(serde_json::json!({
+            "jsonrpc": "2.0", "id": 4, "method": "textDocument/documentSymbol",
+            "params": {"textDocument": {"uri": "file:///Dockerfile"}},
+        }));
+        let mut session = Session::default();
+        session.route(initialized_notification());
+        assert_eq!(session.route(symbols.clone()), symbols, "initialized without initialize");
+
+        let invalid = message(serde_json::json!({
+            "jsonrpc": "2.0", "id": 2, "method": "initialize", "params": {"capabilities": 5},
+        }));
+        session.route(invalid);
+        session.route(initialized_notification());
+        assert_eq!(session.route(symbols.clone()), symbols, "after an invalid initialize");
+
+        session.route(initialize_request());
+        session.route(initialized_notification());
+        let routed: Value = serde_json::from_slice(&session.route(symbols)).unwrap();
+        assert_eq!(routed["method"], DIRECT_REQUEST_METHOD);
     }
 }

@@ -92,6 +92,7 @@ impl<'a> TerminatorIndex<'a> {
 
 impl Parser<'_> {
     fn run(&mut self) {
+        self.check_line_lengths();
         while self.next < self.lines.len() {
             self.read_line();
         }
@@ -118,17 +119,24 @@ impl Parser<'_> {
         self.errors.push(SyntaxError { message: message.into(), span, kind });
     }
 
+    /// Reports every physical line longer than BuildKit's scanner reads. Continuation lines
+    /// and heredoc bodies count too, because BuildKit scans them with the same scanner.
+    fn check_line_lengths(&mut self) {
+        for index in 0..self.lines.len() {
+            let line = self.lines[index];
+            if line.end - line.start > MAX_LINE_LEN + 1 {
+                self.error(
+                    Span::new(line.start, line.text_end),
+                    format!("dockerfile line greater than max allowed size of {MAX_LINE_LEN}"),
+                    ErrorKind::Parse,
+                );
+            }
+        }
+    }
+
     fn read_line(&mut self) {
         let index = self.next;
         let line = self.lines[index];
-        if line.end - line.start > MAX_LINE_LEN + 1 {
-            self.error(
-                Span::new(line.start, line.text_end),
-                format!("dockerfile line greater than max allowed size of {MAX_LINE_LEN}"),
-                ErrorKind::Parse,
-            );
-        }
-
         let raw = self.line_text(index);
         let lead = leading_space_len(raw);
         let trimmed_start = line.start + lead;

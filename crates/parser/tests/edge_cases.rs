@@ -448,6 +448,30 @@ fn nested_json_array_is_an_error() {
 // ---------------------------------------------------------------------------------------
 // Error recovery.
 
+/// BuildKit scans every physical line with a 64 KiB buffer, so a continuation line or a
+/// heredoc body line that is too long fails the parse as a first line does.
+#[test]
+fn long_line_reported_on_every_line_kind() {
+    let long = "y".repeat(70_000);
+    let cases = [
+        ("first line", format!("FROM scratch\nLABEL a={long}\n"), 2),
+        ("continuation line", format!("FROM scratch\nLABEL a=b \\\n c={long}\n"), 3),
+        ("heredoc body line", format!("FROM scratch\nCOPY <<EOF /x\n{long}\nEOF\n"), 3),
+        ("comment line", format!("FROM scratch\n# {long}\nLABEL a=b\n"), 2),
+    ];
+    for (kind, text, line) in cases {
+        let tree = parse(&text);
+        let too_long: Vec<_> = tree
+            .errors
+            .iter()
+            .filter(|error| error.message.contains("greater than max allowed size"))
+            .collect();
+        assert_eq!(too_long.len(), 1, "{kind}: {:?}", messages(&tree));
+        let start_line = LineIndex::new(&text).line_of(too_long[0].span.start);
+        assert_eq!(start_line + 1, line, "{kind}");
+    }
+}
+
 #[test]
 fn unknown_instruction_is_reported() {
     let text = "FROM scratch\nFORM alpine\nRUN echo after\n";
