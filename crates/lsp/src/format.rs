@@ -185,47 +185,38 @@ fn instruction_edits(
 /// instruction or its ONBUILD trigger: in shell commands, JSON arrays and the lists
 /// BuildKit splits at blanks. Everywhere else the blanks are part of a value.
 fn blanks_separate_words(instruction: &Instruction) -> bool {
-    match (&instruction.args, instruction.keyword) {
-        (
-            Args::Onbuild {
-                trigger: Some(trigger),
-            },
-            _,
-        ) => blanks_separate_words(trigger),
-        (_, keyword) => matches!(
-            keyword,
-            Keyword::Run
-                | Keyword::Cmd
-                | Keyword::Entrypoint
-                | Keyword::Shell
-                | Keyword::Healthcheck
-                | Keyword::From
-                | Keyword::Copy
-                | Keyword::Add
-                | Keyword::Expose
-                | Keyword::Volume
-        ),
-    }
+    matches!(
+        run_by_onbuild_or_self(instruction).keyword,
+        Keyword::Run
+            | Keyword::Cmd
+            | Keyword::Entrypoint
+            | Keyword::Shell
+            | Keyword::Healthcheck
+            | Keyword::From
+            | Keyword::Copy
+            | Keyword::Add
+            | Keyword::Expose
+            | Keyword::Volume
+    )
 }
 
 /// Returns whether the text of this instruction or its ONBUILD trigger goes to a shell or
 /// is a JSON array: RUN, CMD, ENTRYPOINT, HEALTHCHECK and SHELL.
 fn read_by_shell_or_json(instruction: &Instruction) -> bool {
-    match (&instruction.args, instruction.keyword) {
-        (
-            Args::Onbuild {
-                trigger: Some(trigger),
-            },
-            _,
-        ) => read_by_shell_or_json(trigger),
-        (_, keyword) => matches!(
-            keyword,
-            Keyword::Run
-                | Keyword::Cmd
-                | Keyword::Entrypoint
-                | Keyword::Healthcheck
-                | Keyword::Shell
-        ),
+    matches!(
+        run_by_onbuild_or_self(instruction).keyword,
+        Keyword::Run | Keyword::Cmd | Keyword::Entrypoint | Keyword::Healthcheck | Keyword::Shell
+    )
+}
+
+/// Returns the trigger of an ONBUILD instruction, whose text is the one that runs, and any
+/// other instruction itself.
+fn run_by_onbuild_or_self(instruction: &Instruction) -> &Instruction {
+    match &instruction.args {
+        Args::Onbuild {
+            trigger: Some(trigger),
+        } => run_by_onbuild_or_self(trigger),
+        _ => instruction,
     }
 }
 

@@ -33,8 +33,8 @@ pub struct State {
     pub analysis: Analysis,
     pub reports: Reports,
     features: RwLock<ClientFeatures>,
-    /// Writes notifications serialized by the server itself; without it they go through
-    /// the client handle.
+    /// Writes notifications serialized by the server itself. Without it, they go through the
+    /// client handle.
     pub notices: Option<Notices>,
 }
 
@@ -116,45 +116,32 @@ impl Backend {
             return;
         };
         let DirectRequest { id, method, params } = request;
-        fn parsed<P: serde::de::DeserializeOwned>(params: serde_json::Value) -> Result<P> {
-            serde_json::from_value(params).map_err(|error| {
-                tower_lsp_server::jsonrpc::Error::invalid_params(error.to_string())
-            })
-        }
-        match method.as_str() {
+        let (method, id) = (method.as_str(), &id);
+        match method {
             "textDocument/documentSymbol" => {
-                let response = match parsed(params) {
-                    Ok(params) => self.document_symbol(params).await,
-                    Err(error) => Err(error),
-                };
-                notices.respond(&method, &id, &response).await
+                respond_with(notices, method, id, params, |params| self.document_symbol(params))
+                    .await
             }
             "textDocument/foldingRange" => {
-                let response = match parsed(params) {
-                    Ok(params) => self.folding_range(params).await,
-                    Err(error) => Err(error),
-                };
-                notices.respond(&method, &id, &response).await
+                respond_with(notices, method, id, params, |params| self.folding_range(params)).await
             }
             "textDocument/semanticTokens/full" => {
-                let response = match parsed(params) {
-                    Ok(params) => self.semantic_tokens_full(params).await,
-                    Err(error) => Err(error),
-                };
-                notices.respond(&method, &id, &response).await
+                respond_with(notices, method, id, params, |params| {
+                    self.semantic_tokens_full(params)
+                })
+                .await
             }
             "textDocument/semanticTokens/range" => {
-                let response = match parsed(params) {
-                    Ok(params) => self.semantic_tokens_range(params).await,
-                    Err(error) => Err(error),
-                };
-                notices.respond(&method, &id, &response).await
+                respond_with(notices, method, id, params, |params| {
+                    self.semantic_tokens_range(params)
+                })
+                .await
             }
             _ => {
                 let response: Result<()> = Err(tower_lsp_server::jsonrpc::Error::method_not_found());
-                notices.respond(&method, &id, &response).await
+                notices.respond(method, id, &response).await;
             }
-        };
+        }
     }
 
     /// Runs a request handler that may lint on a blocking thread, so a slow lint leaves the
@@ -207,6 +194,28 @@ impl Backend {
             handler(&snapshot, &features)
         })
     }
+}
+
+/// Parses `params`, runs `handler` on them and sends its result, or the error for invalid
+/// parameters, as the response to the request `id`.
+async fn respond_with<P, R, F>(
+    notices: &Notices,
+    method: &str,
+    id: &serde_json::Value,
+    params: serde_json::Value,
+    handler: impl FnOnce(P) -> F,
+) where
+    P: serde::de::DeserializeOwned,
+    R: serde::Serialize,
+    F: std::future::Future<Output = Result<R>>,
+{
+    let response = match serde_json::from_value(params) {
+        Ok(params) => handler(params).await,
+        Err(error) => Err(tower_lsp_server::jsonrpc::Error::invalid_params(
+            error.to_string(),
+        )),
+    };
+    notices.respond(method, id, &response).await;
 }
 
 /// Serves one client on standard input and output, or on the first connection to a
