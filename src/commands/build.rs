@@ -288,12 +288,13 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         // Without the compact display every line has already been printed.
         if compact_progress {
             for line in outcome.last_lines(FAILURE_LINES) {
-                eprintln!("  {line}");
+                eprintln!("  {}", output::escape_controls(line));
             }
         }
     }
+    // Warnings quote the image id, file names and the errors of the engine.
     for warning in &report.warnings {
-        eprintln!("ballast: {warning}");
+        eprintln!("ballast: {}", output::escape_controls(warning));
     }
 
     let verdict = match (&gate, image_report.as_ref()) {
@@ -415,7 +416,11 @@ fn run_builder(request: &BuildRequest, compact: bool) -> anyhow::Result<BuildOut
     let width = terminal_width();
     let mut on_line = |line: &str| {
         if compact {
-            let shown: String = line.chars().take(width.saturating_sub(1)).collect();
+            // The line must not move the cursor, or the next one would not replace it.
+            let shown: String = output::escape_controls(line)
+                .chars()
+                .take(width.saturating_sub(1))
+                .collect();
             let _ = write!(stderr, "\r\x1b[2K{shown}");
         } else {
             let _ = writeln!(stderr, "{line}");
@@ -564,10 +569,11 @@ fn write_reports(
         .map_or(Ok(()), std::fs::create_dir_all)
         .and_then(|()| std::fs::write(&cached, &text));
     if let Err(error) = written {
-        eprintln!(
-            "ballast: {}: cannot write the build report: {error}; the language server will not show sizes",
+        let message = format!(
+            "{}: cannot write the build report: {error}; the language server will not show sizes",
             cached.display()
         );
+        eprintln!("ballast: {}", output::escape_controls(&message));
     }
     if let Some(path) = extra {
         std::fs::write(path, &text)
