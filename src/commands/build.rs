@@ -187,7 +187,9 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     let file = FileContext::with_context(&dockerfile, &args.context);
     let tree = ballast_parser::parse(&source);
-    let model = Model::new(&source, &tree);
+    // The ARG values the builder used, so the stages and lines below are the ones it built.
+    let build_args = request.build_arg_values(&|name| std::env::var(name).ok());
+    let model = Model::with_build_args(&source, &tree, None, build_args.clone());
     let stage = match &args.target {
         Some(target) => Some(
             model
@@ -243,7 +245,13 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         (Some(image_id), Some(stage)) if outcome.succeeded() => {
             match analyze_built(&request, image_id, &model, stage, &mut warnings) {
                 Ok(evidence) => {
-                    let mut result = lint::lint_with_evidence(&source, &config, &file, &evidence);
+                    let mut result = lint::lint_with_evidence(
+                        &source,
+                        &config,
+                        &file,
+                        &evidence,
+                        build_args.clone(),
+                    );
                     result.diagnostics.retain(in_scope);
                     report.instructions = attribution::instruction_costs(
                         &model,
@@ -265,6 +273,8 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        // NOTE: without an image the rules read the ARG defaults, not the build arguments;
+        // only the choice of stages to report on follows them.
         _ => {
             let mut result = lint::lint(&source, &config, &file);
             result.diagnostics.retain(in_scope);
