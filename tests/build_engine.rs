@@ -32,6 +32,16 @@ fn buildkit_path() -> Option<String> {
 
 /// Runs `ballast build --format json` and returns the exit code, the report and stderr.
 fn build(mode: Mode, context: &Path, extra: &[&str]) -> (i32, Value, String) {
+    build_with_env(mode, context, extra, &[])
+}
+
+/// Runs `ballast build --format json` with the variables `env` set.
+fn build_with_env(
+    mode: Mode,
+    context: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> (i32, Value, String) {
     let cache = temp_dir("cache");
     let mut command = ballast();
     command
@@ -47,6 +57,7 @@ fn build(mode: Mode, context: &Path, extra: &[&str]) -> (i32, Value, String) {
             "docker",
         ])
         .args(extra)
+        .envs(env.iter().copied())
         .env("XDG_CACHE_HOME", &cache);
     match mode {
         Mode::Classic => {
@@ -271,6 +282,57 @@ fn target_lints_only_needed_stages() {
     let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(lines(&report, "DL3003"), vec![2, 4, 6, 9, 11]);
+}
+
+/// A target built `FROM ${BASE}`, where `--build-arg BASE=unrelated` replaces the default
+/// `deps`. The two base stages add different numbers of layers.
+const BUILD_ARG_BASE: &str = "ARG BASE=deps\nFROM scratch AS deps\nADD deps.txt /deps.txt\nFROM scratch AS unrelated\nADD unrelated.txt /unrelated.txt\nCOPY more.txt /more.txt\nFROM ${BASE} AS app\nCOPY app.txt /app.txt\n";
+
+#[test]
+fn build_arg_chooses_target_base() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[
+        ("deps.txt", b"deps\n"),
+        ("unrelated.txt", b"unrelated\n"),
+        ("more.txt", b"more\n"),
+        ("app.txt", b"app\n"),
+    ]);
+    std::fs::write(folder.join("Dockerfile"), BUILD_ARG_BASE).unwrap();
+    let tag = "ballast-test/build-arg-base";
+    let lines = |report: &Value| -> Vec<u64> {
+        costs(report).iter().map(|cost| cost.0).collect()
+    };
+    let add_lines = |report: &Value| -> Vec<u64> {
+        findings(report, "DL3020").iter().map(|finding| finding.0).collect()
+    };
+
+    let unrelated_base = ["--target", "app", "-t", tag, "--build-arg", "BASE=unrelated"];
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &unrelated_base);
+        assert_eq!(code, 0, "{mode:?}: {stderr}");
+        assert_eq!(report["stage"], 2, "{mode:?}");
+        let status = &report["attribution"]["status"];
+        assert_eq!(status, "aligned", "{mode:?}: {}", report["attribution"]);
+        assert_eq!(lines(&report), vec![5, 6, 8], "{mode:?}");
+        assert_eq!(add_lines(&report), vec![5], "{mode:?}: only `unrelated` is linted");
+        assert_eq!(report["warnings"], serde_json::json!([]), "{mode:?}");
+    }
+
+    // `--build-arg NAME` takes the value from the environment, as the docker client does.
+    let from_env = ["--target", "app", "-t", tag, "--build-arg", "BASE"];
+    let (code, report, stderr) =
+        build_with_env(Mode::Classic, &folder, &from_env, &[("BASE", "unrelated")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["attribution"]["status"], "aligned", "{}", report["attribution"]);
+    assert_eq!(lines(&report), vec![5, 6, 8]);
+    assert_eq!(add_lines(&report), vec![5]);
+
+    let (code, report, stderr) = build(Mode::Classic, &folder, &["--target", "app", "-t", tag]);
+    let _ = Command::new("docker").args(["rmi", tag]).output();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["attribution"]["status"], "aligned", "{}", report["attribution"]);
+    assert_eq!(lines(&report), vec![3, 8], "the default `deps`");
+    assert_eq!(add_lines(&report), vec![3]);
 }
 
 #[test]

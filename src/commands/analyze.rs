@@ -17,6 +17,8 @@ use anyhow::Context;
 use ballast_analyzer::image::{self, AnalyzeOptions, ImageSource, PlatformSpec};
 use clap::{Args, ValueEnum};
 
+use crate::output::escape_controls;
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// A per-layer table, the largest wasted files and the largest files.
@@ -138,15 +140,16 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     }
     stdout.flush()?;
 
+    // An error can quote names from the image or from the command line.
     for error in &report.errors {
-        eprintln!("ballast: {error}");
+        eprintln!("ballast: {}", escape_controls(error));
     }
     let mismatches = report
         .digests
         .as_ref()
         .map_or(&[][..], |check| check.mismatches.as_slice());
     for mismatch in mismatches {
-        eprintln!("ballast: {}", mismatch.message);
+        eprintln!("ballast: {}", escape_controls(&mismatch.message));
     }
     if !report.complete {
         eprintln!(

@@ -187,7 +187,9 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     let file = FileContext::with_context(&dockerfile, &args.context);
     let tree = ballast_parser::parse(&source);
-    let model = Model::new(&source, &tree);
+    // The ARG values the builder used, so the stages and lines below are the ones it built.
+    let build_args = request.build_arg_values(&|name| std::env::var(name).ok());
+    let model = Model::with_build_args(&source, &tree, None, build_args.clone());
     let stage = match &args.target {
         Some(target) => Some(
             model
@@ -243,7 +245,13 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         (Some(image_id), Some(stage)) if outcome.succeeded() => {
             match analyze_built(&request, image_id, &model, stage, &mut warnings) {
                 Ok(evidence) => {
-                    let mut result = lint::lint_with_evidence(&source, &config, &file, &evidence);
+                    let mut result = lint::lint_with_evidence(
+                        &source,
+                        &config,
+                        &file,
+                        &evidence,
+                        build_args.clone(),
+                    );
                     result.diagnostics.retain(in_scope);
                     report.instructions = attribution::instruction_costs(
                         &model,
@@ -265,6 +273,8 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        // NOTE: without an image the rules read the ARG defaults, not the build arguments;
+        // only the choice of stages to report on follows them.
         _ => {
             let mut result = lint::lint(&source, &config, &file);
             result.diagnostics.retain(in_scope);
@@ -288,12 +298,13 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         // Without the compact display every line has already been printed.
         if compact_progress {
             for line in outcome.last_lines(FAILURE_LINES) {
-                eprintln!("  {line}");
+                eprintln!("  {}", output::escape_controls(line));
             }
         }
     }
+    // Warnings quote the image id, file names and the errors of the engine.
     for warning in &report.warnings {
-        eprintln!("ballast: {warning}");
+        eprintln!("ballast: {}", output::escape_controls(warning));
     }
 
     let verdict = match (&gate, image_report.as_ref()) {
@@ -415,7 +426,11 @@ fn run_builder(request: &BuildRequest, compact: bool) -> anyhow::Result<BuildOut
     let width = terminal_width();
     let mut on_line = |line: &str| {
         if compact {
-            let shown: String = line.chars().take(width.saturating_sub(1)).collect();
+            // The line must not move the cursor, or the next one would not replace it.
+            let shown: String = output::escape_controls(line)
+                .chars()
+                .take(width.saturating_sub(1))
+                .collect();
             let _ = write!(stderr, "\r\x1b[2K{shown}");
         } else {
             let _ = writeln!(stderr, "{line}");
@@ -564,10 +579,11 @@ fn write_reports(
         .map_or(Ok(()), std::fs::create_dir_all)
         .and_then(|()| std::fs::write(&cached, &text));
     if let Err(error) = written {
-        eprintln!(
-            "ballast: {}: cannot write the build report: {error}; the language server will not show sizes",
+        let message = format!(
+            "{}: cannot write the build report: {error}; the language server will not show sizes",
             cached.display()
         );
+        eprintln!("ballast: {}", output::escape_controls(&message));
     }
     if let Some(path) = extra {
         std::fs::write(path, &text)

@@ -8,6 +8,8 @@ use clap::{Args, ValueEnum};
 use ballast_parser::dump::{buildkit_dump, outline};
 use ballast_parser::{LineIndex, parse};
 
+use crate::output::escape_controls;
+
 #[derive(Args)]
 pub struct DumpArgs {
     /// The Dockerfile to read, or `-` for standard input.
@@ -39,9 +41,11 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     }
 
     let index = LineIndex::skipping_bom(&text);
+    let name = args.file.display().to_string();
     for error in &tree.errors {
         let at = index.utf8(error.span.start);
-        eprintln!("{}:{}:{}: {}", args.file.display(), at.line + 1, at.col + 1, error.message);
+        let message = format!("{name}:{}:{}: {}", at.line + 1, at.col + 1, error.message);
+        eprintln!("{}", escape_controls(&message));
     }
     Ok(if tree.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

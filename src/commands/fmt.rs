@@ -7,6 +7,7 @@ use clap::Args;
 use ballast_lsp::format::{FormatOptions, format};
 
 use super::dump::read_input;
+use crate::output::escape_controls;
 
 #[derive(Args)]
 pub struct FmtArgs {
@@ -39,12 +40,14 @@ pub fn run(args: FmtArgs) -> anyhow::Result<ExitCode> {
             Ok(false) => {
                 unformatted += 1;
                 if args.check {
-                    println!("{}: not formatted", path.display());
+                    let name = path.display().to_string();
+                    println!("{}: not formatted", escape_controls(&name));
                 }
             }
             Err(error) => {
                 failed += 1;
-                eprintln!("ballast: {error:#}");
+                let message = format!("{error:#}");
+                eprintln!("ballast: {}", escape_controls(&message));
             }
         }
     }

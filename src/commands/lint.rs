@@ -219,7 +219,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
                 reports.push(linted.report);
             }
             Err(message) => {
-                eprintln!("ballast: {message}");
+                eprintln!("ballast: {}", output::escape_controls(&message));
                 had_error = true;
             }
         }
@@ -380,7 +380,9 @@ fn warn_unknown_codes(config: &Config, warned: &mut HashSet<ConfigSource>) {
             || code == ballast_analyzer::shellcheck::RULE_NAME;
         if !rules::is_known_code(code) && !is_rule_name {
             eprintln!(
-                "ballast: warning: {source}: `{code}` is not a known rule code or name, so it has no effect"
+                "ballast: warning: {}: `{}` is not a known rule code or name, so it has no effect",
+                output::escape_controls(&source),
+                output::escape_controls(code)
             );
         }
     }
@@ -489,14 +491,14 @@ fn install_shellcheck(args: &LintArgs) -> anyhow::Result<()> {
 fn print_shellcheck_notes() {
     let notes = shellcheck::take_notes();
     for error in &notes.errors {
-        eprintln!("ballast: {error}");
+        eprintln!("ballast: {}", output::escape_controls(error));
     }
     if !notes.skipped_shells.is_empty() {
         let shells: Vec<&str> = notes.skipped_shells.iter().map(String::as_str).collect();
         eprintln!(
             "ballast: ShellCheck skipped the RUN instructions run by {}: it reads only sh, bash, \
              dash and ksh",
-            shells.join(", ")
+            output::escape_controls(&shells.join(", "))
         );
     }
 }
@@ -547,14 +549,12 @@ fn discover(paths: &[PathBuf]) -> (Vec<Target>, bool) {
             match find_dockerfiles(path, &mut had_error) {
                 Ok(found) if found.is_empty() => eprintln!(
                     "ballast: warning: {}: no Dockerfiles found; ballast looks for files named Dockerfile or Containerfile, with a prefix (`api.Dockerfile`) or a suffix (`Dockerfile.dev`)",
-                    display(path)
+                    output::escape_controls(&display(path))
                 ),
                 Ok(found) => targets.extend(found.into_iter().map(Target::File)),
                 Err(error) => {
-                    eprintln!(
-                        "ballast: {}: cannot search the folder: {error}",
-                        display(path)
-                    );
+                    let message = format!("{}: cannot search the folder: {error}", display(path));
+                    eprintln!("ballast: {}", output::escape_controls(&message));
                     had_error = true;
                 }
             }
@@ -563,7 +563,7 @@ fn discover(paths: &[PathBuf]) -> (Vec<Target>, bool) {
         } else {
             eprintln!(
                 "ballast: {}: no such file or folder; check the path",
-                display(path)
+                output::escape_controls(&display(path))
             );
             had_error = true;
         }
@@ -586,7 +586,8 @@ fn find_dockerfiles(folder: &Path, had_error: &mut bool) -> Result<Vec<PathBuf>,
         let entry = match entry {
             Ok(entry) => entry,
             Err(error) => {
-                eprintln!("ballast: {error}; the Dockerfiles there were not linted");
+                let message = format!("{error}; the Dockerfiles there were not linted");
+                eprintln!("ballast: {}", output::escape_controls(&message));
                 *had_error = true;
                 continue;
             }

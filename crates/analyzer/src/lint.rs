@@ -1,6 +1,8 @@
 //! Linting one file: parse, build the model, run the rules, then apply pragmas and the
 //! configuration.
 
+use std::collections::HashMap;
+
 use ballast_parser::{Dockerfile, LineIndex, Span, parse};
 
 use crate::attribution::evidence::ImageEvidence;
@@ -40,19 +42,21 @@ pub fn lint_with(
     file: &FileContext,
     rules: &[&dyn Rule],
 ) -> LintResult {
-    lint_rules(source, config, file, rules, None)
+    lint_rules(source, config, file, rules, None, HashMap::new())
 }
 
 /// Lints `source` with every registered rule, the image rules (BL3###) reading `evidence`.
 /// Their findings go through the same pragmas, configuration and ordering as every other
-/// finding.
+/// finding. `build_args` are the `--build-arg` values of the build that made the image, by
+/// name (see [`Model::with_build_args`]).
 pub fn lint_with_evidence(
     source: &str,
     config: &Config,
     file: &FileContext,
     evidence: &ImageEvidence,
+    build_args: HashMap<String, String>,
 ) -> LintResult {
-    lint_rules(source, config, file, RULES, Some(evidence))
+    lint_rules(source, config, file, RULES, Some(evidence), build_args)
 }
 
 fn lint_rules(
@@ -61,10 +65,12 @@ fn lint_rules(
     file: &FileContext,
     rules: &[&dyn Rule],
     evidence: Option<&ImageEvidence>,
+    build_args: HashMap<String, String>,
 ) -> LintResult {
     let tree = parse(source);
     let lines = LineIndex::new(source);
-    lint_tree(source, &tree, &lines, config, file, rules, evidence, None)
+    let model = Model::with_build_args(source, &tree, None, build_args);
+    lint_tree(source, &tree, &lines, &model, config, file, rules, evidence)
 }
 
 /// Lints `source` with every registered rule, given its syntax tree and line index, as an
@@ -82,7 +88,8 @@ pub fn lint_parsed(
     if let Some(memo) = memo {
         memo.start_lint();
     }
-    lint_tree(source, tree, lines, config, file, RULES, None, memo)
+    let model = Model::with_memo(source, tree, memo);
+    lint_tree(source, tree, lines, &model, config, file, RULES, None)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -90,13 +97,12 @@ fn lint_tree(
     source: &str,
     tree: &Dockerfile,
     lines: &LineIndex,
+    model: &Model<'_>,
     config: &Config,
     file: &FileContext,
     rules: &[&dyn Rule],
     evidence: Option<&ImageEvidence>,
-    memo: Option<&ScriptMemo>,
 ) -> LintResult {
-    let model = Model::with_memo(source, tree, memo);
     let pragmas = if config.disable_ignore_pragma {
         Pragmas::default()
     } else {

@@ -124,7 +124,7 @@ pub fn write_markdown(
         || "Dockerfile".to_owned(),
         |name| name.to_string_lossy().into_owned(),
     );
-    writeln!(out, "### ballast build: `{name}`")?;
+    writeln!(out, "### ballast build: `{}`", escape_controls(&name))?;
     writeln!(out)?;
     if !report.build.succeeded {
         writeln!(
@@ -150,7 +150,7 @@ pub fn write_markdown(
         writeln!(out, "| lines | size | wasted | instruction |")?;
         writeln!(out, "|---:|---:|---:|---|")?;
         for cost in &report.instructions {
-            let text = cost.text.replace('|', "\\|").replace('`', "'");
+            let text = escape_controls(&cost.text).replace('|', "\\|").replace('`', "'");
             writeln!(
                 out,
                 "| {}-{} | {} | {} | `{}` |",
@@ -175,7 +175,7 @@ pub fn write_markdown(
                 finding.line,
                 finding.code,
                 finding.severity,
-                finding.message.replace('|', "\\|")
+                escape_controls(&finding.message).replace('|', "\\|")
             )?;
         }
     }

@@ -7,6 +7,7 @@
 
 mod report;
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -196,6 +197,40 @@ impl BuildRequest {
         words.extend(self.extra_args.iter().cloned());
         words.push(self.context.as_os_str().to_owned());
         words
+    }
+
+    /// Returns the build arguments the builder receives, by name: those of `build_args`,
+    /// then the `--build-arg` options among `extra_args`, a later value replacing an
+    /// earlier one. A `NAME` without `=` takes `env(NAME)`, because the docker and podman
+    /// clients read it from their environment, and is left out when that is unset.
+    pub fn build_arg_values(
+        &self,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> HashMap<String, String> {
+        let mut extra = Vec::new();
+        let mut words = self.extra_args.iter().map(|word| word.to_string_lossy());
+        while let Some(word) = words.next() {
+            if word == "--build-arg" {
+                extra.extend(words.next().map(|value| value.into_owned()));
+            } else if let Some(value) = word.strip_prefix("--build-arg=") {
+                extra.push(value.to_owned());
+            }
+        }
+
+        let mut values = HashMap::new();
+        for build_arg in self.build_args.iter().chain(&extra) {
+            match build_arg.split_once('=') {
+                Some((name, value)) => {
+                    values.insert(name.to_owned(), value.to_owned());
+                }
+                None => {
+                    if let Some(value) = env(build_arg) {
+                        values.insert(build_arg.clone(), value);
+                    }
+                }
+            }
+        }
+        values
     }
 }
 
@@ -551,5 +586,36 @@ mod tests {
         };
         let words = request.arguments(Path::new("iid"));
         assert_eq!(words[..3], ["buildx", "build", "--load"]);
+    }
+
+    #[test]
+    fn build_arg_values_follow_the_builder() {
+        let request = BuildRequest {
+            builder: BuilderKind::Docker,
+            context: PathBuf::from("."),
+            dockerfile: None,
+            tags: Vec::new(),
+            target: None,
+            build_args: ["BASE=deps", "EMPTY=", "FROM_ENV", "UNSET", "EQ=a=b"]
+                .map(String::from)
+                .to_vec(),
+            platform: None,
+            network: None,
+            no_cache: false,
+            extra_args: ["--build-arg", "BASE=unrelated", "--label", "x", "--build-arg=TAG=2"]
+                .map(OsString::from)
+                .to_vec(),
+        };
+        let env = |name: &str| (name == "FROM_ENV").then(|| "env value".to_owned());
+        let values = request.build_arg_values(&env);
+
+        let value = |name: &str| values.get(name).map(String::as_str);
+        assert_eq!(value("BASE"), Some("unrelated"), "a later --build-arg wins");
+        assert_eq!(value("EMPTY"), Some(""));
+        assert_eq!(value("FROM_ENV"), Some("env value"));
+        assert_eq!(value("UNSET"), None, "a name without a value or variable is left out");
+        assert_eq!(value("EQ"), Some("a=b"));
+        assert_eq!(value("TAG"), Some("2"));
+        assert_eq!(values.len(), 5);
     }
 }

@@ -56,6 +56,9 @@ pub struct Model<'a> {
     stage_scopes: Vec<HashMap<String, Vec<usize>>>,
     /// The latest stage of each name, in lower case.
     stage_names: HashMap<String, usize>,
+    /// The values given with `--build-arg`, by name. They replace the default of every ARG
+    /// of that name, global or in a stage.
+    build_args: HashMap<String, String>,
 }
 
 thread_local! {
@@ -186,6 +189,19 @@ impl<'a> Model<'a> {
         tree: &'a Dockerfile,
         memo: Option<&'a ScriptMemo>,
     ) -> Model<'a> {
+        Model::with_build_args(source, tree, memo, HashMap::new())
+    }
+
+    /// Builds the model of a parsed Dockerfile for a build given these `--build-arg` values.
+    /// Each ARG that one of them names takes that value instead of its default, so
+    /// `FROM ${BASE}` resolves to the stage the builder used. A value for a name that no ARG
+    /// declares changes nothing, as in BuildKit.
+    pub fn with_build_args(
+        source: &'a str,
+        tree: &'a Dockerfile,
+        memo: Option<&'a ScriptMemo>,
+        build_args: HashMap<String, String>,
+    ) -> Model<'a> {
         let mut model = Model {
             source,
             tree,
@@ -197,6 +213,7 @@ impl<'a> Model<'a> {
             meta_args: HashMap::new(),
             stage_scopes: Vec::new(),
             stage_names: HashMap::new(),
+            build_args,
         };
         for instruction in tree.instructions() {
             model.add(instruction);
@@ -339,8 +356,10 @@ impl<'a> Model<'a> {
         match &inst.args {
             Typed::Arg(decls) => {
                 for decl in decls {
-                    let value = match (decl.default, stage) {
-                        (Some(default), _) => {
+                    let build_arg = self.build_args.get(decl.name);
+                    let value = match (build_arg, decl.default, stage) {
+                        (Some(build_arg), _, _) => Some(build_arg.clone()),
+                        (None, Some(default), _) => {
                             let lookup = |name: &str| match stage {
                                 Some(_) => self.value_before(index, name),
                                 None => self.global_value(index, name),
@@ -349,8 +368,10 @@ impl<'a> Model<'a> {
                         }
                         // An in-stage `ARG name` takes the value of the global ARG of the
                         // same name, when there is one.
-                        (None, Some(_)) => self.global_value(index, decl.name).map(str::to_string),
-                        (None, None) => None,
+                        (None, None, Some(_)) => {
+                            self.global_value(index, decl.name).map(str::to_string)
+                        }
+                        (None, None, None) => None,
                     };
                     let kind = if stage.is_some() {
                         BindingKind::Arg

@@ -40,7 +40,9 @@ impl Model<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::model::Model;
+    use std::collections::HashMap;
+
+    use crate::model::{Base, Model};
 
     const STAGES: &str = "ARG V=1\nFROM busybox AS tools\nRUN true\n\nFROM busybox AS unused\nRUN true\n\nFROM tools AS build\nRUN --mount=from=unused,target=/m true\n\nFROM scratch AS app\nCOPY --from=build /a /a\n\nFROM busybox AS later\nCOPY --from=app /a /a\n";
 
@@ -58,6 +60,33 @@ mod tests {
     #[test]
     fn first_stage_needs_only_itself() {
         assert_eq!(needed("tools"), vec![true, false, false, false, false]);
+    }
+
+    const CHOSEN_BASE: &str = "ARG BASE=deps\nFROM scratch AS deps\nFROM scratch AS unrelated\nFROM ${BASE} AS app\nARG BASE\nARG TAG=1\nRUN true\n";
+
+    #[test]
+    fn build_arg_chooses_base_stage() {
+        let tree = ballast_parser::parse(CHOSEN_BASE);
+        let build_args = HashMap::from([
+            ("BASE".to_owned(), "unrelated".to_owned()),
+            ("TAG".to_owned(), "2".to_owned()),
+        ]);
+        let model = Model::with_build_args(CHOSEN_BASE, &tree, None, build_args);
+        let app = model.stage_ref("app").unwrap();
+        assert_eq!(model.stages[app].base, Base::Stage(1));
+        assert_eq!(model.stages_needed_by(app), vec![false, true, true]);
+        assert_eq!(model.value_before(6, "BASE"), Some("unrelated"));
+        assert_eq!(model.value_before(6, "TAG"), Some("2"));
+    }
+
+    #[test]
+    fn defaults_choose_base_without_build_args() {
+        let tree = ballast_parser::parse(CHOSEN_BASE);
+        let model = Model::new(CHOSEN_BASE, &tree);
+        let app = model.stage_ref("app").unwrap();
+        assert_eq!(model.stages[app].base, Base::Stage(0));
+        assert_eq!(model.stages_needed_by(app), vec![true, false, true]);
+        assert_eq!(model.value_before(6, "TAG"), Some("1"));
     }
 
     #[test]
