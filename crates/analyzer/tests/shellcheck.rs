@@ -527,6 +527,44 @@ fn hanging_shellcheck_is_stopped() {
     assert!(errors[0].contains(":2:"), "the note names line 2: {}", errors[0]);
 }
 
+/// A program that responds to `--version` like ShellCheck and records the niceness it runs
+/// at. A background checker, as the language server uses, starts it at niceness 10.
+#[cfg(unix)]
+#[test]
+fn background_checker_lowers_priority() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let folder = std::env::temp_dir().join(format!("ballast-nice-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let program = folder.join("shellcheck");
+    std::fs::write(
+        &program,
+        "#!/bin/sh\nif [ \"$1\" = --version ]; then\n  echo 'ShellCheck - shell script analysis tool'\n  echo 'version: 0.9.0'\n  exit 0\nfi\ncat >/dev/null\nnice > \"$(dirname \"$0\")/niceness\"\necho '{\"comments\":[]}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let niceness = |checker: &Checker, text: &str| -> i32 {
+        let tree = ballast_parser::parse(text);
+        let model = Model::new(text, &tree);
+        let mut notes = Notes::default();
+        shellcheck::check_model(checker, text, &model, &Config::default(), &mut notes);
+        assert!(notes.errors.is_empty(), "{:?}", notes.errors);
+        let recorded = std::fs::read_to_string(folder.join("niceness")).unwrap();
+        recorded.trim().parse().unwrap()
+    };
+    let checker = Checker::new(&program).unwrap();
+    let foreground = niceness(&checker, "FROM alpine:3.20\nRUN echo foreground-priority\n");
+    let background = niceness(
+        &checker.in_background(),
+        "FROM alpine:3.20\nRUN echo background-priority\n",
+    );
+    std::fs::remove_dir_all(&folder).ok();
+
+    assert!(background >= 10, "background niceness {background}");
+    assert!(background > foreground || foreground >= 10, "{foreground} then {background}");
+}
+
 #[test]
 fn windows_stage_without_shell_is_skipped() {
     let Some(checker) = checker() else {
@@ -587,7 +625,7 @@ fn shell_pragma_sets_dialect() {
 /// result. The sum must equal one lint with ShellCheck on: same findings, pragmas, severity
 /// overrides and order.
 #[test]
-fn findings_added_to_a_lint_without_shellcheck_match_a_full_lint() {
+fn added_findings_match_full_lint() {
     use ballast_analyzer::lint::{add_shellcheck, lint_parsed};
     use ballast_analyzer::model::ScriptMemo;
     use ballast_parser::{LineIndex, parse};

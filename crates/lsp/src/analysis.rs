@@ -186,7 +186,9 @@ impl Analysis {
             (true, None) => shellcheck::Checker::discover(),
         };
         tracing::info!(shellcheck = ?checker.as_ref().map(|checker| checker.program().to_path_buf()), "settings applied");
-        shellcheck::install(checker);
+        // ShellCheck's findings are published after the others, so its processes yield the
+        // processor to the lint of the next edit.
+        shellcheck::install(checker.map(shellcheck::Checker::in_background));
         *self
             .loader
             .lock()

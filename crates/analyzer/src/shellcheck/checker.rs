@@ -82,7 +82,14 @@ pub struct Checker {
     program: PathBuf,
     version: String,
     timeout: Duration,
+    /// Whether ShellCheck runs at a lower scheduling priority than this process.
+    background: bool,
 }
+
+/// The niceness of ShellCheck processes started by a background checker. Ten is what the
+/// `nice` command uses when given no value.
+#[cfg(unix)]
+const BACKGROUND_NICENESS: libc::c_int = 10;
 
 type CacheKey = (PathBuf, Dialect, String);
 type CacheEntry = Arc<Vec<Finding>>;
@@ -125,12 +132,21 @@ impl Checker {
             program,
             version,
             timeout: TIMEOUT,
+            background: false,
         })
     }
 
     /// Sets how long one ShellCheck process may run before it is stopped.
     pub fn with_timeout(mut self, timeout: Duration) -> Checker {
         self.timeout = timeout;
+        self
+    }
+
+    /// Runs ShellCheck at a lower scheduling priority (niceness 10 on Unix). A language
+    /// server uses it so that ShellCheck, whose findings follow the others, does not slow
+    /// the lint of the next edit on a busy machine.
+    pub fn in_background(mut self) -> Checker {
+        self.background = true;
         self
     }
 
@@ -181,7 +197,8 @@ impl Checker {
             .join(",");
         // `--norc` and the removed `SHELLCHECK_OPTS` keep the output a function of the
         // text alone, which the cache relies on.
-        let mut child = Command::new(&self.program)
+        let mut command = Command::new(&self.program);
+        command
             .args(["--norc", "--format=json1", "--severity=style"])
             .arg(format!("--shell={}", dialect.as_str()))
             .arg(format!("--exclude={excluded}"))
@@ -189,12 +206,25 @@ impl Checker {
             .env_remove("SHELLCHECK_OPTS")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command
             .spawn()
             .map_err(|cause| CheckError::Spawn {
                 program: self.program.clone(),
                 cause,
             })?;
+        // The priority is lowered from here rather than in the child before exec, because
+        // a `pre_exec` hook makes the standard library fork the whole process instead of
+        // using posix_spawn, and the copied page tables slowed this process down. The child
+        // reads its script from standard input, written only below, so it has not started
+        // checking by then. A failure leaves the priority as it was, so it is ignored.
+        #[cfg(unix)]
+        if self.background {
+            // SAFETY: setpriority only changes the scheduling priority of the child.
+            unsafe {
+                libc::setpriority(libc::PRIO_PROCESS, child.id(), BACKGROUND_NICENESS);
+            }
+        }
 
         // The input and the two outputs go through their own threads so that no pipe can
         // block ShellCheck, and the wait below can give up on it.
