@@ -335,6 +335,38 @@ fn build_arg_chooses_target_base() {
     assert_eq!(add_lines(&report), vec![3]);
 }
 
+/// When the build fails, the findings still follow `--build-arg`: here the base image
+/// cannot be pulled without network, and `BASE=ruby:3.3` decides BL2002 and BL2008.
+#[test]
+fn failed_build_lints_with_build_args() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "ARG BASE=alpine:3.19\nFROM ${BASE}\nRUN gem install rake\n",
+    )
+    .unwrap();
+    let codes = |report: &Value| -> Vec<String> {
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|finding| finding["code"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+
+    let (code, report, stderr) = build(Mode::Classic, &folder, &["--build-arg", "BASE=ruby:3.3"]);
+    assert_ne!(code, 0, "the pull fails without network: {stderr}");
+    let with_ruby = codes(&report);
+    assert!(with_ruby.contains(&"BL2002".to_string()), "{with_ruby:?}");
+    assert!(!with_ruby.contains(&"BL2008".to_string()), "{with_ruby:?}");
+
+    let (code, report, stderr) = build(Mode::Classic, &folder, &[]);
+    assert_ne!(code, 0, "the pull fails without network: {stderr}");
+    let defaults = codes(&report);
+    assert!(defaults.contains(&"BL2008".to_string()), "{defaults:?}");
+}
+
 #[test]
 fn onbuild_trigger_is_tied_to_from() {
     let Some(_) = engine() else { return };

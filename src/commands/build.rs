@@ -266,17 +266,17 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
                 }
                 Err(error) => {
                     warnings.push(format!("{error:#}"));
-                    let mut result = lint::lint(&source, &config, &file);
+                    let mut result =
+                        lint::lint_with_build_args(&source, &config, &file, build_args.clone());
                     result.diagnostics.retain(in_scope);
                     report.findings = findings(&source, &result.diagnostics, None);
                     result.diagnostics
                 }
             }
         }
-        // NOTE: without an image the rules read the ARG defaults, not the build arguments;
-        // only the choice of stages to report on follows them.
         _ => {
-            let mut result = lint::lint(&source, &config, &file);
+            let mut result =
+                lint::lint_with_build_args(&source, &config, &file, build_args.clone());
             result.diagnostics.retain(in_scope);
             report.findings = findings(&source, &result.diagnostics, None);
             result.diagnostics

@@ -59,6 +59,17 @@ pub fn lint_with_evidence(
     lint_rules(source, config, file, RULES, Some(evidence), build_args)
 }
 
+/// Lints `source` with every registered rule, each `ARG` named in `build_args` taking that
+/// value instead of its default, as `docker build --build-arg` gives it.
+pub fn lint_with_build_args(
+    source: &str,
+    config: &Config,
+    file: &FileContext,
+    build_args: HashMap<String, String>,
+) -> LintResult {
+    lint_rules(source, config, file, RULES, None, build_args)
+}
+
 fn lint_rules(
     source: &str,
     config: &Config,

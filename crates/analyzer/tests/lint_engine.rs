@@ -374,3 +374,31 @@ fn fixes_never_reintroduce_findings_in_corpus() {
         "no corpus file had a fix, so the check proved nothing"
     );
 }
+
+/// `ballast build` lints with the values of `--build-arg` even when the build fails and no
+/// image is read: the base image a `FROM ${BASE}` names decides BL2002 and BL2008.
+#[test]
+fn build_args_choose_the_base_image() {
+    use std::collections::HashMap;
+
+    let text = "ARG BASE=alpine:3.19\nFROM ${BASE}\nRUN gem install rake\n";
+    let codes = |result: LintResult| -> Vec<String> {
+        result
+            .diagnostics
+            .into_iter()
+            .map(|diagnostic| diagnostic.code)
+            .collect()
+    };
+    let config = Config::default();
+    let file = FileContext::default();
+    let defaults = codes(lint(text, &config, &file));
+    assert!(defaults.contains(&"BL2008".to_string()), "{defaults:?}");
+    assert!(!defaults.contains(&"BL2002".to_string()), "{defaults:?}");
+
+    let ruby = HashMap::from([("BASE".to_string(), "ruby:3.3".to_string())]);
+    let with_ruby = codes(ballast_analyzer::lint::lint_with_build_args(
+        text, &config, &file, ruby,
+    ));
+    assert!(!with_ruby.contains(&"BL2008".to_string()), "{with_ruby:?}");
+    assert!(with_ruby.contains(&"BL2002".to_string()), "{with_ruby:?}");
+}
