@@ -373,6 +373,16 @@ fn default_severities_match_hadolint() {
 }
 
 #[test]
+fn expose_port_beyond_u64() {
+    let port = "9".repeat(600);
+    let text = format!("FROM a:1\nEXPOSE {port} 1-{port}/tcp\n");
+    let found = findings(&text, "DL3011");
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].1.len() < 200, "{}", found[0].1);
+    assert!(found[0].1.contains("out of range"), "{}", found[0].1);
+}
+
+#[test]
 fn package_findings_point_at_the_package() {
     let text = "FROM a:1\nRUN apt-get update && \\\n    apt-get install -y \\\n      curl \\\n      git=1\n";
     assert_eq!(words(text, "DL3008"), ["curl"]);

@@ -46,10 +46,7 @@ fn check(cx: &mut Context<'_>) {
                 continue;
             }
             let ports = text.split_once('/').map_or(text, |(ports, _)| ports);
-            let too_large = ports
-                .split('-')
-                .filter_map(|port| port.parse::<u64>().ok())
-                .any(|port| port > MAX_PORT);
+            let too_large = ports.split('-').any(port_above_max);
             if too_large {
                 cx.report(
                     word.span,
@@ -57,5 +54,14 @@ fn check(cx: &mut Context<'_>) {
                 );
             }
         }
+    }
+}
+
+/// Returns whether `port` is a decimal number above `MAX_PORT`. A number with too many
+/// digits for `u64` is above it too, so it is reported instead of skipped.
+fn port_above_max(port: &str) -> bool {
+    match port.parse::<u64>() {
+        Ok(number) => number > MAX_PORT,
+        Err(_) => !port.is_empty() && port.bytes().all(|byte| byte.is_ascii_digit()),
     }
 }
