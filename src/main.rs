@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         Err(error) => {
             // File names and image references from the command line reach the message.
             let message = format!("{error:#}");
-            eprintln!("ballast: {}", output::escape_controls(&message));
+            eprintln!("ballast: {}", output::escape_line(&message));
             ExitCode::from(2)
         }
     }

@@ -172,3 +172,33 @@ fn build_names_escaped() {
     assert!(stderr.contains("cannot write the build report"), "{stderr}");
     assert_printable(&stderr);
 }
+
+/// A line feed in a file name is written as `\n`, so the name cannot print a line of its
+/// own that reads as a finding (`name.Dockerfile:1:1: error …`) in the gnu format, and every
+/// message about the file stays on one line.
+#[test]
+fn line_feed_in_names_escaped() {
+    let folder = temp_dir("control-line-feed");
+    let name = "bad\nforged.Dockerfile";
+    std::fs::write(folder.join(name), "from scratch\nRUN cd /tmp\n").unwrap();
+
+    let (code, stdout, stderr) = run_in(&folder, &["lint", "--no-shellcheck", "-f", "gnu", name]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(!stdout.is_empty());
+    for line in stdout.lines() {
+        assert!(line.starts_with(r"ballast:bad\nforged.Dockerfile:"), "{stdout}");
+    }
+
+    let (_, stdout, stderr) = run_in(&folder, &["lint", "--no-shellcheck", name]);
+    assert!(stdout.contains(r"bad\nforged.Dockerfile:1:1"), "{stdout}{stderr}");
+    assert!(!stdout.contains("\nforged.Dockerfile"), "{stdout}");
+
+    let (code, stdout, stderr) = run_in(&folder, &["fmt", "--check", name]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stdout.trim_end(), r"bad\nforged.Dockerfile: not formatted");
+
+    let (code, _, stderr) = run_in(&folder, &["lint", "missing\nname"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(r"missing\nname: no such file"), "{stderr}");
+}

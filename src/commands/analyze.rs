@@ -17,7 +17,7 @@ use anyhow::Context;
 use ballast_analyzer::image::{self, AnalyzeOptions, ImageSource, PlatformSpec};
 use clap::{Args, ValueEnum};
 
-use crate::output::escape_controls;
+use crate::output::escape_line;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
@@ -142,14 +142,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 
     // An error can quote names from the image or from the command line.
     for error in &report.errors {
-        eprintln!("ballast: {}", escape_controls(error));
+        eprintln!("ballast: {}", escape_line(error));
     }
     let mismatches = report
         .digests
         .as_ref()
         .map_or(&[][..], |check| check.mismatches.as_slice());
     for mismatch in mismatches {
-        eprintln!("ballast: {}", escape_controls(&mismatch.message));
+        eprintln!("ballast: {}", escape_line(&mismatch.message));
     }
     if !report.complete {
         eprintln!(

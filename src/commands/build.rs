@@ -304,7 +304,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     }
     // Warnings quote the image id, file names and the errors of the engine.
     for warning in &report.warnings {
-        eprintln!("ballast: {}", output::escape_controls(warning));
+        eprintln!("ballast: {}", output::escape_line(warning));
     }
 
     let verdict = match (&gate, image_report.as_ref()) {
@@ -583,7 +583,7 @@ fn write_reports(
             "{}: cannot write the build report: {error}; the language server will not show sizes",
             cached.display()
         );
-        eprintln!("ballast: {}", output::escape_controls(&message));
+        eprintln!("ballast: {}", output::escape_line(&message));
     }
     if let Some(path) = extra {
         std::fs::write(path, &text)

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use ballast_parser::dump::{buildkit_dump, outline};
 use ballast_parser::{LineIndex, parse};
 
-use crate::output::escape_controls;
+use crate::output::escape_line;
 
 #[derive(Args)]
 pub struct DumpArgs {
@@ -45,7 +45,7 @@ pub fn run(args: DumpArgs) -> anyhow::Result<ExitCode> {
     for error in &tree.errors {
         let at = index.utf8(error.span.start);
         let message = format!("{name}:{}:{}: {}", at.line + 1, at.col + 1, error.message);
-        eprintln!("{}", escape_controls(&message));
+        eprintln!("{}", escape_line(&message));
     }
     Ok(if tree.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

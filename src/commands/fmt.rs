@@ -7,7 +7,7 @@ use clap::Args;
 use ballast_lsp::format::{FormatOptions, format};
 
 use super::dump::read_input;
-use crate::output::escape_controls;
+use crate::output::escape_line;
 
 #[derive(Args)]
 pub struct FmtArgs {
@@ -41,13 +41,13 @@ pub fn run(args: FmtArgs) -> anyhow::Result<ExitCode> {
                 unformatted += 1;
                 if args.check {
                     let name = path.display().to_string();
-                    println!("{}: not formatted", escape_controls(&name));
+                    println!("{}: not formatted", escape_line(&name));
                 }
             }
             Err(error) => {
                 failed += 1;
                 let message = format!("{error:#}");
-                eprintln!("ballast: {}", escape_controls(&message));
+                eprintln!("ballast: {}", escape_line(&message));
             }
         }
     }

@@ -219,7 +219,7 @@ pub fn run(args: LintArgs) -> anyhow::Result<ExitCode> {
                 reports.push(linted.report);
             }
             Err(message) => {
-                eprintln!("ballast: {}", output::escape_controls(&message));
+                eprintln!("ballast: {}", output::escape_line(&message));
                 had_error = true;
             }
         }
@@ -381,8 +381,8 @@ fn warn_unknown_codes(config: &Config, warned: &mut HashSet<ConfigSource>) {
         if !rules::is_known_code(code) && !is_rule_name {
             eprintln!(
                 "ballast: warning: {}: `{}` is not a known rule code or name, so it has no effect",
-                output::escape_controls(&source),
-                output::escape_controls(code)
+                output::escape_line(&source),
+                output::escape_line(code)
             );
         }
     }
@@ -491,7 +491,7 @@ fn install_shellcheck(args: &LintArgs) -> anyhow::Result<()> {
 fn print_shellcheck_notes() {
     let notes = shellcheck::take_notes();
     for error in &notes.errors {
-        eprintln!("ballast: {}", output::escape_controls(error));
+        eprintln!("ballast: {}", output::escape_line(error));
     }
     if !notes.skipped_shells.is_empty() {
         let shells: Vec<&str> = notes.skipped_shells.iter().map(String::as_str).collect();
@@ -549,12 +549,12 @@ fn discover(paths: &[PathBuf]) -> (Vec<Target>, bool) {
             match find_dockerfiles(path, &mut had_error) {
                 Ok(found) if found.is_empty() => eprintln!(
                     "ballast: warning: {}: no Dockerfiles found; ballast looks for files named Dockerfile or Containerfile, with a prefix (`api.Dockerfile`) or a suffix (`Dockerfile.dev`)",
-                    output::escape_controls(&display(path))
+                    output::escape_line(&display(path))
                 ),
                 Ok(found) => targets.extend(found.into_iter().map(Target::File)),
                 Err(error) => {
                     let message = format!("{}: cannot search the folder: {error}", display(path));
-                    eprintln!("ballast: {}", output::escape_controls(&message));
+                    eprintln!("ballast: {}", output::escape_line(&message));
                     had_error = true;
                 }
             }
@@ -563,7 +563,7 @@ fn discover(paths: &[PathBuf]) -> (Vec<Target>, bool) {
         } else {
             eprintln!(
                 "ballast: {}: no such file or folder; check the path",
-                output::escape_controls(&display(path))
+                output::escape_line(&display(path))
             );
             had_error = true;
         }
@@ -587,7 +587,7 @@ fn find_dockerfiles(folder: &Path, had_error: &mut bool) -> Result<Vec<PathBuf>,
             Ok(entry) => entry,
             Err(error) => {
                 let message = format!("{error}; the Dockerfiles there were not linted");
-                eprintln!("ballast: {}", output::escape_controls(&message));
+                eprintln!("ballast: {}", output::escape_line(&message));
                 *had_error = true;
                 continue;
             }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{FileReport, escape_controls};
+use super::{FileReport, escape_controls, escape_line};
 
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
@@ -13,7 +13,7 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
             writeln!(
                 out,
                 "ballast:{}:{}:{}: {} {}: {}",
-                escape_controls(&report.path),
+                escape_line(&report.path),
                 start.line,
                 start.column,
                 diagnostic.code,

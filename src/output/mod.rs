@@ -119,6 +119,17 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(escaped)
 }
 
+/// Returns `text` as [`escape_controls`] does, with line feeds also written as `\n`, for a
+/// file name or a message that must stay on one line: a name with a line feed could
+/// otherwise print a line that reads as a finding of its own.
+pub fn escape_line(text: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = escape_controls(text);
+    if !escaped.contains('\n') {
+        return escaped;
+    }
+    std::borrow::Cow::Owned(escaped.replace('\n', "\\n"))
+}
+
 /// Returns `source` with each terminal control character replaced by characters of the
 /// same length in bytes (`?` for one byte, `¿` for the two-byte C1 controls), so spans into
 /// the source stay valid for the caret display. A carriage return before a line feed stays.
@@ -182,7 +193,7 @@ pub fn render(
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_controls, mask_controls};
+    use super::{escape_controls, escape_line, mask_controls};
 
     #[test]
     fn masking_keeps_byte_offsets() {
@@ -196,5 +207,7 @@ mod tests {
     fn escaping_names_each_control() {
         assert_eq!(escape_controls("a\u{1b}]0;t\u{7}\u{9b}"), "a\\x1b]0;t\\x07\\u{9b}");
         assert_eq!(escape_controls("tab\tand\nline"), "tab\tand\nline");
+        assert_eq!(escape_line("a\nb\rc\u{1b}d\te"), "a\\nb\\x0dc\\x1bd\te");
+        assert_eq!(escape_line("plain name"), "plain name");
     }
 }

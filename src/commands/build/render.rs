@@ -7,7 +7,7 @@ use ballast_analyzer::build::BuildReport;
 use ballast_analyzer::image::Report;
 
 use crate::commands::analyze::gate::Verdict;
-use crate::output::escape_controls;
+use crate::output::{escape_controls, escape_line};
 
 /// Writes each instruction with its layer size and wasted bytes.
 pub fn write_tty(
@@ -20,7 +20,7 @@ pub fn write_tty(
     writeln!(
         out,
         "{} built with {}: {image_id}",
-        escape_controls(&report.dockerfile.display().to_string()),
+        escape_line(&report.dockerfile.display().to_string()),
         report.build.builder.name()
     )?;
     if image.is_none() {
@@ -124,7 +124,7 @@ pub fn write_markdown(
         || "Dockerfile".to_owned(),
         |name| name.to_string_lossy().into_owned(),
     );
-    writeln!(out, "### ballast build: `{}`", escape_controls(&name))?;
+    writeln!(out, "### ballast build: `{}`", escape_line(&name))?;
     writeln!(out)?;
     if !report.build.succeeded {
         writeln!(

@@ -11,7 +11,7 @@ use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as Re
 use codespan_reporting::term::termcolor::Buffer;
 use codespan_reporting::term::{self, Config};
 
-use super::{FileReport, escape_controls, mask_controls};
+use super::{FileReport, escape_controls, escape_line, mask_controls};
 use snippet::Snippet;
 
 pub fn render(reports: &[FileReport], color: bool, out: &mut dyn Write) -> io::Result<()> {
@@ -23,7 +23,7 @@ pub fn render(reports: &[FileReport], color: bool, out: &mut dyn Write) -> io::R
     };
     for report in reports {
         // A Dockerfile can hold escape sequences, which must not reach the terminal.
-        let path = escape_controls(&report.path);
+        let path = escape_line(&report.path);
         let source = mask_controls(&report.source);
         for diagnostic in &report.diagnostics {
             let ranges = ranges(diagnostic, report.source.len());
