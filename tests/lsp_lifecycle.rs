@@ -346,3 +346,27 @@ fn direct_responses_follow_protocol() {
     assert_eq!(after["error"]["code"], -32600, "after shutdown: {after}");
     client.notify("exit", Value::Null);
 }
+
+/// A client that sends requests right behind `initialize`, before its response, gets a
+/// response to each of them, a result or the not-initialized error, and never silence.
+#[test]
+fn requests_behind_initialize_get_responses() {
+    let mut client = Client::start(&["--stdio"]);
+    let initialize = client.send_request(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": rich_capabilities()}),
+    );
+    client.notify("initialized", json!({}));
+    let mut early = Vec::new();
+    for method in ["textDocument/foldingRange", "textDocument/documentSymbol"] {
+        early.push(client.send_request(method, json!({"textDocument": {"uri": URI}})));
+    }
+    assert!(client.response(initialize).get("result").is_some());
+    for id in early {
+        let response = client.response(id);
+        let answered = response.get("result").is_some()
+            || response["error"]["code"] == -32002;
+        assert!(answered, "{response}");
+    }
+    client.shutdown();
+}

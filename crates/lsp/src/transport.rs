@@ -13,7 +13,6 @@
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
 use tower_lsp_server::jsonrpc::{Request, Response};
-use tower_lsp_server::ls_types::InitializeParams;
 
 /// The method sent in place of a request the server could not decode.
 pub const INVALID_MESSAGE_METHOD: &str = "ballast/invalidMessage";
@@ -24,8 +23,8 @@ pub const DIRECT_REQUEST_METHOD: &str = "ballast/directRequest";
 
 /// Requests whose responses grow with the document. `tower-lsp-server` turns every result
 /// into a `serde_json::Value` tree before writing it, and for these the tree takes about ten
-/// times the memory of the JSON text (measured: the document symbols of a 5,000-line file
-/// are 1 MB of JSON and raised the server's peak by 10 MB). The filter passes them to the
+/// times the memory of the JSON text. Measured: the document symbols of a 5,000-line file
+/// are 1 MB of JSON and raised the server's peak by 10 MB. The filter passes them to the
 /// server as a notification that carries the request's id, and the server writes the
 /// response itself through [`Notices`].
 const DIRECT_REQUESTS: [&str; 4] = [
@@ -52,7 +51,7 @@ const NOTICES_WAITING: usize = 4;
 
 /// Returns the channel for notifications the server serializes itself, to be passed to
 /// [`connect`]. `tower-lsp-server` turns every notification into a `serde_json::Value` tree
-/// before writing it; for a diagnostics list of a large file that tree takes several times
+/// before writing it. For a diagnostics list of a large file that tree takes several times
 /// the memory and time of writing the JSON text directly.
 pub fn notices() -> (Notices, NoticeBodies) {
     let (sender, receiver) = tokio::sync::mpsc::channel(NOTICES_WAITING);
@@ -133,13 +132,17 @@ pub fn connect(
     let (server_reads, filter_writes) = tokio::io::duplex(1 << 16);
     let (server_writes, merger_reads) = tokio::io::duplex(1 << 16);
     let (errors, error_bodies) = tokio::sync::mpsc::unbounded_channel();
+    let gate = std::sync::Arc::new(Gate::default());
+    let input_gate = gate.clone();
     tokio::spawn(async move {
-        if let Err(error) = copy_messages(input, filter_writes, errors).await {
+        if let Err(error) = copy_messages(input, filter_writes, errors, input_gate).await {
             tracing::info!("client input closed: {error}");
         }
     });
     let writer = tokio::spawn(async move {
-        if let Err(error) = merge_output(merger_reads, error_bodies, notices.0, output).await {
+        if let Err(error) =
+            merge_output(merger_reads, error_bodies, notices.0, output, &gate).await
+        {
             tracing::info!("client output closed: {error}");
         }
     });
@@ -153,6 +156,7 @@ async fn merge_output(
     mut errors: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
     mut notices: tokio::sync::mpsc::Receiver<Vec<u8>>,
     mut output: impl AsyncWrite + Unpin,
+    gate: &Gate,
 ) -> std::io::Result<()> {
     let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut chunk = vec![0u8; 1 << 16];
@@ -168,6 +172,7 @@ async fn merge_output(
                 buffer.extend_from_slice(&chunk[..read]);
                 // The server writes well-formed frames, so none is skipped here.
                 while let Some(Frame::Message(body)) = next_frame(&mut buffer) {
+                    gate.observe(&body);
                     write_message(&mut output, &body).await?;
                 }
             }
@@ -187,10 +192,11 @@ async fn copy_messages(
     mut input: impl AsyncRead + Unpin,
     mut output: impl AsyncWrite + Unpin,
     errors: tokio::sync::mpsc::UnboundedSender<Vec<u8>>,
+    gate: std::sync::Arc<Gate>,
 ) -> std::io::Result<()> {
     let mut buffer: Vec<u8> = Vec::with_capacity(1 << 16);
     let mut chunk = vec![0u8; 1 << 16];
-    let mut session = Session::default();
+    let mut session = Session::new(gate);
     loop {
         while let Some(frame) = next_frame(&mut buffer) {
             match frame {
@@ -219,24 +225,70 @@ async fn copy_messages(
     }
 }
 
+/// Whether the server has accepted `initialize`, as seen in its output. The protocol
+/// library ignores notifications until its `initialize` handler has returned, so requests
+/// in [`DIRECT_REQUESTS`] go to the server as notifications only after the successful
+/// response to `initialize` has been written. Earlier ones pass unchanged, and the library
+/// responds to them with its usual error.
+#[derive(Debug, Default)]
+struct Gate {
+    /// The id of the client's latest `initialize` request.
+    initialize_id: std::sync::Mutex<Option<Value>>,
+    open: std::sync::atomic::AtomicBool,
+}
+
+impl Gate {
+    fn is_open(&self) -> bool {
+        self.open.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    fn expect_response(&self, id: Value) {
+        *self
+            .initialize_id
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(id);
+    }
+
+    /// Opens the gate when `body`, a message of the server, is the successful response to
+    /// `initialize`.
+    fn observe(&self, body: &[u8]) {
+        if self.is_open() || find(body, b"\"result\"").is_none() {
+            return;
+        }
+        let Ok(message) = serde_json::from_slice::<Value>(body) else {
+            return;
+        };
+        let expected = self
+            .initialize_id
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let answers_initialize = expected.is_some_and(|id| message.get("id") == Some(&id));
+        if answers_initialize && message.get("result").is_some() && message.get("error").is_none()
+        {
+            self.open.store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
+}
+
 /// What the filter has seen of the session, which decides whether a request in
 /// [`DIRECT_REQUESTS`] goes to the server as a [`DIRECT_REQUEST_METHOD`] notification.
-/// The server ignores notifications before `initialized` and after `shutdown`, so those
-/// requests pass unchanged then, and the server responds with its usual errors.
-#[derive(Default)]
+/// The server ignores notifications before it has accepted `initialize` and after
+/// `shutdown`, so those requests pass unchanged then, and the server responds with its
+/// usual errors.
 struct Session {
-    /// Whether an `initialize` request with valid parameters has arrived. `Server::initialize`
-    /// returns `Ok` for any such parameters, and tower-lsp-server accepts notifications after
-    /// a successful `initialize`.
-    initialize_requested: bool,
-    /// Whether `initialized` has arrived after such an `initialize` request. An earlier
-    /// `initialized` is a protocol error that the server drops, and so would be the
-    /// requests sent to it as notifications.
-    initialized: bool,
+    gate: std::sync::Arc<Gate>,
     shut_down: bool,
 }
 
 impl Session {
+    fn new(gate: std::sync::Arc<Gate>) -> Session {
+        Session {
+            gate,
+            shut_down: false,
+        }
+    }
+
     /// Returns the message to pass to the server in place of `body`.
     fn route(&mut self, body: Vec<u8>) -> Vec<u8> {
         // Most messages name none of these methods, and a didChange carrying a whole file
@@ -252,19 +304,16 @@ impl Session {
         let Ok(request) = serde_json::from_slice::<Request>(&body) else {
             return body;
         };
-        match request.method() {
-            "initialize" => {
-                let params = request.params().cloned().unwrap_or(Value::Null);
-                if serde_json::from_value::<InitializeParams>(params).is_ok() {
-                    self.initialize_requested = true;
-                }
+        match (request.method(), request.id()) {
+            ("initialize", Some(id)) => {
+                self.gate
+                    .expect_response(serde_json::to_value(id).unwrap_or(Value::Null));
             }
-            "initialized" => self.initialized = self.initialize_requested,
-            "shutdown" => self.shut_down = true,
+            ("shutdown", _) => self.shut_down = true,
             _ => {}
         }
 
-        let direct = self.initialized
+        let direct = self.gate.is_open()
             && !self.shut_down
             && request.id().is_some()
             && DIRECT_REQUESTS.contains(&request.method());
@@ -489,11 +538,13 @@ mod tests {
             "jsonrpc": "2.0", "id": 4, "method": "textDocument/documentSymbol",
             "params": {"textDocument": {"uri": "file:///Dockerfile"}},
         }));
-        let mut session = Session::default();
-        assert_eq!(session.route(symbols.clone()), symbols, "before initialized");
+        let gate = std::sync::Arc::new(Gate::default());
+        let mut session = Session::new(gate.clone());
+        assert_eq!(session.route(symbols.clone()), symbols, "before initialize");
 
         session.route(initialize_request());
-        session.route(initialized_notification());
+        assert_eq!(session.route(symbols.clone()), symbols, "before the server accepts it");
+        gate.observe(&message(serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {}})));
         let routed: Value = serde_json::from_slice(&session.route(symbols.clone())).unwrap();
         assert_eq!(routed["method"], DIRECT_REQUEST_METHOD);
         assert!(routed.get("id").is_none(), "a notification has no id: {routed}");
@@ -518,30 +569,26 @@ mod tests {
         }))
     }
 
-    fn initialized_notification() -> Vec<u8> {
-        message(serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
-    }
-
     #[test]
-    fn initialized_before_initialize_routes_nothing() {
-        let symbols = message(serde_json::json!({
-            "jsonrpc": "2.0", "id": 4, "method": "textDocument/documentSymbol",
-            "params": {"textDocument": {"uri": "file:///Dockerfile"}},
-        }));
-        let mut session = Session::default();
-        session.route(initialized_notification());
-        assert_eq!(session.route(symbols.clone()), symbols, "initialized without initialize");
+    fn gate_opens_on_initialize_result() {
+        let gate = Gate::default();
+        gate.observe(&message(serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {}})));
+        assert!(!gate.is_open(), "a result before any initialize request");
 
-        let invalid = message(serde_json::json!({
-            "jsonrpc": "2.0", "id": 2, "method": "initialize", "params": {"capabilities": 5},
-        }));
-        session.route(invalid);
-        session.route(initialized_notification());
-        assert_eq!(session.route(symbols.clone()), symbols, "after an invalid initialize");
-
+        let mut session = Session::new(std::sync::Arc::new(Gate::default()));
         session.route(initialize_request());
-        session.route(initialized_notification());
-        let routed: Value = serde_json::from_slice(&session.route(symbols)).unwrap();
-        assert_eq!(routed["method"], DIRECT_REQUEST_METHOD);
+        let gate = &session.gate;
+        gate.observe(&message(serde_json::json!({
+            "jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": "invalid params"},
+        })));
+        assert!(!gate.is_open(), "an error response");
+        gate.observe(&message(serde_json::json!({"jsonrpc": "2.0", "id": 2, "result": null})));
+        assert!(!gate.is_open(), "a response to another request");
+        gate.observe(&message(serde_json::json!({
+            "jsonrpc": "2.0", "method": "window/logMessage", "params": {"type": 3, "message": "\"result\""},
+        })));
+        assert!(!gate.is_open(), "a notification");
+        gate.observe(&message(serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {"capabilities": {}}})));
+        assert!(gate.is_open());
     }
 }
