@@ -165,6 +165,8 @@ fn instruction_edits(
     } else {
         escape
     };
+    let shell_code = read_by_shell_or_json(instruction)
+        && !run_by_onbuild_or_self(instruction).is_exec_form();
     let mut quoting = Quoting::default();
     let mut in_word = false;
     for (number, line) in instruction.physical_lines.iter().enumerate() {
@@ -173,7 +175,7 @@ fn instruction_edits(
         if number > 0 && indents && starts_flush && !quoting.is_open() && !in_word {
             insert(edits, line.start, &options.indent);
         }
-        quoting = quoting.after(content, quote_escape);
+        quoting = quoting.after(content, quote_escape, shell_code);
         if let Some(ends_in_word) = ends_in_word(content, escape) {
             in_word = ends_in_word;
         }
@@ -239,39 +241,95 @@ fn keyword_edits(text: &str, instruction: &Instruction, line_end: usize, edits: 
     }
 }
 
-/// The quote and the `${…}` parameter expansions left open at the end of a line. The shell
-/// keeps blanks inside them as part of the word (`B=${A:-x y}`).
-#[derive(Clone, Copy, Debug, Default)]
+/// The quotes, `${…}` parameter expansions and, in shell code, `$(…)` command substitutions
+/// and `$'…'` strings that a line leaves open at its end, innermost last. The shell keeps
+/// blanks inside any of them as part of the word (`B=${A:-x y}`, `"$(echo "a b")"`).
+#[derive(Clone, Debug, Default)]
 struct Quoting {
-    quote: Option<char>,
-    expansions: usize,
+    open: Vec<Open>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Open {
+    Single,
+    Double,
+    /// `$'…'`, where a backslash escapes the next character, a quote included.
+    AnsiC,
+    Substitution,
+    Braces,
 }
 
 impl Quoting {
-    fn is_open(self) -> bool {
-        self.quote.is_some() || self.expansions > 0
+    fn is_open(&self) -> bool {
+        !self.open.is_empty()
     }
 
     /// Returns the quoting after `line`. Inside double quotes the escape character escapes
-    /// the next character, and single quotes take every character literally.
-    fn after(mut self, line: &str, escape: char) -> Quoting {
+    /// the next character, and single quotes take every character literally. `shell` is
+    /// true for shell code, where `$(…)` and `$'…'` open too and quotes nest inside `$(…)`.
+    fn after(mut self, line: &str, escape: char, shell: bool) -> Quoting {
         let mut chars = line.chars().peekable();
         while let Some(ch) = chars.next() {
-            match self.quote {
-                None if ch == '"' || ch == '\'' => self.quote = Some(ch),
-                None if ch == escape => {
-                    chars.next();
+            let top = self.open.last().copied();
+            let next = chars.peek().copied();
+            match top {
+                Some(Open::Single) => {
+                    if ch == '\'' {
+                        self.open.pop();
+                    }
                 }
-                None if ch == '$' && chars.peek() == Some(&'{') => {
-                    chars.next();
-                    self.expansions += 1;
-                }
-                None if ch == '}' => self.expansions = self.expansions.saturating_sub(1),
-                Some('"') if ch == escape => {
-                    chars.next();
-                }
-                Some(open) if ch == open => self.quote = None,
-                _ => {}
+                Some(Open::AnsiC) => match ch {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '\'' => {
+                        self.open.pop();
+                    }
+                    _ => {}
+                },
+                Some(Open::Double) => match ch {
+                    '"' => {
+                        self.open.pop();
+                    }
+                    _ if ch == escape => {
+                        chars.next();
+                    }
+                    '$' if shell && next == Some('(') => {
+                        chars.next();
+                        self.open.push(Open::Substitution);
+                    }
+                    '$' if next == Some('{') => {
+                        chars.next();
+                        self.open.push(Open::Braces);
+                    }
+                    _ => {}
+                },
+                None | Some(Open::Substitution | Open::Braces) => match ch {
+                    '"' => self.open.push(Open::Double),
+                    '\'' => self.open.push(Open::Single),
+                    _ if ch == escape => {
+                        chars.next();
+                    }
+                    '$' if shell && next == Some('\'') => {
+                        chars.next();
+                        self.open.push(Open::AnsiC);
+                    }
+                    '$' if shell && next == Some('(') => {
+                        chars.next();
+                        self.open.push(Open::Substitution);
+                    }
+                    '$' if next == Some('{') => {
+                        chars.next();
+                        self.open.push(Open::Braces);
+                    }
+                    ')' if top == Some(Open::Substitution) => {
+                        self.open.pop();
+                    }
+                    '}' if top == Some(Open::Braces) => {
+                        self.open.pop();
+                    }
+                    _ => {}
+                },
             }
         }
         self
@@ -399,6 +457,27 @@ mod tests {
         // after a backslash opens, and the next line stays as it is.
         let copy = "# escape=`\nFROM a\nCOPY \\\"x `\ny\" /z\n";
         assert_eq!(formatted(copy), copy);
+    }
+
+    #[test]
+    fn nested_and_ansi_c_quotes_stay_open() {
+        for text in [
+            "FROM a\nRUN echo \"$(echo \"a \\\nb\")\"\n",
+            "FROM a\nRUN echo \"${A:-$(echo \"}\") x} \\\ny\"\n",
+        ] {
+            assert_eq!(formatted(text), text, "{text:?}");
+        }
+        // `\'` does not end a `$'…'` string, so `b'` stays as it is; the string ends there,
+        // and `c` is a word of its own.
+        assert_eq!(
+            formatted("FROM a\nRUN echo $'a\\' \\\nb' \\\nc\n"),
+            "FROM a\nRUN echo $'a\\' \\\nb' \\\n    c\n"
+        );
+        // A closed substitution leaves the next line outside quotes.
+        assert_eq!(
+            formatted("FROM a\nRUN echo \"$(date)\" \\\nok\n"),
+            "FROM a\nRUN echo \"$(date)\" \\\n    ok\n"
+        );
     }
 
     #[test]
