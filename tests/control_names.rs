@@ -173,9 +173,9 @@ fn build_names_escaped() {
     assert_printable(&stderr);
 }
 
-/// A line feed in a file name is written as `\n`, so the name cannot print a line of its
-/// own that reads as a finding (`name.Dockerfile:1:1: error …`) in the gnu format, and every
-/// message about the file stays on one line.
+/// A line feed in a file name is written as `\n`. The name then cannot print a line of its
+/// own that reads as a finding (`name.Dockerfile:1:1: error …`) in the gnu format, and
+/// every message about the file stays on one line.
 #[test]
 fn line_feed_in_names_escaped() {
     let folder = temp_dir("control-line-feed");

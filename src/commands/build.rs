@@ -380,7 +380,7 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Returns whether a finding belongs to the stages a `--target` build needs (`needed`, from
-/// [`Model::stages_needed_by`]); without a target every finding does. Findings before the
+/// [`Model::stages_needed_by`]). Without a target every finding does. Findings before the
 /// first `FROM` apply to every stage. Syntax errors stay wherever they are, because the
 /// builder parses the whole file and rejects it for an error in any stage.
 fn in_lint_scope(model: &Model<'_>, needed: Option<&[bool]>, diagnostic: &Diagnostic) -> bool {

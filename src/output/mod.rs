@@ -119,9 +119,9 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(escaped)
 }
 
-/// Returns `text` as [`escape_controls`] does, with line feeds also written as `\n`, for a
-/// file name or a message that must stay on one line: a name with a line feed could
-/// otherwise print a line that reads as a finding of its own.
+/// Returns `text` as [`escape_controls`] does, with line feeds also written as `\n`. File
+/// names and one-line messages use it, because a name with a line feed could otherwise
+/// print a line that reads as a finding of its own.
 pub fn escape_line(text: &str) -> std::borrow::Cow<'_, str> {
     let escaped = escape_controls(text);
     if !escaped.contains('\n') {

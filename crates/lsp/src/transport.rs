@@ -225,7 +225,7 @@ async fn copy_messages(
     }
 }
 
-/// Whether the server has accepted `initialize`, as seen in its output. The protocol
+/// The flag that the server has accepted `initialize`, as seen in its output. The protocol
 /// library ignores notifications until its `initialize` handler has returned, so requests
 /// in [`DIRECT_REQUESTS`] go to the server as notifications only after the successful
 /// response to `initialize` has been written. Earlier ones pass unchanged, and the library
@@ -271,8 +271,8 @@ impl Gate {
     }
 }
 
-/// What the filter has seen of the session, which decides whether a request in
-/// [`DIRECT_REQUESTS`] goes to the server as a [`DIRECT_REQUEST_METHOD`] notification.
+/// The session state the filter tracks to decide whether a request in [`DIRECT_REQUESTS`]
+/// goes to the server as a [`DIRECT_REQUEST_METHOD`] notification.
 /// The server ignores notifications before it has accepted `initialize` and after
 /// `shutdown`, so those requests pass unchanged then, and the server responds with its
 /// usual errors.

@@ -289,7 +289,7 @@ pub enum ConfigError {
     )]
     Invalid {
         path: PathBuf,
-        /// Where in the file the problem is, when the parser reports it.
+        /// The line and column of the problem, when the parser reports them.
         location: Option<Location>,
         message: String,
     },

@@ -168,9 +168,10 @@ pub enum LayerError {
     },
 }
 
-/// Escapes every character of `text` that a terminal would not print as text: control
-/// characters as `\x1b` or `\u{9b}` (line feed and tab too, so a message stays on one line),
-/// bidirectional formatting characters, and U+FFFD, which stands for bytes that were not UTF-8.
+/// Escapes every character of `text` that a terminal would not print as text. These are
+/// control characters, written as `\x1b` or `\u{9b}` (line feed and tab too, so a message
+/// stays on one line), bidirectional formatting characters, and U+FFFD, the replacement for
+/// bytes that were not UTF-8.
 /// Image files are untrusted, and their names and bytes reach error messages.
 pub fn printable(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_escape) {

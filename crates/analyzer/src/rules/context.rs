@@ -95,7 +95,8 @@ impl Context<'_> {
     }
 }
 
-/// The longest text between backticks that a message quotes in full.
+/// The maximum length, in characters, of a text between backticks that a message quotes
+/// in full.
 const QUOTE_LIMIT: usize = 80;
 
 /// Shortens each text between backticks in `message` that is longer than
