@@ -2,16 +2,20 @@
 //! configuration.
 
 use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use ballast_parser::{Dockerfile, LineIndex, Span, parse};
 
 use crate::attribution::evidence::ImageEvidence;
 use crate::config::{Config, Level};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::lint_memo::StageFindings;
 use crate::fix::{FixMode, apply_fixes};
-use crate::model::{Model, ScriptMemo};
+use crate::model::{LintMemo, Model};
 use crate::pragma::Pragmas;
-use crate::rules::{BUILDKIT_CHECKS, Context, FileContext, RULES, Rule};
+use crate::rules::{BUILDKIT_CHECKS, Context, FileContext, Focus, RULES, Rule, Scope};
 
 /// The code of syntax errors, hadolint's pseudo-rule for parse errors.
 pub const SYNTAX_ERROR_CODE: &str = "DL1000";
@@ -81,26 +85,27 @@ fn lint_rules(
     let tree = parse(source);
     let lines = LineIndex::new(source);
     let model = Model::with_build_args(source, &tree, None, build_args);
-    lint_tree(source, &tree, &lines, &model, config, file, rules, evidence)
+    lint_tree(source, &tree, &lines, &model, config, file, rules, evidence, None)
 }
 
 /// Lints `source` with every registered rule, given its syntax tree and line index, as an
-/// editor keeps them for an open file. RUN scripts are parsed through `memo` when there is
-/// one, so an edit parses again only the scripts it changed. The result is the same as
-/// [`lint`] returns for `source`.
+/// editor keeps them for an open file. With a `memo` kept from the lints of the file's
+/// earlier versions, an edit parses again only the RUN scripts it changed, and the rules
+/// whose scope is [`Scope::Stage`] check again only the stages it changed. The result is
+/// the same as [`lint`] returns for `source`.
 pub fn lint_parsed(
     source: &str,
     tree: &Dockerfile,
     lines: &LineIndex,
     config: &Config,
     file: &FileContext,
-    memo: Option<&ScriptMemo>,
+    memo: Option<&LintMemo>,
 ) -> LintResult {
     if let Some(memo) = memo {
         memo.start_lint();
     }
     let model = Model::with_memo(source, tree, memo);
-    lint_tree(source, tree, lines, &model, config, file, RULES, None)
+    lint_tree(source, tree, lines, &model, config, file, RULES, None, memo)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -113,7 +118,9 @@ fn lint_tree(
     file: &FileContext,
     rules: &[&dyn Rule],
     evidence: Option<&ImageEvidence>,
+    memo: Option<&LintMemo>,
 ) -> LintResult {
+    let plan = memo.map(|memo| StagePlan::new(source, tree, lines, model, config, file, memo));
     let pragmas = if config.disable_ignore_pragma {
         Pragmas::default()
     } else {
@@ -121,6 +128,9 @@ fn lint_tree(
     };
 
     let mut diagnostics = Vec::new();
+    // The findings of the rules whose scope is a stage, by kind of scope, when the plan
+    // reuses them.
+    let mut staged: [Vec<Diagnostic>; 2] = Default::default();
     for &rule in rules {
         let meta = rule.meta();
         let level = config.level_of(meta.code, meta.name);
@@ -128,7 +138,12 @@ fn lint_tree(
             continue;
         }
 
-        let first_new = diagnostics.len();
+        let kind = plan.as_ref().and(StagePlan::kind(rule.scope()));
+        let (sink, focus) = match (kind, &plan) {
+            (Some(kind), Some(plan)) => (&mut staged[kind], plan.focus(kind)),
+            _ => (&mut diagnostics, Focus::ALL),
+        };
+        let first_new = sink.len();
         let mut cx = Context {
             source,
             tree: &tree,
@@ -139,7 +154,8 @@ fn lint_tree(
             pragmas: &pragmas,
             evidence,
             meta,
-            diagnostics: &mut diagnostics,
+            diagnostics: &mut *sink,
+            focus,
         };
         rule.check(&mut cx);
 
@@ -151,8 +167,21 @@ fn lint_tree(
             _ => None,
         };
         if let Some(severity) = severity {
-            for diagnostic in &mut diagnostics[first_new..] {
+            for diagnostic in &mut sink[first_new..] {
                 diagnostic.severity = severity;
+            }
+        }
+    }
+    if let (Some(plan), Some(memo)) = (&plan, memo) {
+        for (kind, fresh) in staged.into_iter().enumerate() {
+            match plan.merge(kind, fresh, memo) {
+                Some(merged) => diagnostics.extend(merged),
+                None => {
+                    // A rule reported in a stage it was not asked to check, so its scope is
+                    // wrong. The whole file is checked again without reuse.
+                    debug_assert!(false, "a rule with stage scope reported outside its focus");
+                    return lint_tree(source, tree, lines, model, config, file, rules, evidence, None);
+                }
             }
         }
     }
@@ -177,7 +206,7 @@ pub fn add_shellcheck(
     tree: &Dockerfile,
     config: &Config,
     file: &FileContext,
-    memo: Option<&ScriptMemo>,
+    memo: Option<&LintMemo>,
     fast: &LintResult,
 ) -> LintResult {
     let model = Model::with_memo(source, tree, memo);
@@ -192,6 +221,198 @@ pub fn add_shellcheck(
         diagnostics: finish(diagnostics, &model, &pragmas),
         error_regions: fast.error_regions.clone(),
     }
+}
+
+/// Which stages a lint with a [`LintMemo`] checks with the rules whose scope is a stage
+/// ([`Scope::Stage`] and [`Scope::StageLines`]), and which it takes from the memo.
+///
+/// The file is cut into slots: slot 0 is the text before the first `FROM`, and slot `i + 1`
+/// is stage `i`, from its `FROM` to the next one. Each slot has a fingerprint per kind of
+/// scope: a hash of everything the findings of that kind may depend on. The memo keeps the
+/// findings of each slot and kind under that fingerprint, with spans relative to the slot's
+/// start.
+struct StagePlan {
+    /// The byte range of each slot.
+    ranges: Vec<(usize, usize)>,
+    /// Indexed by [`StagePlan::kind`].
+    kinds: [Slots; 2],
+}
+
+/// The slots of one kind of scope.
+struct Slots {
+    fingerprints: Vec<u64>,
+    /// Whether the rules check the slot in this lint: the memo has no findings for it.
+    checked: Vec<bool>,
+    cached: Vec<Option<StageFindings>>,
+}
+
+impl Slots {
+    fn new(fingerprints: Vec<u64>, memo: &LintMemo) -> Slots {
+        let cached: Vec<Option<StageFindings>> = fingerprints
+            .iter()
+            .map(|&fingerprint| memo.stage_findings(fingerprint))
+            .collect();
+        Slots {
+            fingerprints,
+            checked: cached.iter().map(Option::is_none).collect(),
+            cached,
+        }
+    }
+}
+
+impl StagePlan {
+    fn new(
+        source: &str,
+        tree: &Dockerfile,
+        lines: &LineIndex,
+        model: &Model<'_>,
+        config: &Config,
+        file: &FileContext,
+        memo: &LintMemo,
+    ) -> StagePlan {
+        let stage_start =
+            |index: usize| model.instructions[model.stages[index].from].syntax.span.start;
+        let first_from = if model.stages.is_empty() {
+            source.len()
+        } else {
+            stage_start(0)
+        };
+
+        let mut file_hasher = DefaultHasher::new();
+        format!("{config:?}").hash(&mut file_hasher);
+        file.path.hash(&mut file_hasher);
+        file.dockerignore.hash(&mut file_hasher);
+        (tree.escape, tree.bom, model.stages.len()).hash(&mut file_hasher);
+        source[..first_from].hash(&mut file_hasher);
+        let file_fingerprint = file_hasher.finish();
+
+        let slots = model.stages.len() + 1;
+        let mut ranges = Vec::with_capacity(slots);
+        let mut fingerprints = Vec::with_capacity(slots);
+        ranges.push((0, first_from));
+        fingerprints.push(file_fingerprint);
+        for (index, stage) in model.stages.iter().enumerate() {
+            let start = stage_start(index);
+            let end = if index + 1 < model.stages.len() {
+                stage_start(index + 1)
+            } else {
+                source.len()
+            };
+            let mut hasher = DefaultHasher::new();
+            file_fingerprint.hash(&mut hasher);
+            index.hash(&mut hasher);
+            crate::rules::packages::stage_reaches_image(model, Some(index)).hash(&mut hasher);
+            stage.used_by.len().hash(&mut hasher);
+            if let crate::model::Base::Stage(parent) = stage.base
+                && parent < index
+            {
+                fingerprints[parent + 1].hash(&mut hasher);
+            }
+            source[start..end].hash(&mut hasher);
+            ranges.push((start, end));
+            fingerprints.push(hasher.finish());
+        }
+
+        let with_lines = fingerprints
+            .iter()
+            .zip(&ranges)
+            .map(|(fingerprint, &(start, _))| {
+                let mut hasher = DefaultHasher::new();
+                (fingerprint, "line", lines.line_of(start)).hash(&mut hasher);
+                hasher.finish()
+            })
+            .collect();
+        let kinds = [Slots::new(fingerprints, memo), Slots::new(with_lines, memo)];
+        let checked = kinds[0].checked.iter().filter(|&&checked| checked).count();
+        memo.record_checked(checked, ranges.len());
+        StagePlan { ranges, kinds }
+    }
+
+    /// Returns the index in [`StagePlan::kinds`] of a scope, or `None` for [`Scope::File`].
+    fn kind(scope: Scope) -> Option<usize> {
+        match scope {
+            Scope::File => None,
+            Scope::Stage => Some(0),
+            Scope::StageLines => Some(1),
+        }
+    }
+
+    /// Returns the instructions that the rules of this kind check.
+    fn focus(&self, kind: usize) -> Focus<'_> {
+        let checked = &self.kinds[kind].checked;
+        Focus::stages(&checked[1..], checked[0])
+    }
+
+    /// Returns the slot that contains `offset`.
+    fn slot_of(&self, offset: usize) -> usize {
+        self.ranges
+            .partition_point(|&(start, _)| start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Returns the findings of the rules of this kind for the whole file: `fresh`, found in
+    /// the checked slots, and the memo's findings of the other slots, moved to where their
+    /// slot is now. Keeps the findings of each checked slot in the memo. Returns `None` when
+    /// a finding lies in a slot that was not checked.
+    fn merge(&self, kind: usize, fresh: Vec<Diagnostic>, memo: &LintMemo) -> Option<Vec<Diagnostic>> {
+        let slots = &self.kinds[kind];
+        let mut by_slot: Vec<Vec<Diagnostic>> = vec![Vec::new(); self.ranges.len()];
+        for diagnostic in fresh {
+            let slot = self.slot_of(diagnostic.span.start);
+            if !slots.checked[slot] {
+                return None;
+            }
+            by_slot[slot].push(diagnostic);
+        }
+
+        let mut merged = Vec::new();
+        for (slot, found) in by_slot.into_iter().enumerate() {
+            let (start, end) = self.ranges[slot];
+            match &slots.cached[slot] {
+                Some(cached) => merged.extend(cached.iter().map(|finding| moved(finding, 0, start))),
+                None => {
+                    // A finding that points outside its slot would move wrongly when only
+                    // that slot moves, so such a slot is not kept and is checked next time.
+                    if found.iter().all(|finding| within(finding, start, end)) {
+                        let relative = found.iter().map(|finding| moved(finding, start, 0)).collect();
+                        memo.keep_stage_findings(slots.fingerprints[slot], Arc::new(relative));
+                    }
+                    merged.extend(found);
+                }
+            }
+        }
+        Some(merged)
+    }
+}
+
+/// Whether every span of `diagnostic`, its labels' and its fix's included, lies in
+/// `start..=end`.
+fn within(diagnostic: &Diagnostic, start: usize, end: usize) -> bool {
+    let inside = |span: Span| start <= span.start && span.end <= end;
+    inside(diagnostic.span)
+        && diagnostic.labels.iter().all(|label| inside(label.span))
+        && diagnostic
+            .fix
+            .iter()
+            .flat_map(|fix| &fix.edits)
+            .all(|edit| inside(edit.span))
+}
+
+/// Returns `diagnostic` with every span moved from a slot that starts at `from` to one that
+/// starts at `to`. Every span starts at or after `from`.
+fn moved(diagnostic: &Diagnostic, from: usize, to: usize) -> Diagnostic {
+    let shift = |span: Span| Span::new(span.start - from + to, span.end - from + to);
+    let mut moved = diagnostic.clone();
+    moved.span = shift(moved.span);
+    for label in &mut moved.labels {
+        label.span = shift(label.span);
+    }
+    if let Some(fix) = &mut moved.fix {
+        for edit in &mut fix.edits {
+            edit.span = shift(edit.span);
+        }
+    }
+    moved
 }
 
 /// Returns the index of the instruction that contains `offset`.

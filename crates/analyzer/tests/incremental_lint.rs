@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use ballast_analyzer::config::Config;
+use ballast_analyzer::diagnostic::Diagnostic;
 use ballast_analyzer::lint::{lint, lint_parsed};
-use ballast_analyzer::model::ScriptMemo;
+use ballast_analyzer::model::LintMemo;
 use ballast_analyzer::rules::FileContext;
 use ballast_parser::{LineIndex, parse};
 
@@ -89,12 +90,39 @@ fn boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
+/// Instructions that change what rules find in other stages: declarations that later
+/// stages see, users created before a USER, stages and copies between them, shells and
+/// ONBUILD triggers.
+const CROSS_STAGE_INSERTIONS: &[&str] = &[
+    "\nARG app\n",
+    "\nARG APP_HOME=/x\n",
+    "\nRUN useradd -u 1000 app\n",
+    "\nFROM s3 AS s99\n",
+    "\nFROM base AS s2\n",
+    "\nCOPY --from=s2 /a /b\n",
+    "\nUSER root\n",
+    "\nUSER 0\n",
+    "\nSHELL [\"/bin/bash\", \"-c\"]\n",
+    "\nENV PIP_NO_CACHE_DIR=1\n",
+    "\nARG BASE_TAG\n",
+    "\nONBUILD RUN curl -o a x\n",
+    "\nONBUILD RUN wget y\n",
+    "\nWORKDIR /srv\n",
+    "\nHEALTHCHECK CMD true\n",
+    "\nCMD [\"x\"]\n",
+];
+
 /// Applies one random edit: an insertion, a deletion of up to 40 bytes, or a copy of one
 /// line to another place.
 fn edit(text: &mut String, random: &mut Random) {
+    edit_with(text, random, INSERTIONS);
+}
+
+/// As [`edit`], inserting one of `insertions`.
+fn edit_with(text: &mut String, random: &mut Random, insertions: &[&str]) {
     let at = boundary(text, random.below(text.len() + 1));
     match random.below(3) {
-        0 => text.insert_str(at, INSERTIONS[random.below(INSERTIONS.len())]),
+        0 => text.insert_str(at, insertions[random.below(insertions.len())]),
         1 => {
             let end = boundary(text, at + 1 + random.below(40));
             text.replace_range(at..end, "");
@@ -107,19 +135,28 @@ fn edit(text: &mut String, random: &mut Random) {
     }
 }
 
-fn assert_same_findings(path: &Path, step: usize, text: &str, memo: &ScriptMemo) {
+fn assert_same_findings(path: &Path, step: usize, text: &str, memo: &LintMemo) {
     let config = Config::default();
     let file = FileContext::default();
     let tree = parse(text);
     let lines = LineIndex::new(text);
     let incremental = lint_parsed(text, &tree, &lines, &config, &file, Some(memo));
     let fresh = lint(text, &config, &file);
-    assert_eq!(
-        incremental.diagnostics,
-        fresh.diagnostics,
-        "{} after {step} edits: the editor's lint differs from a fresh lint of this text:\n{text}",
-        path.display()
-    );
+    if incremental.diagnostics != fresh.diagnostics {
+        let only_in = |these: &[Diagnostic], those: &[Diagnostic]| -> Vec<String> {
+            these
+                .iter()
+                .filter(|finding| !those.contains(finding))
+                .map(|finding| format!("{} at {:?}: {}", finding.code, finding.span, finding.message))
+                .collect()
+        };
+        panic!(
+            "{} after {step} edits: the editor's lint differs from a fresh lint of this text.\nonly in the editor's lint: {:#?}\nonly in the fresh lint: {:#?}\ntext:\n{text}",
+            path.display(),
+            only_in(&incremental.diagnostics, &fresh.diagnostics),
+            only_in(&fresh.diagnostics, &incremental.diagnostics),
+        );
+    }
     assert_eq!(
         incremental.error_regions,
         fresh.error_regions,
@@ -145,7 +182,7 @@ fn random_edits_match_fresh_lint() {
             continue;
         };
         let mut random = Random(0x9e37_79b9_7f4a_7c15 ^ (number as u64 + 1));
-        let memo = ScriptMemo::default();
+        let memo = LintMemo::default();
         assert_same_findings(path, 0, &text, &memo);
         for step in 1..=EDITS_PER_FILE {
             edit(&mut text, &mut random);
@@ -160,7 +197,7 @@ fn random_edits_match_fresh_lint() {
 #[test]
 fn memo_reuses_scripts_of_unchanged_runs() {
     let text = "FROM alpine\nRUN apk add curl\nRUN echo one\n";
-    let memo = ScriptMemo::default();
+    let memo = LintMemo::default();
     assert_same_findings(Path::new("memo"), 0, text, &memo);
     let kept = memo.len();
     assert!(kept > 0, "the lint parsed no script through the memo");
@@ -172,5 +209,96 @@ fn memo_reuses_scripts_of_unchanged_runs() {
         memo.len() <= kept + 2,
         "memo holds {} scripts after one edit, {kept} before",
         memo.len()
+    );
+}
+
+/// A multi-stage file in the shape editors see in large projects: stages built on a shared
+/// base and on each other, package installs, copies between stages, variables, and a few
+/// findings of rules that read one stage and of rules that read the whole file.
+fn many_stages(count: usize) -> String {
+    let mut text = String::from("# syntax=docker/dockerfile:1\nARG BASE_TAG=3.19\nFROM alpine:${BASE_TAG} AS base\nENV APP_HOME=/srv/app\n");
+    for stage in 1..=count {
+        let parent = if stage % 4 == 0 { format!("s{}", stage - 1) } else { "base".to_string() };
+        text.push_str(&format!("\n# stage {stage}\nFROM {parent} AS s{stage}\n"));
+        text.push_str(&format!("ARG FLAG_{stage}=on\nENV DIR_{stage}=${{APP_HOME}}/s{stage}\n"));
+        text.push_str("RUN set -eux; \\\n    apk add --no-cache curl git; \\\n    echo \"$APP_HOME\" > /tmp/out; \\\n    rm -rf /tmp/out\n");
+        if stage > 1 {
+            text.push_str(&format!("COPY --from=s{} /tmp/a.tar.gz /opt/\nRUN tar xzf /opt/a.tar.gz && chown -R app /opt\n", stage - 1));
+        }
+        if stage % 3 == 0 {
+            text.push_str("run apt-get install curl\nWORKDIR relative/dir\n");
+        }
+        if stage % 5 == 0 {
+            text.push_str("USER root\nEXPOSE 80/TCP\nLABEL maintainer=\"\"\n");
+        }
+        text.push_str(&format!("USER app\nRUN pip install requests && cd /tmp && wget http://example.com/{stage}\n"));
+    }
+    text.push_str("\nFROM base AS final\nCOPY --from=s1 /tmp/out /srv/\nCMD [\"true\"]\n");
+    text
+}
+
+#[test]
+fn random_edits_of_a_many_stage_file_match_fresh_lint() {
+    let path = Path::new("many stages");
+    let mut text = many_stages(40);
+    let memo = LintMemo::default();
+    assert_same_findings(path, 0, &text, &memo);
+    let mut random = Random(0x2545_f491_4f6c_dd1d);
+    for step in 1..=60 {
+        edit(&mut text, &mut random);
+        assert_same_findings(path, step, &text, &memo);
+    }
+}
+
+#[test]
+fn cross_stage_edits_of_a_many_stage_file_match_fresh_lint() {
+    let path = Path::new("many stages, cross-stage edits");
+    let original = many_stages(12);
+    let mut pool: Vec<&str> = CROSS_STAGE_INSERTIONS.to_vec();
+    pool.extend_from_slice(INSERTIONS);
+    for seed in 1..=12u64 {
+        let mut text = original.clone();
+        let memo = LintMemo::default();
+        assert_same_findings(path, 0, &text, &memo);
+        let mut random = Random(0x9e37_79b9_7f4a_7c15 ^ seed);
+        for step in 1..=20 {
+            edit_with(&mut text, &mut random, &pool);
+            assert_same_findings(path, step, &text, &memo);
+        }
+    }
+}
+
+#[test]
+fn an_edit_inside_one_stage_checks_only_that_stage() {
+    let path = Path::new("one stage");
+    let text = many_stages(40);
+    let memo = LintMemo::default();
+    assert_same_findings(path, 0, &text, &memo);
+    let (checked, total) = memo.stages_checked();
+    assert_eq!(checked, total, "the first lint checks every stage");
+
+    // Typing into a RUN of stage 20, then inserting a line into it: the stages before it
+    // keep their text and place, and the later ones only move.
+    let at = text.find("FROM base AS s21").unwrap();
+    let run = text[..at].rfind("apk add").unwrap();
+    let mut typed = text.clone();
+    typed.insert_str(run, "x");
+    assert_same_findings(path, 1, &typed, &memo);
+    assert_eq!(memo.stages_checked(), (1, total), "typing into one RUN");
+
+    let mut inserted = typed.clone();
+    inserted.insert_str(run - 4, "RUN echo inserted\n");
+    assert_same_findings(path, 2, &inserted, &memo);
+    assert_eq!(memo.stages_checked(), (1, total), "inserting a line into one stage");
+
+    // An edit to a stage that others are built on changes them too.
+    let base = typed.find("ENV APP_HOME").unwrap();
+    let mut changed_base = typed.clone();
+    changed_base.insert_str(base, "RUN echo base\n");
+    assert_same_findings(path, 3, &changed_base, &memo);
+    assert_eq!(
+        memo.stages_checked().0,
+        total - 1,
+        "every stage is built on `base`, so only the text before the first FROM is reused"
     );
 }

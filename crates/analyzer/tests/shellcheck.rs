@@ -627,7 +627,7 @@ fn shell_pragma_sets_dialect() {
 #[test]
 fn added_findings_match_full_lint() {
     use ballast_analyzer::lint::{add_shellcheck, lint_parsed};
-    use ballast_analyzer::model::ScriptMemo;
+    use ballast_analyzer::model::LintMemo;
     use ballast_parser::{LineIndex, parse};
 
     if checker().is_none() {
@@ -677,7 +677,7 @@ fn added_findings_match_full_lint() {
         for text in &texts {
             let tree = parse(text);
             let lines = LineIndex::new(text);
-            let memo = ScriptMemo::default();
+            let memo = LintMemo::default();
             let full = lint_parsed(text, &tree, &lines, &config, &file, Some(&memo));
             let fast = lint_parsed(text, &tree, &lines, &without, &file, Some(&memo));
             let added = add_shellcheck(text, &tree, &config, &file, Some(&memo), &fast);

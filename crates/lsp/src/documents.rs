@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use ballast_analyzer::model::ScriptMemo;
+use ballast_analyzer::model::LintMemo;
 use ballast_parser::{Dockerfile, LineIndex, parse};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
@@ -21,7 +21,7 @@ pub struct Snapshot {
     pub lines: LineIndex,
     /// RUN scripts parsed by lints of this document's earlier versions, shared by every
     /// version of it.
-    pub scripts: Arc<ScriptMemo>,
+    pub scripts: Arc<LintMemo>,
     /// Stage names and variables, built on first use.
     index: OnceLock<Index>,
     /// Lint results of this version, at most one with ShellCheck and one without.
@@ -29,7 +29,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn new(uri: Uri, version: i32, text: String, scripts: Arc<ScriptMemo>) -> Snapshot {
+    pub fn new(uri: Uri, version: i32, text: String, scripts: Arc<LintMemo>) -> Snapshot {
         let tree = parse(&text);
         let lines = LineIndex::new(&text);
         Snapshot {
@@ -85,7 +85,7 @@ struct Document {
     text: String,
     /// The parse of the current text, dropped on every change.
     snapshot: Option<Arc<Snapshot>>,
-    scripts: Arc<ScriptMemo>,
+    scripts: Arc<LintMemo>,
 }
 
 /// The documents the client has opened, by URI.

@@ -20,6 +20,7 @@ use crate::guard::{guard, install_panic_hook};
 use crate::sizes::{self, BUILD_COMMAND, Reports};
 use crate::transport::{
     DIRECT_REQUEST_METHOD, DirectRequest, INVALID_MESSAGE_METHOD, Notices, connect, notices,
+    widen_pipes,
 };
 use crate::{
     completion, folding, formatting, hover, links, navigation, selection, semantic_tokens, symbols,
@@ -233,6 +234,7 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
                 version = env!("CARGO_PKG_VERSION"),
                 "ballast language server started on standard input and output"
             );
+            widen_pipes();
             let (input, output, writer) = connect(tokio::io::stdin(), tokio::io::stdout(), notice_bodies);
             Server::new(input, output, socket).serve(service).await;
             let _ = writer.await;

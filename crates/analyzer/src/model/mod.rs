@@ -9,7 +9,7 @@
 
 mod image_ref;
 mod scope;
-mod script_memo;
+pub(crate) mod lint_memo;
 mod stage_graph;
 mod typed;
 
@@ -27,7 +27,7 @@ use crate::rules::packages::ShellCommand;
 
 pub use image_ref::{DOCKER_HUB, ImageRef, ImageRefError};
 pub use scope::{Binding, BindingKind, Expanded, PREDEFINED_ARGS, expand};
-pub use script_memo::ScriptMemo;
+pub use lint_memo::LintMemo;
 pub use typed::{
     ArgDecl, CommandForm, CopyArgs, FromArgs, HealthcheckArgs, Mount, MountKind, MountOption,
     RunArgs, Typed, inner_span, unquote,
@@ -49,7 +49,7 @@ pub struct Model<'a> {
     /// The distinct shells in use; index 0 is [`DEFAULT_SHELL`].
     pub shells: Vec<Vec<String>>,
     /// Parsed scripts kept from earlier lints of the file, when the caller keeps them.
-    memo: Option<&'a ScriptMemo>,
+    memo: Option<&'a LintMemo>,
     /// Indexes in `bindings` of the meta ARGs, by name, in source order.
     meta_args: HashMap<String, Vec<usize>>,
     /// For each stage, indexes in `bindings` of its ARGs and ENVs, by name, in source order.
@@ -92,7 +92,7 @@ pub struct Inst<'a> {
     /// The RUN scripts, parsed on first use: many rules read them, and parsing shell code
     /// is a large part of linting.
     scripts: ScriptCache,
-    memo: Option<&'a ScriptMemo>,
+    memo: Option<&'a LintMemo>,
 }
 
 /// Parsed RUN scripts of one instruction, one slot per shell dialect, and the commands
@@ -187,7 +187,7 @@ impl<'a> Model<'a> {
     pub fn with_memo(
         source: &'a str,
         tree: &'a Dockerfile,
-        memo: Option<&'a ScriptMemo>,
+        memo: Option<&'a LintMemo>,
     ) -> Model<'a> {
         Model::with_build_args(source, tree, memo, HashMap::new())
     }
@@ -199,7 +199,7 @@ impl<'a> Model<'a> {
     pub fn with_build_args(
         source: &'a str,
         tree: &'a Dockerfile,
-        memo: Option<&'a ScriptMemo>,
+        memo: Option<&'a LintMemo>,
         build_args: HashMap<String, String>,
     ) -> Model<'a> {
         let mut model = Model {

@@ -32,12 +32,13 @@ declare_rule! {
         code: "DL3019",
         name: "apk-cache-kept",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         if run.run.caches("/var/cache/apk") {
             continue;
         }

@@ -31,12 +31,13 @@ declare_rule! {
         code: "DL3027",
         name: "apt-command",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in run.named("apt") {
             cx.report(
                 command.name_span,

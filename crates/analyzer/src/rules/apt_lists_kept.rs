@@ -42,13 +42,14 @@ declare_rule! {
         code: "DL3009",
         name: "apt-lists-kept",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         if !stage_reaches_image(model, run.stage()) {
             continue;
         }

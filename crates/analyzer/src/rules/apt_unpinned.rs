@@ -29,12 +29,13 @@ declare_rule! {
         code: "DL3008",
         name: "apt-unpinned",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in run.named("apt-get") {
             if !command.has_arg("install") {
                 continue;

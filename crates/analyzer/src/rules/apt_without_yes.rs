@@ -32,12 +32,13 @@ declare_rule! {
         code: "DL3014",
         name: "apt-without-yes",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in run.named("apt-get") {
             let Some(install) = command.args.iter().find(|arg| arg.text == "install") else {
                 continue;

@@ -34,13 +34,14 @@ declare_rule! {
         code: "BL1005",
         name: "background-process-in-run",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         if !matches!(inst.args, Typed::Run(_)) {
             continue;
         }

@@ -36,12 +36,13 @@ declare_rule! {
         code: "DL3003",
         name: "cd-instead-of-workdir",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         if run.onbuild {
             continue;
         }

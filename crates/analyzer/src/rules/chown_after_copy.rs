@@ -44,13 +44,14 @@ declare_rule! {
         code: "BL2011",
         name: "chown-after-copy",
         severity: Warning,
+        scope: StageLines,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in &model.instructions {
+    for run in cx.focus().instructions(model) {
         if !matches!(run.args, Typed::Run(_)) {
             continue;
         }

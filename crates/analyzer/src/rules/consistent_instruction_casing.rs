@@ -51,11 +51,12 @@ fn check(cx: &mut Context<'_>) {
     };
     let mut lower = 0;
     let mut upper = 0;
+    // A known keyword is ASCII, so checking its bytes is enough and allocates nothing.
     for inst in counted() {
-        let keyword = inst.syntax.keyword_text.as_str();
-        if keyword == keyword.to_lowercase() {
+        let keyword = inst.syntax.keyword_text.as_bytes();
+        if !keyword.iter().any(u8::is_ascii_uppercase) {
             lower += 1;
-        } else if keyword == keyword.to_uppercase() {
+        } else if !keyword.iter().any(u8::is_ascii_lowercase) {
             upper += 1;
         }
     }
@@ -68,14 +69,19 @@ fn check(cx: &mut Context<'_>) {
 
     for inst in counted() {
         let keyword = inst.syntax.keyword_text.as_str();
+        let wrong_case: fn(&u8) -> bool = if majority_lower {
+            u8::is_ascii_uppercase
+        } else {
+            u8::is_ascii_lowercase
+        };
+        if !keyword.as_bytes().iter().any(wrong_case) {
+            continue;
+        }
         let expected = if majority_lower {
             keyword.to_lowercase()
         } else {
             keyword.to_uppercase()
         };
-        if expected == keyword {
-            continue;
-        }
         let span = inst.syntax.keyword_span;
         cx.report(
             span,

@@ -7,7 +7,7 @@ use ballast_parser::{Dockerfile, LineIndex, Span};
 use crate::attribution::evidence::ImageEvidence;
 use crate::config::RuleSettings;
 use crate::diagnostic::Diagnostic;
-use crate::model::Model;
+use crate::model::{Inst, Model};
 use crate::pragma::Pragmas;
 use crate::rules::RuleMeta;
 
@@ -60,9 +60,56 @@ pub struct Context<'a> {
     pub evidence: Option<&'a ImageEvidence>,
     pub(crate) meta: &'static RuleMeta,
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
+    pub(crate) focus: Focus<'a>,
 }
 
-impl Context<'_> {
+/// The instructions a rule checks in one run: every one, or, for a rule whose scope is
+/// [`Scope::Stage`](super::Scope::Stage) after an edit, those of the stages whose findings
+/// the previous lint cannot give.
+#[derive(Clone, Copy, Debug)]
+pub struct Focus<'a> {
+    /// Per stage, whether it is checked; `None` checks every stage.
+    stages: Option<&'a [bool]>,
+    /// Whether the instructions before the first `FROM` are checked.
+    prelude: bool,
+}
+
+impl<'a> Focus<'a> {
+    /// Checks every instruction.
+    pub const ALL: Focus<'static> = Focus {
+        stages: None,
+        prelude: true,
+    };
+
+    pub(crate) fn stages(stages: &'a [bool], prelude: bool) -> Focus<'a> {
+        Focus {
+            stages: Some(stages),
+            prelude,
+        }
+    }
+
+    /// Whether the rule checks `inst`.
+    pub fn covers(self, inst: &Inst<'_>) -> bool {
+        self.covers_stage(inst.stage)
+    }
+
+    /// The instructions of `model` the rule checks, in source order.
+    pub fn instructions<'m, 'i>(self, model: &'m Model<'i>) -> impl Iterator<Item = &'m Inst<'i>> {
+        model.instructions.iter().filter(move |inst| self.covers(inst))
+    }
+
+    /// Whether the rule checks the stage with this index, or with `None` the instructions
+    /// before the first `FROM`.
+    pub fn covers_stage(self, stage: Option<usize>) -> bool {
+        match (self.stages, stage) {
+            (None, _) => true,
+            (Some(_), None) => self.prelude,
+            (Some(checked), Some(index)) => checked.get(index).copied().unwrap_or(true),
+        }
+    }
+}
+
+impl<'a> Context<'a> {
     /// Reports a finding of the running rule at `span`, with the rule's default severity.
     /// The returned diagnostic takes labels and a fix.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
@@ -92,6 +139,13 @@ impl Context<'_> {
     /// Returns the rule that is running.
     pub fn rule(&self) -> &'static RuleMeta {
         self.meta
+    }
+
+    /// Returns the instructions and stages this run checks. A rule whose scope is
+    /// [`Scope::Stage`](super::Scope::Stage) skips the others; every rule may still read
+    /// them.
+    pub fn focus(&self) -> Focus<'a> {
+        self.focus
     }
 }
 

@@ -27,13 +27,14 @@ declare_rule! {
         code: "DL3023",
         name: "copy-from-own-stage",
         severity: Error,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let Typed::Copy(copy) = &inst.args else {
             continue;
         };

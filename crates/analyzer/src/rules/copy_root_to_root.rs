@@ -32,13 +32,14 @@ declare_rule! {
         code: "DL3067",
         name: "copy-root-to-root",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let Typed::Copy(copy) = &inst.args else {
             continue;
         };

@@ -49,14 +49,18 @@ declare_rule! {
         code: "DL3010",
         name: "copy-then-extract",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    let runs = runs(model);
-    for inst in &model.instructions {
+    // A COPY is checked against the RUNs of its own stage, so the RUNs of the stages in
+    // focus are enough.
+    let focus = cx.focus();
+    let runs = runs(model, focus);
+    for inst in focus.instructions(model) {
         let Typed::Copy(copy) = &inst.args else {
             continue;
         };

@@ -40,7 +40,7 @@ fn check(cx: &mut Context<'_>) {
     // Seen (curl, wget) per stage for RUN, and over the file for ONBUILD RUN.
     let mut stage_seen = (None, (false, false));
     let mut onbuild_seen = (false, false);
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         let uses_curl = run.any(|command| command.is("curl"));
         let uses_wget = run.any(|command| command.is("wget"));
         let seen = if run.onbuild {

@@ -48,6 +48,7 @@ declare_rule! {
         code: "BL2001",
         name: "deleted-in-later-run",
         severity: Warning,
+        scope: StageLines,
         check: check,
     }
 }
@@ -69,9 +70,10 @@ const IMPLICIT_PATHS: &[(&str, &[&str])] = &[
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    let runs: Vec<(&Inst<'_>, Vec<&SimpleCommand>)> = model
-        .instructions
-        .iter()
+    // Both checks compare instructions of one stage, so the stages in focus are enough.
+    let focus = cx.focus();
+    let runs: Vec<(&Inst<'_>, Vec<&SimpleCommand>)> = focus
+        .instructions(model)
         .filter(|inst| matches!(inst.args, Typed::Run(_)))
         .map(|inst| (inst, commands(cx.source, model, inst)))
         .collect();
@@ -91,7 +93,7 @@ fn check(cx: &mut Context<'_>) {
         report(cx, earlier, later, &path);
     }
 
-    for copy_inst in &model.instructions {
+    for copy_inst in focus.instructions(model) {
         let destination = match &copy_inst.args {
             Typed::Copy(copy) | Typed::Add(copy) => copy.destination,
             _ => continue,

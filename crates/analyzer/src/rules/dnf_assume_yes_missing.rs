@@ -27,13 +27,14 @@ declare_rule! {
         code: "DL3038",
         name: "dnf-assume-yes-missing",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         for command in &run.commands {
             let is_dnf = command.is("dnf") || command.is("microdnf");
             if !is_dnf || !command.has_any_arg(&["install", "groupinstall", "localinstall"]) {

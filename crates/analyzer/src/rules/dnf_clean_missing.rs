@@ -29,6 +29,7 @@ declare_rule! {
         code: "DL3040",
         name: "dnf-clean-missing",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -46,7 +47,7 @@ const INSTALLING: &[&str] = &[
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         if run.run.caches("/var/cache/libdnf5") || run.run.caches(".cache/libdnf5") {
             continue;
         }

@@ -30,13 +30,14 @@ declare_rule! {
         code: "DL3041",
         name: "dnf-version-unpinned",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         let at = run.inst.index;
         let unpinned = run.commands.iter().find_map(|command| {
             let is_dnf = command.is("dnf") || command.is("microdnf");

@@ -32,13 +32,14 @@ declare_rule! {
         code: "ExposeInvalidFormat",
         name: "expose-invalid-format",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let Typed::Expose(words) = &inst.args else {
             continue;
         };

@@ -30,13 +30,14 @@ declare_rule! {
         code: "DL3011",
         name: "expose-port-out-of-range",
         severity: Error,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let Typed::Expose(words) = &inst.args else {
             continue;
         };

@@ -34,13 +34,14 @@ declare_rule! {
         code: "ExposeProtoCasing",
         name: "expose-proto-casing",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let Typed::Expose(words) = &inst.args else {
             continue;
         };

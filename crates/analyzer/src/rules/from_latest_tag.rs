@@ -24,13 +24,18 @@ declare_rule! {
         code: "DL3007",
         name: "from-latest-tag",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    let focus = cx.focus();
     for stage in &model.stages {
+        if !focus.covers_stage(Some(stage.index)) {
+            continue;
+        }
         let Typed::From(from) = &model.instructions[stage.from].args else {
             continue;
         };

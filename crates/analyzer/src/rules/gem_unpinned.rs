@@ -33,12 +33,13 @@ declare_rule! {
         code: "DL3028",
         name: "gem-unpinned",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in run.named("gem") {
             if !command.has_any_arg(&["install", "i"]) || command.has_any_flag(&["v", "version"]) {
                 continue;

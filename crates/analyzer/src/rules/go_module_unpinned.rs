@@ -33,13 +33,14 @@ declare_rule! {
         code: "DL3062",
         name: "go-module-unpinned",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         for command in &run.commands {
             if let Some(package) = unpinned_package(command) {
                 cx.report(

@@ -33,12 +33,13 @@ declare_rule! {
         code: "DL3001",
         name: "irrelevant-command",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in &run.commands {
             if !COMMANDS.contains(&command.name.as_str()) {
                 continue;

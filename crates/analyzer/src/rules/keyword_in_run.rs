@@ -34,6 +34,7 @@ declare_rule! {
         code: "BL1004",
         name: "keyword-in-run",
         severity: Error,
+        scope: Stage,
         check: check,
     }
 }
@@ -63,7 +64,7 @@ const KEYWORDS: &[&str] = &[
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         if !matches!(inst.args, Typed::Run(_)) {
             continue;
         }

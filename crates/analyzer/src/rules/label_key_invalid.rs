@@ -30,6 +30,7 @@ declare_rule! {
         code: "DL3048",
         name: "label-key-invalid",
         severity: Style,
+        scope: Stage,
         check: check,
     }
 }
@@ -38,7 +39,7 @@ const RESERVED_NAMESPACES: &[&str] = &["com.docker.", "io.docker.", "org.dockerp
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let Typed::Label(pairs) = &inst.args else {
             continue;
         };

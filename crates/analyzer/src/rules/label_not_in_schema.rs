@@ -30,13 +30,14 @@ declare_rule! {
         code: "DL3050",
         name: "label-not-in-schema",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let extra = label_pairs(&inst.args)
             .into_iter()
             .find(|label| !cx.settings.is_allowed_label(&label.key));

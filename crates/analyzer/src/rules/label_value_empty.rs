@@ -27,13 +27,14 @@ declare_rule! {
         code: "DL3051",
         name: "label-value-empty",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         for label in label_pairs(&inst.args) {
             if label.value.is_empty() && cx.settings.label_schema.contains_key(&label.key) {
                 cx.report(

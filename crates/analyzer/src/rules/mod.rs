@@ -15,7 +15,7 @@ pub(crate) mod label_schema;
 
 use crate::diagnostic::Severity;
 
-pub use context::{Context, FileContext};
+pub use context::{Context, FileContext, Focus};
 
 /// A lint rule.
 pub trait Rule: Send + Sync {
@@ -23,6 +23,30 @@ pub trait Rule: Send + Sync {
 
     /// Reports every finding of this rule in one file.
     fn check(&self, cx: &mut Context<'_>);
+
+    /// What the findings depend on, which decides what a lint of an edited file can reuse.
+    fn scope(&self) -> Scope {
+        Scope::File
+    }
+}
+
+/// What a rule's findings depend on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Anything in the file. The rule runs on the whole file every time.
+    File,
+    /// A finding that lies in a stage (from its `FROM` up to the next `FROM`) depends only on
+    /// what [`crate::lint`] hashes into the stage's fingerprint: the stage's own text, the
+    /// text before the first `FROM`, the fingerprint of the stage it is built on, its
+    /// position among the stages, whether it is the last stage and whether the final image
+    /// needs it. Its message names no line number. The rule checks only the instructions
+    /// and stages that [`Context::focus`] covers; after an edit, the findings of the other
+    /// stages are taken from the previous lint.
+    Stage,
+    /// As [`Scope::Stage`], except that messages may name line numbers: the stage's first
+    /// line is part of its fingerprint, so a stage that moved to other lines is checked
+    /// again.
+    StageLines,
 }
 
 /// The static description of a rule.
@@ -82,6 +106,7 @@ impl RuleMeta {
 ///         code: "DL3020",
 ///         name: "add-instead-of-copy",
 ///         severity: Error,
+///         scope: Stage, // optional; see `Scope`
 ///         check: check,
 ///     }
 /// }
@@ -95,6 +120,7 @@ macro_rules! declare_rule {
             code: $code:literal,
             name: $name:literal,
             severity: $severity:ident,
+            $(scope: $scope:ident,)?
             check: $check:path $(,)?
         }
     ) => {
@@ -119,6 +145,12 @@ macro_rules! declare_rule {
             fn check(&self, cx: &mut $crate::rules::Context<'_>) {
                 $check(cx)
             }
+
+            $(
+                fn scope(&self) -> $crate::rules::Scope {
+                    $crate::rules::Scope::$scope
+                }
+            )?
         }
     };
 }

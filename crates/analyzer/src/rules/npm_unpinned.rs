@@ -28,12 +28,13 @@ declare_rule! {
         code: "DL3016",
         name: "npm-unpinned",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in run.named("npm") {
             let operands: Vec<_> = command
                 .args_without_values_of(&["loglevel", "registry"])

@@ -49,13 +49,14 @@ declare_rule! {
         code: "BL2008",
         name: "package-cache-kept",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         let Some(stage) = run.stage() else {
             continue;
         };

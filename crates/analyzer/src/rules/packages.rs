@@ -16,6 +16,7 @@ use ballast_parser::shell::{
 use ballast_parser::{Instruction, Span};
 
 use crate::model::{Base, BindingKind, Inst, Model, RunArgs, Typed};
+use crate::rules::Focus;
 
 /// One argument of a command: its text after quote removal, and where it is written.
 #[derive(Clone, Debug)]
@@ -189,12 +190,13 @@ impl RunCommands<'_, '_> {
     }
 }
 
-/// Collects every RUN of the file with its commands, ONBUILD triggers included, in source
-/// order.
-pub(crate) fn runs<'m, 'a>(model: &'m Model<'a>) -> Vec<RunCommands<'m, 'a>> {
+/// Collects every RUN that `focus` covers with its commands, ONBUILD triggers included, in
+/// source order.
+pub(crate) fn runs<'m, 'a>(model: &'m Model<'a>, focus: Focus<'_>) -> Vec<RunCommands<'m, 'a>> {
     model
         .instructions
         .iter()
+        .filter(|inst| focus.covers(inst))
         .filter_map(|inst| run_view(model.source, inst))
         .collect()
 }

@@ -35,6 +35,7 @@ declare_rule! {
         code: "DL3042",
         name: "pip-cache-not-disabled",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -45,7 +46,7 @@ const TRUE_VALUES: &[&str] = &[
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         if run.run.caches(".cache/pip") || sets_no_cache_in_text(run.text()) {
             continue;
         }

@@ -33,6 +33,7 @@ declare_rule! {
         code: "DL3013",
         name: "pip-unpinned",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -71,7 +72,7 @@ const VALUE_OPTIONS: &[&str] = &[
 const SPECIFIERS: &[&str] = &["==", ">=", "<=", ">", "<", "!=", "~=", "==="];
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in &run.commands {
             let Some(after_install) = pip_install_args(command) else {
                 continue;

@@ -57,6 +57,7 @@ declare_rule! {
         code: "SecretsUsedInArgOrEnv",
         name: "secrets-used-in-arg-or-env",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -106,7 +107,7 @@ const BOOLEAN_VALUES: &[&str] = &["true", "false", "yes", "no", "on", "off", "0"
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     let options = Options::new(model.tree.escape);
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         if inst.stage.is_none() {
             continue;
         }

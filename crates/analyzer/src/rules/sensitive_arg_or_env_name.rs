@@ -49,6 +49,7 @@ declare_rule! {
         code: "DL3064",
         name: "sensitive-arg-or-env-name",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -118,7 +119,7 @@ const SENSITIVE_PARTS: &[&str] = &[
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let typed = match &inst.args {
             Typed::Onbuild(Some((_, typed))) => typed.as_ref(),
             typed => typed,

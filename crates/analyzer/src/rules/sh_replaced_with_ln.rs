@@ -27,13 +27,14 @@ declare_rule! {
         code: "DL4005",
         name: "sh-replaced-with-ln",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         for command in &run.commands {
             if command.is("ln") && command.has_arg("/bin/sh") {
                 cx.report(

@@ -33,13 +33,14 @@ declare_rule! {
         code: "StageNameCasing",
         name: "stage-name-casing",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         if inst.keyword() != Keyword::From {
             continue;
         }

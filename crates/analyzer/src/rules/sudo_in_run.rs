@@ -30,12 +30,13 @@ declare_rule! {
         code: "DL3004",
         name: "sudo-in-run",
         severity: Error,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in run.named("sudo") {
             cx.report(
                 command.name_span,

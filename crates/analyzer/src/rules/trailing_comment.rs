@@ -48,6 +48,7 @@ declare_rule! {
         code: "BL1001",
         name: "trailing-comment",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -55,7 +56,7 @@ declare_rule! {
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     let escape = cx.tree.escape;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let instruction = inst.syntax;
         let Some(comment) = find_trailing_comment(instruction, cx.source, escape) else {
             continue;

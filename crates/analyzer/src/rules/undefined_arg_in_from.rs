@@ -36,13 +36,14 @@ declare_rule! {
         code: "UndefinedArgInFrom",
         name: "undefined-arg-in-from",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let Typed::From(from) = &inst.args else {
             continue;
         };

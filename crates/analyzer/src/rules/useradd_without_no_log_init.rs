@@ -31,13 +31,14 @@ declare_rule! {
         code: "DL3046",
         name: "useradd-without-no-log-init",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         for command in &run.commands {
             if !command.is("useradd") || command.has_any_flag(&["l", "no-log-init"]) {
                 continue;

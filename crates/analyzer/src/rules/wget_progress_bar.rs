@@ -27,6 +27,7 @@ declare_rule! {
         code: "DL3047",
         name: "wget-progress-bar",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
@@ -44,7 +45,7 @@ const QUIET_FLAGS: &[&str] = &[
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         for command in &run.commands {
             if !command.is("wget") {
                 continue;

@@ -41,13 +41,14 @@ declare_rule! {
         code: "DL3000",
         name: "workdir-not-absolute",
         severity: Error,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for inst in &model.instructions {
+    for inst in cx.focus().instructions(model) {
         let Typed::Workdir(Some(word)) = &inst.args else {
             continue;
         };

@@ -38,14 +38,16 @@ declare_rule! {
         code: "WorkdirRelativePath",
         name: "workdir-relative-path",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    let focus = cx.focus();
     for stage in 0..model.stages.len() {
-        if chain_sets_workdir(model, stage) {
+        if !focus.covers_stage(Some(stage)) || chain_sets_workdir(model, stage) {
             continue;
         }
         let first = model

@@ -28,13 +28,14 @@ declare_rule! {
         code: "DL3060",
         name: "yarn-cache-not-cleaned",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         let Some(install) =
             run.position(|command| command.is("yarn") && command.has_any_arg(&["install"]))
         else {

@@ -28,13 +28,14 @@ declare_rule! {
         code: "DL3032",
         name: "yum-clean-missing",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         let Some(install) =
             run.position(|command| command.is("yum") && command.has_any_arg(&["install"]))
         else {

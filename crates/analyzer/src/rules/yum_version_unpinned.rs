@@ -29,13 +29,14 @@ declare_rule! {
         code: "DL3033",
         name: "yum-version-unpinned",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         let at = run.inst.index;
         let unpinned = run.commands.iter().find_map(|command| {
             if !command.is("yum") || !command.has_any_arg(&["install"]) {

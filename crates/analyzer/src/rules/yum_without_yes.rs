@@ -31,6 +31,7 @@ declare_rule! {
         code: "DL3030",
         name: "yum-without-yes",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -38,7 +39,7 @@ declare_rule! {
 const INSTALLS: &[&str] = &["install", "groupinstall", "localinstall"];
 
 fn check(cx: &mut Context<'_>) {
-    for run in runs(cx.model) {
+    for run in runs(cx.model, cx.focus()) {
         for command in run.named("yum") {
             let Some(install) = command
                 .args

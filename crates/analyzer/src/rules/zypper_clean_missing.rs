@@ -27,13 +27,14 @@ declare_rule! {
         code: "DL3036",
         name: "zypper-clean-missing",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         if run.run.caches("/var/cache/zypp") {
             continue;
         }

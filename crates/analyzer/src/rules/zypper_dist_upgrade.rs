@@ -26,13 +26,14 @@ declare_rule! {
         code: "DL3035",
         name: "zypper-dist-upgrade",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         for command in &run.commands {
             if command.is("zypper") && command.has_any_arg(&["dist-upgrade", "dup"]) {
                 cx.report(

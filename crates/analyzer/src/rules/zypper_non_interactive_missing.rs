@@ -27,6 +27,7 @@ declare_rule! {
         code: "DL3034",
         name: "zypper-non-interactive-missing",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -43,7 +44,7 @@ const CHANGING: &[&str] = &[
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for run in runs(model) {
+    for run in runs(model, cx.focus()) {
         for command in &run.commands {
             if !command.is("zypper") || !command.has_any_arg(CHANGING) {
                 continue;

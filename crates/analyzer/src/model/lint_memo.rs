@@ -1,19 +1,24 @@
-//! Parsed RUN scripts kept from one lint of a file to the next, so that after an edit only
-//! the scripts whose text changed are parsed again.
+//! What one lint of a file keeps for the next, so that after an edit only the RUN scripts
+//! whose text changed are parsed again and only the stages that changed are checked again
+//! by the rules whose findings stay within a stage.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ballast_parser::shell::{Dialect, Script, parse_script};
 
-/// The scripts parsed by the latest lints of one file, by dialect and text.
+use crate::diagnostic::Diagnostic;
+
+/// The scripts parsed by the latest lints of one file, by dialect and text, and the
+/// findings of each stage, by the stage's fingerprint.
 ///
-/// Each lint starts a generation with [`ScriptMemo::start_lint`]. A script that the
-/// current and the previous generation did not use is dropped, so the memo keeps about
-/// two versions of the file's scripts however long the editing session lasts.
+/// Each lint starts a generation with [`LintMemo::start_lint`]. A script or a stage's
+/// findings that the current and the previous generation did not use are dropped, so the
+/// memo keeps about two versions of the file however long the editing session lasts.
 #[derive(Debug, Default)]
-pub struct ScriptMemo {
+pub struct LintMemo {
     generations: Mutex<Generations>,
+    stages: Mutex<StageGenerations>,
 }
 
 #[derive(Debug, Default)]
@@ -23,12 +28,60 @@ struct Generations {
     previous: [HashMap<String, Arc<Script>>; 2],
 }
 
-impl ScriptMemo {
+/// The findings of a stage, with spans relative to the stage's start.
+pub(crate) type StageFindings = Arc<Vec<Diagnostic>>;
+
+#[derive(Debug, Default)]
+struct StageGenerations {
+    current: HashMap<u64, StageFindings>,
+    previous: HashMap<u64, StageFindings>,
+    /// How many stages the latest lint checked, and how many the file has.
+    checked: (usize, usize),
+}
+
+impl LintMemo {
     /// Starts a new generation: the scripts the lint before the previous one used and no
     /// lint since has used are dropped.
     pub fn start_lint(&self) {
         let mut generations = self.lock();
         generations.previous = std::mem::take(&mut generations.current);
+        drop(generations);
+        let mut stages = self.lock_stages();
+        stages.previous = std::mem::take(&mut stages.current);
+    }
+
+    /// Returns the findings kept for the stage with this fingerprint.
+    pub(crate) fn stage_findings(&self, fingerprint: u64) -> Option<StageFindings> {
+        let mut stages = self.lock_stages();
+        if let Some(findings) = stages.current.get(&fingerprint) {
+            return Some(findings.clone());
+        }
+        let findings = stages.previous.remove(&fingerprint)?;
+        stages.current.insert(fingerprint, findings.clone());
+        Some(findings)
+    }
+
+    /// Returns how many stages the latest lint checked with the rules whose scope is
+    /// [`Scope::Stage`](crate::rules::Scope::Stage), and how many stages the file has.
+    /// The text before the first `FROM` counts as one more stage.
+    pub fn stages_checked(&self) -> (usize, usize) {
+        self.lock_stages().checked
+    }
+
+    pub(crate) fn record_checked(&self, checked: usize, total: usize) {
+        self.lock_stages().checked = (checked, total);
+    }
+
+    /// Keeps the findings of the stage with this fingerprint for the next lint.
+    pub(crate) fn keep_stage_findings(&self, fingerprint: u64, findings: StageFindings) {
+        self.lock_stages().current.insert(fingerprint, findings);
+    }
+
+    fn lock_stages(&self) -> std::sync::MutexGuard<'_, StageGenerations> {
+        // As for the scripts, every update is a single insert, remove or swap.
+        self.stages
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Returns the parse of `text` in `dialect`, the same value [`parse_script`] returns.
@@ -84,7 +137,7 @@ mod tests {
 
     #[test]
     fn parse_matches_parse_script() {
-        let memo = ScriptMemo::default();
+        let memo = LintMemo::default();
         let text = "apt-get update && apt-get install -y curl | tee log";
         for dialect in [Dialect::Posix, Dialect::Bash] {
             assert_eq!(*memo.parse(text, dialect), parse_script(text, dialect));
@@ -93,7 +146,7 @@ mod tests {
 
     #[test]
     fn repeated_parse_is_shared() {
-        let memo = ScriptMemo::default();
+        let memo = LintMemo::default();
         let first = memo.parse("echo a", Dialect::Posix);
         let second = memo.parse("echo a", Dialect::Posix);
         assert!(Arc::ptr_eq(&first, &second));
@@ -103,7 +156,7 @@ mod tests {
 
     #[test]
     fn unused_scripts_are_dropped_after_two_lints() {
-        let memo = ScriptMemo::default();
+        let memo = LintMemo::default();
         memo.parse("echo old", Dialect::Posix);
         memo.start_lint();
         let kept = memo.parse("echo kept", Dialect::Posix);
