@@ -21,23 +21,35 @@ pub(crate) fn split_lines(text: &str) -> (Vec<PhysicalLine>, bool) {
     let bom = text.starts_with(BOM);
     let mut lines = Vec::with_capacity(text.len() / 32 + 1);
     let mut start = if bom { BOM.len() } else { 0 };
-    let bytes = text.as_bytes();
     while start < text.len() || (lines.is_empty() && start == text.len() && bom) {
-        let end = match memchr_newline(&bytes[start..]) {
-            Some(index) => start + index + 1,
-            None => text.len(),
-        };
-        let mut text_end = end;
-        while text_end > start && matches!(bytes[text_end - 1], b'\n' | b'\r') {
-            text_end -= 1;
-        }
-        lines.push(PhysicalLine { start, text_end, end });
-        if end == start {
+        let line = line_at(text, start);
+        lines.push(line);
+        if line.end == start {
             break;
         }
-        start = end;
+        start = line.end;
     }
     (lines, bom)
+}
+
+/// Returns the text's byte order mark length: 3 when it starts with one, else 0.
+pub(crate) fn bom_len(text: &str) -> usize {
+    if text.starts_with(BOM) { BOM.len() } else { 0 }
+}
+
+/// Returns the physical line that starts at `start`, which must be the start of a line or
+/// the end of the text (the line is then empty).
+pub(crate) fn line_at(text: &str, start: usize) -> PhysicalLine {
+    let bytes = text.as_bytes();
+    let end = match memchr_newline(&bytes[start..]) {
+        Some(index) => start + index + 1,
+        None => text.len(),
+    };
+    let mut text_end = end;
+    while text_end > start && matches!(bytes[text_end - 1], b'\n' | b'\r') {
+        text_end -= 1;
+    }
+    PhysicalLine { start, text_end, end }
 }
 
 fn memchr_newline(bytes: &[u8]) -> Option<usize> {

@@ -7,7 +7,7 @@ use crate::Span;
 use crate::args::parse_instruction_line;
 use crate::heredoc::heredocs_in_line;
 use crate::lines::{
-    MAX_LINE_LEN, PhysicalLine, is_blank, is_comment, leading_space_len, split_lines, strip_continuation,
+    MAX_LINE_LEN, PhysicalLine, is_blank, is_comment, leading_space_len, line_at, split_lines, strip_continuation,
 };
 use crate::syntax::{
     Args, Comment, Directive, Dockerfile, ErrorKind, Heredoc, Instruction, Keyword, Node, NodeKind, SourceMap,
@@ -22,6 +22,8 @@ pub fn parse(text: &str) -> Dockerfile {
     let mut parser = Parser {
         text,
         lines,
+        unsplit: None,
+        line_base: 0,
         next: 0,
         escape: '\\',
         directives_done: false,
@@ -46,10 +48,97 @@ pub fn parse(text: &str) -> Dockerfile {
     dockerfile
 }
 
+/// The parser state at the start of a window: a top-level node boundary of a text.
+pub(crate) struct WindowStart {
+    /// The byte offset of the window's first line.
+    pub offset: usize,
+    /// The 0-based line number of that line.
+    pub line: usize,
+    pub escape: char,
+    pub directives_done: bool,
+    pub directives: Vec<Directive>,
+    /// The comment texts collected for the next instruction.
+    pub comments: Vec<String>,
+}
+
+/// The result of parsing a window.
+pub(crate) struct WindowOutput {
+    pub nodes: Vec<Node>,
+    /// The line length errors of the window's lines, then the errors of its nodes: the
+    /// order in which a whole parse reports them.
+    pub errors: Vec<SyntaxError>,
+    pub escape: char,
+    pub directives: Vec<Directive>,
+}
+
+/// Reads the top-level nodes of a text one at a time from a node boundary, with the state
+/// a whole parse has there. Lines are split as they are read, so the cost depends on the
+/// lines read, not on the length of the text.
+pub(crate) struct WindowParser<'a> {
+    parser: Parser<'a>,
+}
+
+impl<'a> WindowParser<'a> {
+    pub(crate) fn new(text: &'a str, start: WindowStart) -> Self {
+        let parser = Parser {
+            text,
+            lines: Vec::new(),
+            unsplit: (start.offset < text.len()).then_some(start.offset),
+            line_base: start.line,
+            next: 0,
+            escape: start.escape,
+            directives_done: start.directives_done,
+            directives: start.directives,
+            nodes: Vec::new(),
+            errors: Vec::new(),
+            comments: start.comments,
+            segments: Vec::new(),
+            terminators: None,
+        };
+        WindowParser { parser }
+    }
+
+    /// Reads the next top-level node and returns where it ends, or `None` at the end of the
+    /// text.
+    pub(crate) fn read_node(&mut self) -> Option<usize> {
+        if !self.parser.has_line(self.parser.next) {
+            return None;
+        }
+        self.parser.read_line();
+        self.parser.nodes.last().map(|node| node.span.end)
+    }
+
+    pub(crate) fn directives_done(&self) -> bool {
+        self.parser.directives_done
+    }
+
+    /// Returns the comment texts collected for the next instruction.
+    pub(crate) fn pending_comments(&self) -> &[String] {
+        &self.parser.comments
+    }
+
+    /// Returns the nodes read so far, their errors, and the escape character and directives
+    /// in force after them.
+    pub(crate) fn finish(self) -> WindowOutput {
+        let parser = self.parser;
+        let read_lines = &parser.lines[..parser.next];
+        let mut errors: Vec<SyntaxError> = read_lines.iter().filter_map(|&line| line_length_error(line)).collect();
+        errors.extend(parser.errors);
+        WindowOutput { nodes: parser.nodes, errors, escape: parser.escape, directives: parser.directives }
+    }
+}
+
 struct Parser<'a> {
     text: &'a str,
+    /// The physical lines split so far: all of them for a whole file, or those from the
+    /// start of a window on, split as the parser reads them.
     lines: Vec<PhysicalLine>,
-    /// The index of the next physical line to read.
+    /// The byte offset of the first line not yet in `lines`, or `None` once `lines`
+    /// reaches the end of the text.
+    unsplit: Option<usize>,
+    /// The 0-based line number of `lines[0]` in the text.
+    line_base: usize,
+    /// The index in `lines` of the next physical line to read.
     next: usize,
     escape: char,
     directives_done: bool,
@@ -64,12 +153,15 @@ struct Parser<'a> {
     terminators: Option<TerminatorIndex<'a>>,
 }
 
+/// The message of the error on a heredoc word without a terminator line.
+pub(crate) const UNTERMINATED_HEREDOC: &str = "unterminated heredoc";
+
 /// How many lines after a heredoc opener are scanned for its terminator before the
 /// terminator index is built.
 const TERMINATOR_SCAN_LINES: usize = 64;
 
-/// The physical lines of a file by their text with leading tabs removed, the form every
-/// heredoc terminator has.
+/// The physical lines of a file (from the start of the window on, when parsing a window) by
+/// their text with leading tabs removed, the form every heredoc terminator has.
 struct TerminatorIndex<'a> {
     lines_by_text: HashMap<&'a str, Vec<usize>>,
 }
@@ -110,6 +202,26 @@ impl Parser<'_> {
         }
     }
 
+    /// Returns whether line `index` exists, splitting lines up to it when the parser splits
+    /// them as it reads.
+    fn has_line(&mut self, index: usize) -> bool {
+        index < self.lines.len() || self.split_until(index)
+    }
+
+    fn split_until(&mut self, index: usize) -> bool {
+        while index >= self.lines.len() {
+            let Some(start) = self.unsplit else { return false };
+            let line = line_at(self.text, start);
+            self.lines.push(line);
+            self.unsplit = (line.end < self.text.len()).then_some(line.end);
+        }
+        true
+    }
+
+    fn split_all(&mut self) {
+        self.split_until(usize::MAX);
+    }
+
     fn line_text(&self, index: usize) -> &str {
         let line = self.lines[index];
         &self.text[line.start..line.text_end]
@@ -122,16 +234,8 @@ impl Parser<'_> {
     /// Reports every physical line longer than BuildKit's scanner reads. Continuation lines
     /// and heredoc bodies count too, because BuildKit scans them with the same scanner.
     fn check_line_lengths(&mut self) {
-        for index in 0..self.lines.len() {
-            let line = self.lines[index];
-            if line.end - line.start > MAX_LINE_LEN + 1 {
-                self.error(
-                    Span::new(line.start, line.text_end),
-                    format!("dockerfile line greater than max allowed size of {MAX_LINE_LEN}"),
-                    ErrorKind::Parse,
-                );
-            }
-        }
+        let errors = self.lines.iter().filter_map(|&line| line_length_error(line));
+        self.errors.extend(errors);
     }
 
     fn read_line(&mut self) {
@@ -223,7 +327,7 @@ impl Parser<'_> {
         let mut continues = push_segment(&mut segments, self.text, first_start, first.text_end, self.escape);
         self.next += 1;
 
-        while continues && self.next < self.lines.len() {
+        while continues && self.has_line(self.next) {
             let line = self.lines[self.next];
             let raw = self.line_text(self.next);
             if is_comment(raw) {
@@ -247,13 +351,13 @@ impl Parser<'_> {
         instruction.empty_continuation_lines = logical.empty_lines;
         instruction.physical_lines = logical.physical_lines;
         instruction.prev_comments = comments;
-        instruction.start_line = first_index as u32 + 1;
+        instruction.start_line = (self.line_base + first_index) as u32 + 1;
 
         if takes_heredocs(&instruction) {
             self.read_heredoc_bodies(&mut instruction);
         }
 
-        instruction.end_line = self.next as u32;
+        instruction.end_line = (self.line_base + self.next) as u32;
         let end = self.lines[self.next - 1].end;
         instruction.span = Span::new(node_start, end);
         self.push_node(Span::new(node_start, end), NodeKind::Instruction(Box::new(instruction)));
@@ -263,7 +367,7 @@ impl Parser<'_> {
         for word in heredocs_in_line(&instruction.line) {
             let word_span = instruction.line_map.span(word.start, word.end);
             let word_text = instruction.line[word.start..word.end].to_string();
-            let body_start = self.lines.get(self.next).map_or(self.text.len(), |line| line.start);
+            let body_start = if self.has_line(self.next) { self.lines[self.next].start } else { self.text.len() };
 
             let terminator = self.find_terminator(&word.name, word.chomp, self.next);
             let terminator_span = terminator.map(|index| {
@@ -274,7 +378,7 @@ impl Parser<'_> {
             let body_end_index = match terminator {
                 Some(index) => index,
                 None => {
-                    self.error(word_span, "unterminated heredoc", ErrorKind::Parse);
+                    self.error(word_span, UNTERMINATED_HEREDOC, ErrorKind::Parse);
                     self.recovery_end(self.next)
                 }
             };
@@ -303,14 +407,17 @@ impl Parser<'_> {
     fn find_terminator(&mut self, name: &str, chomp: bool, from: usize) -> Option<usize> {
         // Most bodies are short, so a few lines are scanned before the index is built. The
         // index keeps a file of many unterminated heredocs linear.
+        // A window parser splits lines as it reads, so the scanned lines are split first.
+        self.has_line(from + TERMINATOR_SCAN_LINES - 1);
         let scan_end = (from + TERMINATOR_SCAN_LINES).min(self.lines.len());
         if let Some(index) = (from..scan_end).find(|&index| self.is_terminator(index, name, chomp)) {
             return Some(index);
         }
-        if scan_end == self.lines.len() {
+        if !self.has_line(scan_end) {
             return None;
         }
         if self.terminators.is_none() {
+            self.split_all();
             self.terminators = Some(TerminatorIndex::new(self.text, &self.lines));
         }
         let candidates = self.terminators.as_ref().map_or(&[][..], |terminators| terminators.lines(name));
@@ -328,11 +435,22 @@ impl Parser<'_> {
     /// BuildKit reads to the end of the file. ballast stops before the first line that starts
     /// with an instruction keyword in upper case, so the instructions after a half-typed
     /// heredoc still parse.
-    fn recovery_end(&self, from: usize) -> usize {
-        (from..self.lines.len())
-            .find(|&index| looks_like_instruction(self.line_text(index)))
-            .unwrap_or(self.lines.len())
+    fn recovery_end(&mut self, from: usize) -> usize {
+        let mut index = from;
+        while self.has_line(index) && !looks_like_instruction(self.line_text(index)) {
+            index += 1;
+        }
+        index
     }
+}
+
+/// Returns BuildKit's error for a physical line longer than its scanner reads.
+fn line_length_error(line: PhysicalLine) -> Option<SyntaxError> {
+    (line.end - line.start > MAX_LINE_LEN + 1).then(|| SyntaxError {
+        message: format!("dockerfile line greater than max allowed size of {MAX_LINE_LEN}"),
+        span: Span::new(line.start, line.text_end),
+        kind: ErrorKind::Parse,
+    })
 }
 
 fn looks_like_instruction(line: &str) -> bool {

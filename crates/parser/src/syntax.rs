@@ -345,7 +345,7 @@ pub enum ErrorKind {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SourceMap {
     /// `(offset in the logical line, offset in the source, length)`, in order.
-    pieces: Vec<(usize, usize, usize)>,
+    pub(crate) pieces: Vec<(usize, usize, usize)>,
 }
 
 impl SourceMap {

@@ -3,7 +3,7 @@
 //! Messages use BuildKit's words so users can compare them with `docker build`.
 
 use crate::Span;
-use crate::syntax::{Args, Command, Dockerfile, ErrorKind, Instruction, Keyword, NodeKind, SyntaxError};
+use crate::syntax::{Args, Command, Dockerfile, ErrorKind, Instruction, Keyword, Node, NodeKind, SyntaxError};
 
 /// How a flag takes its value.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -52,16 +52,30 @@ fn known_flags(keyword: Keyword) -> Option<&'static [(&'static str, FlagType)]> 
 /// Appends the second-phase errors of every instruction to `dockerfile.errors`, keeping
 /// the errors in source order.
 pub(crate) fn validate(dockerfile: &mut Dockerfile) {
+    let (errors, _) = instruction_errors(&dockerfile.nodes, &dockerfile.errors, false);
+    dockerfile.errors.extend(errors);
+    sort_errors(&mut dockerfile.errors);
+}
+
+/// Sorts errors by span. The sort is stable, so errors with the same span keep their order.
+pub(crate) fn sort_errors(errors: &mut [SyntaxError]) {
+    errors.sort_by_key(|error| (error.span.start, error.span.end));
+}
+
+/// Returns the second-phase errors of the instructions in `nodes`, in node order, and
+/// whether a FROM comes before the end of `nodes`. `seen_from` is whether a FROM comes
+/// before `nodes`. `parse_errors` must contain the first-phase errors of `nodes`, and other
+/// errors in it do not matter.
+pub(crate) fn instruction_errors(
+    nodes: &[Node],
+    parse_errors: &[SyntaxError],
+    mut seen_from: bool,
+) -> (Vec<SyntaxError>, bool) {
     let mut errors = Vec::new();
-    let mut seen_from = false;
-    let mut parse_error_starts: Vec<usize> = dockerfile
-        .errors
-        .iter()
-        .filter(|error| error.kind == ErrorKind::Parse)
-        .map(|error| error.span.start)
-        .collect();
+    let mut parse_error_starts: Vec<usize> =
+        parse_errors.iter().filter(|error| error.kind == ErrorKind::Parse).map(|error| error.span.start).collect();
     parse_error_starts.sort_unstable();
-    for node in &dockerfile.nodes {
+    for node in nodes {
         let NodeKind::Instruction(instruction) = &node.kind else { continue };
         if instruction.keyword == Keyword::From {
             seen_from = true;
@@ -78,8 +92,7 @@ pub(crate) fn validate(dockerfile: &mut Dockerfile) {
         }
         check_instruction(instruction, &mut errors);
     }
-    dockerfile.errors.extend(errors);
-    dockerfile.errors.sort_by_key(|error| (error.span.start, error.span.end));
+    (errors, seen_from)
 }
 
 fn error(span: Span, message: impl Into<String>) -> SyntaxError {
