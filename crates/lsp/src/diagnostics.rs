@@ -191,12 +191,14 @@ pub async fn publish_loop(state: Arc<State>, client: Client) {
         let features = state.features();
         if !features.push_diagnostics() {
             state.queue.take();
+            free_retired(&state).await;
             continue;
         }
         let uris = state.queue.take();
         for uri in &uris {
             publish(&state, &client, &features, uri, false).await;
         }
+        free_retired(&state).await;
         // The complete lists with ShellCheck, for documents no newer edit made stale. They
         // are published from another task, so an edit that arrives while ShellCheck runs
         // gets its fast diagnostics at once instead of after the ShellCheck pass.
@@ -210,6 +212,15 @@ pub async fn publish_loop(state: Arc<State>, client: Client) {
                 }
             }
         });
+    }
+}
+
+/// Frees the versions that edits replaced, on a blocking thread, before the next edits are
+/// linted.
+async fn free_retired(state: &State) {
+    let retired = state.documents.take_retired();
+    if !retired.is_empty() {
+        let _ = tokio::task::spawn_blocking(move || drop(retired)).await;
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use ballast_analyzer::model::LintMemo;
-use ballast_parser::{Dockerfile, LineIndex, parse};
+use ballast_parser::{Dockerfile, LineIndex, TextEdit, parse, reparse};
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
 use crate::analysis::Outcome;
@@ -29,8 +29,20 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn new(uri: Uri, version: i32, text: String, scripts: Arc<LintMemo>) -> Snapshot {
+    /// Parses the whole of `text`.
+    #[cfg(test)]
+    pub fn parse(uri: Uri, version: i32, text: String, scripts: Arc<LintMemo>) -> Snapshot {
         let tree = parse(&text);
+        Snapshot::new(uri, version, text, tree, scripts)
+    }
+
+    fn new(
+        uri: Uri,
+        version: i32,
+        text: String,
+        tree: Dockerfile,
+        scripts: Arc<LintMemo>,
+    ) -> Snapshot {
         let lines = LineIndex::new(&text);
         Snapshot {
             uri,
@@ -83,15 +95,45 @@ impl Snapshot {
 struct Document {
     version: i32,
     text: String,
-    /// The parse of the current text, dropped on every change.
+    /// The parse of the current text, moved to `base` on every change.
     snapshot: Option<Arc<Snapshot>>,
+    /// The latest parsed version before the current text, and the edit that covers every
+    /// change since then (`None` after a change that replaced the whole text). The next
+    /// snapshot parses again only the part of the text around the edit.
+    base: Option<(Arc<Snapshot>, Option<TextEdit>)>,
     scripts: Arc<LintMemo>,
+}
+
+/// Returns one edit that covers `first` and then `second`, which is in the coordinates of
+/// the text as `first` left it.
+fn merge_edits(first: TextEdit, second: TextEdit) -> TextEdit {
+    let current_end = first.new_end.max(second.old_end);
+    TextEdit {
+        start: first.start.min(second.start),
+        old_end: first.old_end + (current_end - first.new_end),
+        new_end: current_end + second.new_end - second.old_end,
+    }
 }
 
 /// The documents the client has opened, by URI.
 #[derive(Default)]
 pub struct Documents {
     open: Mutex<HashMap<Uri, Document>>,
+    retired: Mutex<Vec<Retired>>,
+}
+
+/// A version that a newer one replaced, or what is left of it when the newer version took
+/// over its tree, kept to be freed off the edit's path.
+pub struct Retired {
+    _version: Box<dyn std::any::Any + Send>,
+}
+
+impl Retired {
+    fn new(version: impl std::any::Any + Send) -> Retired {
+        Retired {
+            _version: Box::new(version),
+        }
+    }
 }
 
 /// The reason an incremental change could not be applied.
@@ -108,6 +150,7 @@ impl Documents {
                 version,
                 text,
                 snapshot: None,
+                base: None,
                 scripts: Arc::default(),
             },
         );
@@ -120,17 +163,26 @@ impl Documents {
     /// Applies the changes of one `didChange` in order. A change with a range edits the
     /// text as the previous change left it; one without replaces the whole text.
     ///
-    /// Returns the snapshot of the previous version, if one was parsed, so the caller can
-    /// free its tree outside the lock and off the edit's path.
+    /// Keeps the version that no later version will reuse for [`Documents::take_retired`].
     pub fn change(
         &self,
         uri: &Uri,
         version: i32,
         changes: Vec<TextDocumentContentChangeEvent>,
         encoding: Encoding,
-    ) -> Result<Option<Arc<Snapshot>>, ChangeError> {
+    ) -> Result<(), ChangeError> {
         let mut open = self.lock();
         let document = open.get_mut(uri).ok_or(ChangeError::NotOpen)?;
+        // The edits are counted from the latest parsed version: the current snapshot, or
+        // the base that no snapshot has replaced yet.
+        let mut unused = None;
+        let mut edit = match document.snapshot.take() {
+            Some(snapshot) => {
+                unused = document.base.replace((snapshot, None)).map(|(base, _)| base);
+                Some(None)
+            }
+            None => document.base.as_ref().map(|(_, edit)| *edit),
+        };
         for change in changes {
             match change.range {
                 Some(range) => {
@@ -139,12 +191,31 @@ impl Documents {
                     document
                         .text
                         .replace_range(span.start..span.end, &change.text);
+                    let this = TextEdit {
+                        start: span.start,
+                        old_end: span.end,
+                        new_end: span.start + change.text.len(),
+                    };
+                    edit = edit.map(|edit| match edit {
+                        Some(earlier) => Some(merge_edits(earlier, this)),
+                        None => Some(this),
+                    });
                 }
-                None => document.text = change.text,
+                None => {
+                    document.text = change.text;
+                    edit = edit.map(|_| None);
+                }
             }
         }
+        if let (Some(base), Some(edit)) = (&mut document.base, edit) {
+            base.1 = edit;
+        }
         document.version = version;
-        Ok(document.snapshot.take())
+        drop(open);
+        if let Some(unused) = unused {
+            self.retire(Retired::new(unused));
+        }
+        Ok(())
     }
 
     /// Returns the URIs of every open document.
@@ -154,9 +225,9 @@ impl Documents {
 
     /// Returns the parsed current version of a document, or `None` when it is not open.
     pub fn snapshot(&self, uri: &Uri) -> Option<Arc<Snapshot>> {
-        let (version, text, scripts) = {
-            let open = self.lock();
-            let document = open.get(uri)?;
+        let (version, text, scripts, base) = {
+            let mut open = self.lock();
+            let document = open.get_mut(uri)?;
             if let Some(snapshot) = &document.snapshot {
                 return Some(snapshot.clone());
             }
@@ -164,12 +235,33 @@ impl Documents {
                 document.version,
                 document.text.clone(),
                 document.scripts.clone(),
+                document.base.take(),
             )
         };
 
         // Parsing happens outside the lock, so an edit does not wait for a parse. The
-        // snapshot is stored only if no edit arrived in the meantime.
-        let snapshot = Arc::new(Snapshot::new(uri.clone(), version, text, scripts));
+        // snapshot is stored only if no edit arrived in the meantime. The base's tree is
+        // reused when no other handler still has a reference to the base.
+        let (tree, rest) = match base {
+            Some((base, Some(edit))) => match Arc::try_unwrap(base) {
+                Ok(base) => {
+                    let Snapshot {
+                        text: old_text,
+                        tree: old_tree,
+                        lines,
+                        index,
+                        lints,
+                        ..
+                    } = base;
+                    let tree = reparse(old_tree, &old_text, &text, edit);
+                    (tree, Some(Retired::new((old_text, lines, index, lints))))
+                }
+                Err(base) => (parse(&text), Some(Retired::new(base))),
+            },
+            Some((base, None)) => (parse(&text), Some(Retired::new(base))),
+            None => (parse(&text), None),
+        };
+        let snapshot = Arc::new(Snapshot::new(uri.clone(), version, text, tree, scripts));
         let mut open = self.lock();
         if let Some(document) = open.get_mut(uri)
             && document.version == version
@@ -177,7 +269,32 @@ impl Documents {
         {
             document.snapshot = Some(snapshot.clone());
         }
+        drop(open);
+        if let Some(rest) = rest {
+            self.retire(rest);
+        }
         Some(snapshot)
+    }
+
+    /// Keeps a replaced version until [`Documents::take_retired`]. Freeing the tree and
+    /// findings of a large file takes about a third of its parse. With one malloc arena, a
+    /// free on another thread also slows the parse and lint of the new version, so the
+    /// diagnostics loop frees them after it has published.
+    fn retire(&self, retired: Retired) {
+        self.retired
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(retired);
+    }
+
+    /// Returns the replaced versions kept so far, for the caller to free.
+    pub fn take_retired(&self) -> Vec<Retired> {
+        std::mem::take(
+            &mut *self
+                .retired
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<Uri, Document>> {
@@ -239,6 +356,86 @@ mod tests {
             )
             .unwrap();
         assert_eq!(documents.snapshot(&uri()).unwrap().text, "FROM a\nRUN x");
+    }
+
+    /// Returns the tree of the document's current snapshot and of a whole parse of its
+    /// text, as JSON values.
+    fn trees(documents: &Documents) -> (serde_json::Value, serde_json::Value) {
+        let snapshot = documents.snapshot(&uri()).unwrap();
+        (
+            serde_json::to_value(&snapshot.tree).unwrap(),
+            serde_json::to_value(parse(&snapshot.text)).unwrap(),
+        )
+    }
+
+    #[test]
+    fn edits_reparse_to_the_whole_parse() {
+        let documents = Documents::default();
+        let mut text = String::from("# syntax=docker/dockerfile:1\nFROM alpine AS base\n");
+        for stage in 0..30 {
+            text.push_str(&format!("FROM base AS s{stage}\nRUN apk add curl \\\n    git\nCOPY a /b\n"));
+        }
+        documents.open(uri(), 1, text);
+        documents.snapshot(&uri()).unwrap();
+
+        // Several changes in one notification, a change across two notifications with no
+        // snapshot between them, a new line, a continuation that joins the next line, and
+        // a heredoc that swallows the rest of the file.
+        let steps: Vec<Vec<TextDocumentContentChangeEvent>> = vec![
+            vec![edit((20, 13), (20, 13), "x"), edit((20, 14), (20, 14), "y")],
+            vec![edit((40, 0), (40, 0), "RUN echo inserted\n")],
+            vec![edit((41, 0), (41, 3), "run")],
+            vec![edit((50, 9), (50, 9), " \\")],
+            vec![edit((60, 0), (60, 0), "RUN <<EOF\n")],
+            vec![edit((60, 0), (61, 0), "")],
+        ];
+        for (index, changes) in steps.into_iter().enumerate() {
+            let version = index as i32 + 2;
+            documents
+                .change(&uri(), version, changes, Encoding::Utf16)
+                .unwrap();
+            if index == 0 {
+                continue;
+            }
+            let (reparsed, parsed) = trees(&documents);
+            assert_eq!(reparsed, parsed, "after change {index}");
+        }
+        assert!(!documents.take_retired().is_empty());
+    }
+
+    #[test]
+    fn whole_text_change_parses_again() {
+        let documents = Documents::default();
+        documents.open(uri(), 1, "FROM a\nRUN b\n".into());
+        documents.snapshot(&uri()).unwrap();
+        let replace = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: "FROM c\nRUN d\n".into(),
+        };
+        documents
+            .change(&uri(), 2, vec![edit((1, 4), (1, 5), "x"), replace], Encoding::Utf16)
+            .unwrap();
+        let (reparsed, parsed) = trees(&documents);
+        assert_eq!(reparsed, parsed);
+        assert_eq!(documents.snapshot(&uri()).unwrap().text, "FROM c\nRUN d\n");
+    }
+
+    #[test]
+    fn merged_edits_cover_both() {
+        // "abcdef": replace "bc" by "XYZ" (aXYZdef), then "Zd" by "" (aXYef).
+        let first = TextEdit { start: 1, old_end: 3, new_end: 4 };
+        let second = TextEdit { start: 3, old_end: 5, new_end: 3 };
+        assert_eq!(
+            merge_edits(first, second),
+            TextEdit { start: 1, old_end: 4, new_end: 3 }
+        );
+        // An edit before the first one.
+        let before = TextEdit { start: 0, old_end: 1, new_end: 2 };
+        assert_eq!(
+            merge_edits(first, before),
+            TextEdit { start: 0, old_end: 3, new_end: 5 }
+        );
     }
 
     #[test]

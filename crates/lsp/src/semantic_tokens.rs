@@ -381,7 +381,7 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(String, u32)> {
-        let snapshot = Snapshot::new(
+        let snapshot = Snapshot::parse(
             "file:///Dockerfile".parse().unwrap(),
             1,
             text.to_string(),

@@ -416,13 +416,8 @@ impl LanguageServer for Backend {
                 .map_err(|_| ())
         });
         match applied {
-            Ok(previous) => {
+            Ok(()) => {
                 self.state.queue.push(uri);
-                // Freeing the previous version's tree and findings costs about a third of a
-                // parse, so a blocking thread does it while the new version is linted.
-                if let Some(previous) = previous {
-                    tokio::task::spawn_blocking(move || drop(previous));
-                }
             }
             Err(()) => tracing::warn!(
                 uri = uri.as_str(),
