@@ -124,7 +124,7 @@ fn lint_tree(
     let pragmas = if config.disable_ignore_pragma {
         Pragmas::default()
     } else {
-        Pragmas::parse(&tree, source)
+        Pragmas::parse(tree, source)
     };
 
     let mut diagnostics = Vec::new();
@@ -146,9 +146,9 @@ fn lint_tree(
         let first_new = sink.len();
         let mut cx = Context {
             source,
-            tree: &tree,
-            model: &model,
-            lines: &lines,
+            tree,
+            model,
+            lines,
             settings: &config.rules,
             file,
             pragmas: &pragmas,
@@ -185,10 +185,10 @@ fn lint_tree(
             }
         }
     }
-    crate::shellcheck::add_installed(source, &model, config, file.path.as_deref(), &mut diagnostics);
-    let diagnostics = finish(diagnostics, &model, &pragmas);
-    let error_regions = error_regions(tree, lines, &model, &|offset| {
-        instruction_at(&model, offset)
+    crate::shellcheck::add_installed(source, model, config, file.path.as_deref(), &mut diagnostics);
+    let diagnostics = finish(diagnostics, model, &pragmas);
+    let error_regions = error_regions(tree, lines, model, &|offset| {
+        instruction_at(model, offset)
     });
     LintResult {
         diagnostics,
@@ -284,6 +284,11 @@ impl StagePlan {
         file.dockerignore.hash(&mut file_hasher);
         (tree.escape, tree.bom, model.stages.len()).hash(&mut file_hasher);
         source[..first_from].hash(&mut file_hasher);
+        for inst in &model.instructions {
+            if inst.keyword() == ballast_parser::Keyword::Onbuild {
+                source[inst.span().start..inst.span().end].hash(&mut file_hasher);
+            }
+        }
         let file_fingerprint = file_hasher.finish();
 
         let slots = model.stages.len() + 1;

@@ -8,7 +8,9 @@
 //! list follows from a separate task, because ShellCheck runs a process for each changed
 //! RUN.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use ballast_analyzer::{Diagnostic as Finding, Severity};
 use tokio::sync::Notify;
@@ -148,7 +150,17 @@ pub struct Queue {
     wake: Notify,
     /// Held by the task that publishes the lists with ShellCheck findings.
     shellcheck_pass: tokio::sync::Mutex<()>,
+    /// Documents whose list with ShellCheck findings is due once edits pause.
+    shellcheck_due: Mutex<Vec<Uri>>,
+    /// Counts the rounds of fast lists. A ShellCheck pass runs only when no round followed
+    /// the one that scheduled it.
+    rounds: AtomicU64,
 }
+
+/// How long edits must pause before ShellCheck runs. A pass starts one ShellCheck process
+/// per changed RUN, 7 ms each on the benchmark machine. While the user types, those
+/// processes would compete with the lints of the next edits for the processor.
+const SHELLCHECK_DELAY: Duration = Duration::from_millis(200);
 
 impl Queue {
     pub fn push(&self, uri: Uri) {
@@ -199,20 +211,40 @@ pub async fn publish_loop(state: Arc<State>, client: Client) {
             publish(&state, &client, &features, uri, false).await;
         }
         free_retired(&state).await;
+
         // The complete lists with ShellCheck, for documents no newer edit made stale. They
-        // are published from another task, so an edit that arrives while ShellCheck runs
-        // gets its fast diagnostics at once instead of after the ShellCheck pass.
+        // are published from another task once edits pause, so an edit that arrives while
+        // ShellCheck runs gets its fast diagnostics at once.
+        {
+            let mut due = lock(&state.queue.shellcheck_due);
+            for uri in uris {
+                if !due.contains(&uri) {
+                    due.push(uri);
+                }
+            }
+        }
+        let round = state.queue.rounds.fetch_add(1, Ordering::SeqCst) + 1;
         let (state, client) = (state.clone(), client.clone());
         tokio::spawn(async move {
-            // One ShellCheck pass at a time: a later pass covers the later versions.
+            tokio::time::sleep(SHELLCHECK_DELAY).await;
+            // One ShellCheck pass at a time. A later round schedules its own pass, which
+            // covers the documents of this one.
             let _pass = state.queue.shellcheck_pass.lock().await;
-            for uri in &uris {
+            if state.queue.rounds.load(Ordering::SeqCst) != round {
+                return;
+            }
+            let due = std::mem::take(&mut *lock(&state.queue.shellcheck_due));
+            for uri in &due {
                 if !state.queue.is_pending(uri) {
                     publish(&state, &client, &features, uri, true).await;
                 }
             }
         });
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Frees the versions that edits replaced, on a blocking thread, before the next edits are

@@ -1,7 +1,7 @@
 //! DL4001: both `curl` and `wget` in one stage.
 
 use crate::rules::Context;
-use crate::rules::packages::runs;
+use crate::rules::packages::run_view;
 
 declare_rule! {
     /// ## What it does
@@ -31,16 +31,26 @@ declare_rule! {
         code: "DL4001",
         name: "curl-and-wget",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    let focus = cx.focus();
     // Seen (curl, wget) per stage for RUN, and over the file for ONBUILD RUN.
     let mut stage_seen = (None, (false, false));
     let mut onbuild_seen = (false, false);
-    for run in runs(model, cx.focus()) {
+    // Every ONBUILD RUN is read, because they count over the whole file. A RUN is read
+    // only in the stages in focus, and findings are reported only there.
+    let views = model.instructions.iter().filter_map(|inst| {
+        let onbuild = matches!(inst.args, crate::model::Typed::Onbuild(_));
+        (onbuild || focus.covers(inst))
+            .then(|| run_view(model.source, inst))
+            .flatten()
+    });
+    for run in views {
         let uses_curl = run.any(|command| command.is("curl"));
         let uses_wget = run.any(|command| command.is("wget"));
         let seen = if run.onbuild {
@@ -53,7 +63,7 @@ fn check(cx: &mut Context<'_>) {
         };
         seen.0 |= uses_curl;
         seen.1 |= uses_wget;
-        if seen.0 && seen.1 && (uses_curl || uses_wget) {
+        if seen.0 && seen.1 && (uses_curl || uses_wget) && focus.covers(run.inst) {
             cx.report(
                 run.keyword_span(),
                 "this stage uses both curl and wget: pick one download tool",

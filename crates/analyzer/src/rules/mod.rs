@@ -37,9 +37,9 @@ pub enum Scope {
     File,
     /// A finding that lies in a stage (from its `FROM` up to the next `FROM`) depends only on
     /// what [`crate::lint`] hashes into the stage's fingerprint: the stage's own text, the
-    /// text before the first `FROM`, the fingerprint of the stage it is built on, its
-    /// position among the stages, whether it is the last stage and whether the final image
-    /// needs it. Its message names no line number. The rule checks only the instructions
+    /// text before the first `FROM`, the text of every `ONBUILD` in the file, the
+    /// fingerprint of the stage it is built on, its position among the stages, whether it
+    /// is the last stage and whether the final image needs it. Its message names no line number. The rule checks only the instructions
     /// and stages that [`Context::focus`] covers; after an edit, the findings of the other
     /// stages are taken from the previous lint.
     Stage,

@@ -44,6 +44,7 @@ declare_rule! {
         code: "DL4006",
         name: "pipefail-missing",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -51,7 +52,8 @@ declare_rule! {
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     let mut pipefail = false;
-    for inst in &model.instructions {
+    // The state resets at each FROM, so checking whole stages in focus is enough.
+    for inst in cx.focus().instructions(model) {
         match &inst.args {
             Typed::From(_) => pipefail = false,
             Typed::Shell(words) => {

@@ -2,7 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{BindingKind, Model, Typed};
+use crate::model::{BindingKind, Inst, Model, Typed};
 use crate::rules::Context;
 use crate::rules::packages::{ShellCommand, run_view};
 
@@ -110,6 +110,9 @@ fn mentions_any(user: &str, names: &HashSet<&str>) -> bool {
 fn users_created_with_uid<'m>(model: &'m Model<'_>) -> HashMap<&'m str, usize> {
     let mut created = HashMap::new();
     for inst in &model.instructions {
+        if !may_create_user(model, inst) {
+            continue;
+        }
         let Some(run) = run_view(model.source, inst) else {
             continue;
         };
@@ -120,6 +123,28 @@ fn users_created_with_uid<'m>(model: &'m Model<'_>) -> HashMap<&'m str, usize> {
         }
     }
     created
+}
+
+/// Returns whether a RUN (or an ONBUILD RUN) may create a user: its text mentions
+/// `useradd` or `adduser` once quotes, backslashes and line breaks are left out. Leaving
+/// them out also finds a name that quoting or a continuation splits. This check costs
+/// less than reducing the RUN's commands, and most RUNs create no user.
+fn may_create_user(model: &Model<'_>, inst: &Inst<'_>) -> bool {
+    if !matches!(inst.args, Typed::Run(_) | Typed::Onbuild(_)) {
+        return false;
+    }
+    let text = inst.span().text(model.source);
+    if text.contains("useradd") || text.contains("adduser") {
+        return true;
+    }
+    let splitters = |byte: &u8| matches!(byte, b'"' | b'\'' | b'\\' | b'\n' | b'\r');
+    if !text.bytes().any(|byte| splitters(&byte)) {
+        return false;
+    }
+    let joined: Vec<u8> = text.bytes().filter(|byte| !splitters(byte)).collect();
+    [&b"useradd"[..], &b"adduser"[..]]
+        .iter()
+        .any(|name| joined.windows(name.len()).any(|window| window == *name))
 }
 
 /// Returns the user that `command` creates with a fixed UID when it is `useradd` or
