@@ -200,7 +200,8 @@ fn lint_tree(
 /// for the same text and tree with ShellCheck off and otherwise the same configuration.
 /// Returns what [`lint_parsed`] returns with ShellCheck on, without running the rules
 /// again: after an edit, an editor shows `fast` first and this list when ShellCheck is
-/// done.
+/// done. Returns `None` when [`crate::shellcheck::interrupt`] is called before ShellCheck
+/// has checked every script.
 pub fn add_shellcheck(
     source: &str,
     tree: &Dockerfile,
@@ -208,7 +209,8 @@ pub fn add_shellcheck(
     file: &FileContext,
     memo: Option<&LintMemo>,
     fast: &LintResult,
-) -> LintResult {
+) -> Option<LintResult> {
+    let since = crate::shellcheck::interrupts();
     let model = Model::with_memo(source, tree, memo);
     let pragmas = if config.disable_ignore_pragma {
         Pragmas::default()
@@ -216,11 +218,19 @@ pub fn add_shellcheck(
         Pragmas::parse(tree, source)
     };
     let mut diagnostics = fast.diagnostics.clone();
-    crate::shellcheck::add_installed(source, &model, config, file.path.as_deref(), &mut diagnostics);
-    LintResult {
+    let path = file.path.as_deref();
+    let complete = crate::shellcheck::add_installed_unless_interrupted(
+        source,
+        &model,
+        config,
+        path,
+        Some(since),
+        &mut diagnostics,
+    );
+    complete.then(|| LintResult {
         diagnostics: finish(diagnostics, &model, &pragmas),
         error_regions: fast.error_regions.clone(),
-    }
+    })
 }
 
 /// Which stages a lint with a [`LintMemo`] checks with the rules whose scope is a stage

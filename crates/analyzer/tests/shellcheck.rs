@@ -680,7 +680,8 @@ fn added_findings_match_full_lint() {
             let memo = LintMemo::default();
             let full = lint_parsed(text, &tree, &lines, &config, &file, Some(&memo));
             let fast = lint_parsed(text, &tree, &lines, &without, &file, Some(&memo));
-            let added = add_shellcheck(text, &tree, &config, &file, Some(&memo), &fast);
+            let added = add_shellcheck(text, &tree, &config, &file, Some(&memo), &fast)
+                .expect("nothing interrupts this ShellCheck run");
             assert_eq!(added.diagnostics, full.diagnostics, "in:\n{text}");
             assert_eq!(added.error_regions, full.error_regions, "in:\n{text}");
             shellcheck_findings += full.diagnostics.len() - fast.diagnostics.len();

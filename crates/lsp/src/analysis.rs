@@ -213,7 +213,9 @@ impl Analysis {
 
     /// Lints a document version, with ShellCheck or without it (which is faster after an
     /// edit to a RUN). The result is cached in the snapshot. A lint with ShellCheck adds
-    /// its findings to the lint without it, so the rules run once per version.
+    /// its findings to the lint without it, so the rules run once per version. When an
+    /// edit interrupts ShellCheck (see [`shellcheck::interrupt`]), the result is the lint
+    /// without it.
     pub fn lint(&self, snapshot: &Snapshot, with_shellcheck: bool) -> Arc<Outcome> {
         let generation = self.generation.load(Ordering::SeqCst);
         let with_shellcheck = with_shellcheck && shellcheck::installed().is_some();
@@ -229,14 +231,22 @@ impl Analysis {
             None => FileContext::default(),
         };
         let result = match &fast {
-            Some(fast) => add_shellcheck(
-                &snapshot.text,
-                &snapshot.tree,
-                &config,
-                &file,
-                Some(&snapshot.scripts),
-                &fast.result,
-            ),
+            Some(fast) => {
+                let added = add_shellcheck(
+                    &snapshot.text,
+                    &snapshot.tree,
+                    &config,
+                    &file,
+                    Some(&snapshot.scripts),
+                    &fast.result,
+                );
+                let Some(added) = added else {
+                    // An edit interrupted ShellCheck. Nothing is kept, and a later pass
+                    // checks this version again if it is still the latest.
+                    return fast.clone();
+                };
+                added
+            }
             None => {
                 let mut without = (*config).clone();
                 without.ignore.push(shellcheck::RULE_NAME.to_string());

@@ -234,9 +234,20 @@ pub async fn publish_loop(state: Arc<State>, client: Client) {
                 return;
             }
             let due = std::mem::take(&mut *lock(&state.queue.shellcheck_due));
-            for uri in &due {
-                if !state.queue.is_pending(uri) {
-                    publish(&state, &client, &features, uri, true).await;
+            for (index, uri) in due.iter().enumerate() {
+                if state.queue.is_pending(uri) {
+                    continue;
+                }
+                if !publish(&state, &client, &features, uri, true).await {
+                    // An edit interrupted this pass, and the pass that edit schedules
+                    // checks the documents this one did not finish.
+                    let mut again = lock(&state.queue.shellcheck_due);
+                    for uri in &due[index..] {
+                        if !again.contains(uri) {
+                            again.push(uri.clone());
+                        }
+                    }
+                    break;
                 }
             }
         });
@@ -256,18 +267,20 @@ async fn free_retired(state: &State) {
     }
 }
 
+/// Publishes the diagnostics of one document. Returns `false` when an edit interrupted
+/// ShellCheck, so that the list with its findings still has to be published.
 async fn publish(
     state: &Arc<State>,
     client: &Client,
     features: &ClientFeatures,
     uri: &Uri,
     with_shellcheck: bool,
-) {
+) -> bool {
     let Some(snapshot) = state.documents.snapshot(uri) else {
         if !with_shellcheck {
             send(state, client, uri.clone(), Vec::new(), None).await;
         }
-        return;
+        return true;
     };
 
     // Linting runs on a blocking thread, so a slow lint of a huge file leaves the async
@@ -279,16 +292,21 @@ async fn publish(
             "diagnostics",
             &lint_snapshot.uri,
             Some(lint_snapshot.version),
-            None,
+            Linted::Nothing,
             || {
                 let outcome = lint_state.analysis.lint(&lint_snapshot, with_shellcheck);
                 if with_shellcheck {
-                    // Nothing to publish again when ShellCheck is off or found nothing new.
+                    // Nothing to publish again when ShellCheck is off, was interrupted, or
+                    // found nothing new.
+                    if !outcome.with_shellcheck {
+                        if ballast_analyzer::shellcheck::installed().is_some() {
+                            return Linted::Interrupted;
+                        }
+                        return Linted::Nothing;
+                    }
                     let fast = lint_state.analysis.lint(&lint_snapshot, false);
-                    if !outcome.with_shellcheck
-                        || outcome.result.diagnostics == fast.result.diagnostics
-                    {
-                        return None;
+                    if outcome.result.diagnostics == fast.result.diagnostics {
+                        return Linted::Nothing;
                     }
                 }
                 let mut diagnostics = to_protocol(&lint_snapshot, &outcome, &lint_features);
@@ -299,20 +317,21 @@ async fn publish(
                         &report,
                     ));
                 }
-                Some(diagnostics)
+                Linted::List(diagnostics)
             },
         )
     };
     let diagnostics = match tokio::task::spawn_blocking(lint).await {
-        Ok(Some(diagnostics)) => diagnostics,
-        Ok(None) => return,
+        Ok(Linted::List(diagnostics)) => diagnostics,
+        Ok(Linted::Nothing) => return true,
+        Ok(Linted::Interrupted) => return false,
         Err(error) => {
             tracing::error!(
                 uri = uri.as_str(),
                 version = snapshot.version,
                 "lint task failed: {error}"
             );
-            return;
+            return true;
         }
     };
 
@@ -326,7 +345,7 @@ async fn publish(
             version = snapshot.version,
             "skip stale diagnostics"
         );
-        return;
+        return true;
     }
     tracing::debug!(
         uri = uri.as_str(),
@@ -335,6 +354,17 @@ async fn publish(
         "publish diagnostics"
     );
     send(state, client, uri.clone(), diagnostics, Some(snapshot.version)).await;
+    true
+}
+
+/// What the lint of one document gives to publish.
+enum Linted {
+    /// A list to publish.
+    List(Vec<Diagnostic>),
+    /// Nothing new to publish.
+    Nothing,
+    /// An edit interrupted ShellCheck, so its findings are missing.
+    Interrupted,
 }
 
 /// Sends one diagnostics list, serialized straight to JSON text when the transport allows

@@ -44,6 +44,7 @@ declare_rule! {
         code: "DL3059",
         name: "consecutive-run",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
@@ -54,7 +55,8 @@ fn check(cx: &mut Context<'_>) {
     let mut previous: Option<(Vec<&str>, bool)> = None;
     // The RUN right before the current instruction, which a fix joins the current one to.
     let mut last_run: Option<&Instruction> = None;
-    for inst in &model.instructions {
+    // Every FROM resets both, so checking whole stages in focus is enough.
+    for inst in cx.focus().instructions(model) {
         let before = last_run.take();
         if inst.keyword() != Keyword::Run {
             previous = None;

@@ -15,6 +15,7 @@ mod checker;
 mod script;
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use ballast_parser::run_script::{RunScript, ScriptOrigin};
@@ -123,6 +124,17 @@ struct Installed {
 
 static INSTALLED: RwLock<Option<Arc<Installed>>> = RwLock::new(None);
 
+/// Counts calls to [`interrupt`].
+static INTERRUPTS: AtomicU64 = AtomicU64::new(0);
+
+/// Makes the runs of [`crate::lint::add_shellcheck`] that have started give up: they start
+/// no more ShellCheck processes and return `None`. A language server calls it on each edit,
+/// so that the first pass over a large file, which starts one process per RUN, does not
+/// compete for the processor with the lints of the edits that follow.
+pub fn interrupt() {
+    INTERRUPTS.fetch_add(1, Ordering::SeqCst);
+}
+
 /// Makes [`crate::lint::lint`] run `checker` on RUN instructions, or stops it with `None`.
 /// Nothing runs ShellCheck until a front end installs a checker.
 pub fn install(checker: Option<Checker>) {
@@ -172,23 +184,39 @@ pub(crate) fn add_installed(
     path: Option<&std::path::Path>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    add_installed_unless_interrupted(source, model, config, path, None, diagnostics);
+}
+
+/// Adds the findings of the installed ShellCheck to `diagnostics`, like [`add_installed`].
+/// With `since`, a value of [`interrupts`], gives up when [`interrupt`] is called again and
+/// returns `false`, and `diagnostics` then contains only some of the findings.
+pub(crate) fn add_installed_unless_interrupted(
+    source: &str,
+    model: &Model<'_>,
+    config: &Config,
+    path: Option<&std::path::Path>,
+    since: Option<u64>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> bool {
     let Some(installed) = current() else {
-        return;
+        return true;
     };
     let mut notes = Notes::default();
-    diagnostics.extend(check_file(
-        &installed.checker,
-        source,
-        model,
-        config,
-        path,
-        &mut notes,
-    ));
+    let found = check_file(&installed.checker, source, model, config, path, since, &mut notes);
+    let complete = found.is_some();
+    diagnostics.extend(found.unwrap_or_default());
     installed
         .notes
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .merge(notes);
+    complete
+}
+
+/// Returns how many times [`interrupt`] was called, for
+/// [`add_installed_unless_interrupted`].
+pub(crate) fn interrupts() -> u64 {
+    INTERRUPTS.load(Ordering::SeqCst)
 }
 
 /// One script to check.
@@ -208,32 +236,41 @@ pub fn check_model(
     config: &Config,
     notes: &mut Notes,
 ) -> Vec<Diagnostic> {
-    check_file(checker, source, model, config, None, notes)
+    check_file(checker, source, model, config, None, None, notes).unwrap_or_default()
 }
 
 /// Runs ShellCheck as [`check_model`] does; `path` names the file in the note of a script that
-/// timed out.
+/// timed out. With `since`, returns `None` once [`interrupt`] has been called after
+/// [`interrupts`] returned `since`.
 fn check_file(
     checker: &Checker,
     source: &str,
     model: &Model<'_>,
     config: &Config,
     path: Option<&std::path::Path>,
+    since: Option<u64>,
     notes: &mut Notes,
-) -> Vec<Diagnostic> {
+) -> Option<Vec<Diagnostic>> {
     if is_turned_off(config) {
-        return Vec::new();
+        return Some(Vec::new());
     }
 
     let jobs = collect_jobs(source, model, notes);
+    let interrupted = || since.is_some_and(|since| interrupts() != since);
     let results: Vec<(usize, Result<Arc<Vec<Finding>>, CheckError>)> = jobs
         .par_iter()
         .enumerate()
-        .map(|(index, job)| {
+        .filter_map(|(index, job)| {
+            if interrupted() {
+                return None;
+            }
             let result = checker.check(&job.script.text, job.dialect, &job.declared);
-            (index, result)
+            Some((index, result))
         })
         .collect();
+    if results.len() < jobs.len() {
+        return None;
+    }
 
     let mut diagnostics = Vec::new();
     for (index, result) in results {
@@ -258,7 +295,7 @@ fn check_file(
             }
         }
     }
-    diagnostics
+    Some(diagnostics)
 }
 
 /// Returns whether the configuration leaves no ShellCheck code to report: it ignores
