@@ -235,7 +235,14 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
                 "ballast language server started on standard input and output"
             );
             widen_pipes();
-            let (input, output, writer) = connect(tokio::io::stdin(), tokio::io::stdout(), notice_bodies);
+            #[cfg(unix)]
+            let pipes = crate::transport::stdio_pipes();
+            #[cfg(not(unix))]
+            let pipes: Option<(tokio::io::Stdin, tokio::io::Stdout)> = None;
+            let (input, output, writer) = match pipes {
+                Some((input, output)) => connect(input, output, notice_bodies),
+                None => connect(tokio::io::stdin(), tokio::io::stdout(), notice_bodies),
+            };
             Server::new(input, output, socket).serve(service).await;
             let _ = writer.await;
         }

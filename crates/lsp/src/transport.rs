@@ -438,6 +438,34 @@ async fn write_message(output: &mut (impl AsyncWrite + Unpin), body: &[u8]) -> s
     output.flush().await
 }
 
+/// Returns standard input and output as pipes that tokio's reactor watches, when both are
+/// pipes, as editors start language servers. tokio's `stdin` and `stdout` hand every read
+/// and write to a blocking thread and wait for it, which costs a round trip between threads
+/// for each message. With the reactor, the task that handles a message reads and writes it
+/// itself. This puts both pipes in non-blocking mode.
+#[cfg(unix)]
+pub fn stdio_pipes() -> Option<(tokio::net::unix::pipe::Receiver, tokio::net::unix::pipe::Sender)> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::FileTypeExt;
+
+    let input = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    let output = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    // Both are checked before either is changed, so that a failure leaves standard input
+    // and output as they were for tokio's own readers and writers.
+    let is_pipe = |fd: &std::os::fd::OwnedFd| {
+        fd.try_clone()
+            .map(std::fs::File::from)
+            .and_then(|file| file.metadata())
+            .is_ok_and(|metadata| metadata.file_type().is_fifo())
+    };
+    if !is_pipe(&input) || !is_pipe(&output) {
+        return None;
+    }
+    let receiver = tokio::net::unix::pipe::Receiver::from_owned_fd(input).ok()?;
+    let sender = tokio::net::unix::pipe::Sender::from_owned_fd(output).ok()?;
+    Some((receiver, sender))
+}
+
 /// Asks the kernel for 1 MiB buffers on standard input and output when they are pipes, the
 /// most an unprivileged process gets by default. With the default 64 KiB, a diagnostics
 /// list of a large file (400 KB for 1,400 findings) crosses the pipe in a series of

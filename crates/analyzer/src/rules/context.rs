@@ -88,18 +88,36 @@ impl<'a> Focus<'a> {
         }
     }
 
-    /// Whether the rule checks `inst`.
+    /// Returns whether the rule checks `inst`.
     pub fn covers(self, inst: &Inst<'_>) -> bool {
         self.covers_stage(inst.stage)
     }
 
-    /// The instructions of `model` the rule checks, in source order.
+    /// Returns the instructions of `model` that the rule checks, in source order.
     pub fn instructions<'m, 'i>(self, model: &'m Model<'i>) -> impl Iterator<Item = &'m Inst<'i>> {
-        model.instructions.iter().filter(move |inst| self.covers(inst))
+        let all = model.instructions.len();
+        // The instructions of the stages checked, found through the stages' ranges, so that
+        // a run after an edit does not visit every instruction of a large file.
+        let ranges: Vec<std::ops::Range<usize>> = match self.stages {
+            None => vec![0..all],
+            Some(_) => {
+                let first_from = model.stages.first().map_or(all, |stage| stage.instructions.start);
+                let prelude = self.prelude.then_some(0..first_from);
+                let stages = model
+                    .stages
+                    .iter()
+                    .filter(|stage| self.covers_stage(Some(stage.index)))
+                    .map(|stage| stage.instructions.clone());
+                prelude.into_iter().chain(stages).collect()
+            }
+        };
+        ranges
+            .into_iter()
+            .flat_map(move |range| &model.instructions[range.start.min(all)..range.end.min(all)])
     }
 
-    /// Whether the rule checks the stage with this index, or with `None` the instructions
-    /// before the first `FROM`.
+    /// Returns whether the rule checks the stage with this index, or with `None` the
+    /// instructions before the first `FROM`.
     pub fn covers_stage(self, stage: Option<usize>) -> bool {
         match (self.stages, stage) {
             (None, _) => true,

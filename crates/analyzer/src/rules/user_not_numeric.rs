@@ -133,18 +133,29 @@ fn may_create_user(model: &Model<'_>, inst: &Inst<'_>) -> bool {
     if !matches!(inst.args, Typed::Run(_) | Typed::Onbuild(_)) {
         return false;
     }
-    let text = inst.span().text(model.source);
-    if text.contains("useradd") || text.contains("adduser") {
-        return true;
+    let text = inst.span().text(model.source).as_bytes();
+    contains_joined(text, b"useradd") || contains_joined(text, b"adduser")
+}
+
+/// Returns whether `text` contains `word` once quotes, backslashes and line breaks are left
+/// out. Restarting at a mismatch is exact because neither word this is used for has a
+/// proper prefix that is also a suffix.
+fn contains_joined(text: &[u8], word: &[u8]) -> bool {
+    let mut matched = 0;
+    for &byte in text {
+        if matches!(byte, b'"' | b'\'' | b'\\' | b'\n' | b'\r') {
+            continue;
+        }
+        if byte == word[matched] {
+            matched += 1;
+        } else {
+            matched = usize::from(byte == word[0]);
+        }
+        if matched == word.len() {
+            return true;
+        }
     }
-    let splitters = |byte: &u8| matches!(byte, b'"' | b'\'' | b'\\' | b'\n' | b'\r');
-    if !text.bytes().any(|byte| splitters(&byte)) {
-        return false;
-    }
-    let joined: Vec<u8> = text.bytes().filter(|byte| !splitters(byte)).collect();
-    [&b"useradd"[..], &b"adduser"[..]]
-        .iter()
-        .any(|name| joined.windows(name.len()).any(|window| window == *name))
+    false
 }
 
 /// Returns the user that `command` creates with a fixed UID when it is `useradd` or
@@ -157,4 +168,21 @@ fn user_created_with_uid(command: &ShellCommand) -> Option<&str> {
         return None;
     }
     command.args.last().map(|last| last.text.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_joined;
+
+    #[test]
+    fn joined_words_are_found() {
+        assert!(contains_joined(b"RUN useradd -u 1000 app", b"useradd"));
+        assert!(contains_joined(b"RUN \"user\"add -u 1000 app", b"useradd"));
+        assert!(contains_joined(b"RUN user\\\nadd -u 1000 app", b"useradd"));
+        assert!(contains_joined(b"RUN addadduser -u 1000 app", b"adduser"));
+        assert!(contains_joined(b"RUN uuseradd", b"useradd"));
+        assert!(!contains_joined(b"RUN user add", b"useradd"));
+        assert!(!contains_joined(b"RUN adduse", b"adduser"));
+        assert!(!contains_joined(b"", b"useradd"));
+    }
 }
