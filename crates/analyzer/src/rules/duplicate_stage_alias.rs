@@ -1,6 +1,8 @@
 //! DL3024: two stages with the same name.
 
-use crate::model::unquote;
+use std::collections::HashMap;
+
+use crate::model::{Stage, unquote};
 use crate::rules::Context;
 
 declare_rule! {
@@ -37,16 +39,19 @@ declare_rule! {
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
+    // The first stage of each name, so the check stays linear in the stages.
+    let mut first_of: HashMap<&str, &Stage<'_>> = HashMap::new();
     for stage in &model.stages {
-        let (Some(word), Some(name)) = (stage.name_word, stage.name.as_deref()) else {
+        let Some(name) = stage.name.as_deref() else {
             continue;
         };
-        let Some(first) = model.stages[..stage.index]
-            .iter()
-            .find(|earlier| earlier.name.as_deref() == Some(name))
-        else {
+        let first = *first_of.entry(name).or_insert(stage);
+        let Some(word) = stage.name_word else {
             continue;
         };
+        if std::ptr::eq(first, stage) {
+            continue;
+        }
         let line = cx.line_number(model.instructions[first.from].span().start);
         cx.report(
             word.span,

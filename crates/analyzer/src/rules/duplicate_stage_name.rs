@@ -1,5 +1,8 @@
 //! DuplicateStageName: two stages with the same name.
 
+use std::collections::HashMap;
+
+use crate::model::Stage;
 use crate::rules::Context;
 
 declare_rule! {
@@ -33,15 +36,16 @@ declare_rule! {
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    for (index, stage) in model.stages.iter().enumerate() {
-        let (Some(name), Some(word)) = (&stage.name, stage.name_word) else {
+    // The latest stage of each name so far, so the check stays linear in the stages.
+    let mut latest: HashMap<&str, &Stage<'_>> = HashMap::new();
+    for stage in &model.stages {
+        let Some(name) = stage.name.as_deref() else {
             continue;
         };
-        let earlier = model.stages[..index]
-            .iter()
-            .rev()
-            .find(|other| other.name.as_deref() == Some(name.as_str()));
-        let Some(earlier) = earlier else { continue };
+        let earlier = latest.insert(name, stage);
+        let (Some(word), Some(earlier)) = (stage.name_word, earlier) else {
+            continue;
+        };
         let diagnostic = cx.report(
             word.span,
             format!("an earlier stage is already named `{name}`: give each stage its own name"),
