@@ -97,11 +97,20 @@ struct Document {
     text: String,
     /// The parse of the current text, moved to `base` on every change.
     snapshot: Option<Arc<Snapshot>>,
-    /// The latest parsed version before the current text, and the edit that covers every
-    /// change since then (`None` after a change that replaced the whole text). The next
-    /// snapshot parses again only the part of the text around the edit.
-    base: Option<(Arc<Snapshot>, Option<TextEdit>)>,
+    /// The latest parsed version before the current text, and what changed since then. The
+    /// next snapshot parses again only the part of the text around the changes.
+    base: Option<(Arc<Snapshot>, Since)>,
     scripts: Arc<LintMemo>,
+}
+
+/// What changed in a document since its base version was parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Since {
+    Nothing,
+    /// One edit that covers every change.
+    Edit(TextEdit),
+    /// A change replaced the whole text, so the base's tree cannot be reused.
+    Replaced,
 }
 
 /// Returns one edit that covers `first` and then `second`, which is in the coordinates of
@@ -176,12 +185,12 @@ impl Documents {
         // The edits are counted from the latest parsed version: the current snapshot, or
         // the base that no snapshot has replaced yet.
         let mut unused = None;
-        let mut edit = match document.snapshot.take() {
+        let mut since = match document.snapshot.take() {
             Some(snapshot) => {
-                unused = document.base.replace((snapshot, None)).map(|(base, _)| base);
-                Some(None)
+                unused = document.base.replace((snapshot, Since::Nothing)).map(|(base, _)| base);
+                Some(Since::Nothing)
             }
-            None => document.base.as_ref().map(|(_, edit)| *edit),
+            None => document.base.as_ref().map(|(_, since)| *since),
         };
         for change in changes {
             match change.range {
@@ -196,19 +205,20 @@ impl Documents {
                         old_end: span.end,
                         new_end: span.start + change.text.len(),
                     };
-                    edit = edit.map(|edit| match edit {
-                        Some(earlier) => Some(merge_edits(earlier, this)),
-                        None => Some(this),
+                    since = since.map(|since| match since {
+                        Since::Nothing => Since::Edit(this),
+                        Since::Edit(earlier) => Since::Edit(merge_edits(earlier, this)),
+                        Since::Replaced => Since::Replaced,
                     });
                 }
                 None => {
                     document.text = change.text;
-                    edit = edit.map(|_| None);
+                    since = since.map(|_| Since::Replaced);
                 }
             }
         }
-        if let (Some(base), Some(edit)) = (&mut document.base, edit) {
-            base.1 = edit;
+        if let (Some(base), Some(since)) = (&mut document.base, since) {
+            base.1 = since;
         }
         document.version = version;
         drop(open);
@@ -243,7 +253,7 @@ impl Documents {
         // snapshot is stored only if no edit arrived in the meantime. The base's tree is
         // reused when no other handler still has a reference to the base.
         let (tree, rest) = match base {
-            Some((base, Some(edit))) => match Arc::try_unwrap(base) {
+            Some((base, Since::Edit(edit))) => match Arc::try_unwrap(base) {
                 Ok(base) => {
                     let Snapshot {
                         text: old_text,
@@ -258,7 +268,9 @@ impl Documents {
                 }
                 Err(base) => (parse(&text), Some(Retired::new(base))),
             },
-            Some((base, None)) => (parse(&text), Some(Retired::new(base))),
+            Some((base, Since::Nothing | Since::Replaced)) => {
+                (parse(&text), Some(Retired::new(base)))
+            }
             None => (parse(&text), None),
         };
         let snapshot = Arc::new(Snapshot::new(uri.clone(), version, text, tree, scripts));
@@ -419,6 +431,34 @@ mod tests {
         let (reparsed, parsed) = trees(&documents);
         assert_eq!(reparsed, parsed);
         assert_eq!(documents.snapshot(&uri()).unwrap().text, "FROM c\nRUN d\n");
+    }
+
+    #[test]
+    fn ranged_change_after_whole_text_change_parses_again() {
+        let documents = Documents::default();
+        documents.open(uri(), 1, "FROM a\nRUN b\n".into());
+        documents.snapshot(&uri()).unwrap();
+        let replace = TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: "FROM c AS x\nRUN d\nRUN e\n".into(),
+        };
+        // In one notification, then across two with no snapshot between them.
+        documents
+            .change(&uri(), 2, vec![replace.clone(), edit((2, 4), (2, 5), "f")], Encoding::Utf16)
+            .unwrap();
+        let (reparsed, parsed) = trees(&documents);
+        assert_eq!(reparsed, parsed);
+        documents.change(&uri(), 3, vec![replace], Encoding::Utf16).unwrap();
+        documents
+            .change(&uri(), 4, vec![edit((1, 4), (1, 5), "g")], Encoding::Utf16)
+            .unwrap();
+        let (reparsed, parsed) = trees(&documents);
+        assert_eq!(reparsed, parsed);
+        assert_eq!(
+            documents.snapshot(&uri()).unwrap().text,
+            "FROM c AS x\nRUN g\nRUN e\n"
+        );
     }
 
     #[test]
