@@ -302,3 +302,13 @@ fn an_edit_inside_one_stage_checks_only_that_stage() {
         "every stage is built on `base`, so only the text before the first FROM is reused"
     );
 }
+
+#[test]
+fn unterminated_heredoc_before_a_stage_stays_in_its_stage() {
+    // The RUN's script once read the line after its unterminated heredoc, so a finding of
+    // the first stage lay in the second; an edit to the second stage alone then lost it.
+    let path = Path::new("unterminated heredoc");
+    let memo = LintMemo::default();
+    assert_same_findings(path, 0, "FROM a\nRUN <<-#EOT bash\nFROM build\n", &memo);
+    assert_same_findings(path, 1, "FROM a\nRUN <<-#EOT bash\nFROM build\n#\n", &memo);
+}

@@ -114,12 +114,14 @@ fn shell_form_script(
             script_map.append(line_end + newline, 1);
         }
         for heredoc in &outer.heredocs {
-            let end = heredoc
-                .terminator_span
-                .map_or(heredoc.content_span.end, |span| span.end);
-            let end = source[end..]
-                .find('\n')
-                .map_or(end, |newline| end + newline + 1);
+            // The terminator line is read with its line break. An unterminated body ends where
+            // the instruction ends, so nothing after the instruction becomes part of the script.
+            let end = match heredoc.terminator_span {
+                Some(terminator) => source[terminator.end..]
+                    .find('\n')
+                    .map_or(terminator.end, |newline| terminator.end + newline + 1),
+                None => heredoc.content_span.end,
+            };
             text.push_str(&source[heredoc.content_span.start..end]);
             script_map.append(heredoc.content_span.start, end - heredoc.content_span.start);
         }
