@@ -77,16 +77,29 @@ fn check(cx: &mut Context<'_>) {
         .filter(|inst| matches!(inst.args, Typed::Run(_)))
         .map(|inst| (inst, commands(cx.source, model, inst)))
         .collect();
+    // What each RUN removes, read once. Only the RUNs that remove something are compared
+    // with the earlier ones, and only within their stage, because comparing every pair of
+    // RUNs made a file with thousands of RUNs take seconds.
+    let removals: Vec<Vec<Removal>> = runs.iter().map(|(_, commands)| removals(commands)).collect();
+    let removing: Vec<usize> = (0..runs.len()).filter(|&index| !removals[index].is_empty()).collect();
+    let (runs_ref, removals_ref, removing_ref) = (&runs, &removals, &removing);
+    // The RUNs from position `from` on, in `stage`, that remove something. A stage's RUNs
+    // are next to each other, so the first RUN of another stage ends them.
+    let later_removals = move |from: usize, stage: Option<usize>| {
+        let first = removing_ref.partition_point(|&index| index < from);
+        removing_ref[first..]
+            .iter()
+            .take_while(move |&&index| runs_ref[index].0.stage == stage)
+            .map(move |&index| (runs_ref[index].0, &removals_ref[index]))
+    };
 
     for (position, (earlier, earlier_commands)) in runs.iter().enumerate() {
         let created = created_paths(earlier_commands);
         if created.is_empty() {
             continue;
         }
-        let later = runs[position + 1..]
-            .iter()
-            .filter(|(inst, _)| inst.stage == earlier.stage)
-            .find_map(|(inst, commands)| deleted(commands, &created).map(|path| (inst, path)));
+        let later = later_removals(position + 1, earlier.stage)
+            .find_map(|(inst, removed)| deleted(removed, &created).map(|path| (inst, path)));
         let Some((later, path)) = later else {
             continue;
         };
@@ -106,10 +119,9 @@ fn check(cx: &mut Context<'_>) {
             continue;
         }
         let added = [added];
-        let later = runs
-            .iter()
-            .filter(|(inst, _)| inst.stage == copy_inst.stage && inst.index > copy_inst.index)
-            .find_map(|(inst, commands)| deleted(commands, &added).map(|path| (inst, path)));
+        let after = runs.partition_point(|(inst, _)| inst.index < copy_inst.index);
+        let later = later_removals(after, copy_inst.stage)
+            .find_map(|(inst, removed)| deleted(removed, &added).map(|path| (inst, path)));
         if let Some((later, path)) = later {
             report_copy(cx, copy_inst, later, &path);
         }
@@ -237,7 +249,15 @@ fn push_absolute(paths: &mut Vec<String>, word: &Word) {
 }
 
 /// Returns the first path in `created` that an `rm` in `commands` deletes.
-fn deleted(commands: &[&SimpleCommand], created: &[String]) -> Option<String> {
+/// One path an `rm` removes: as written, and normalized.
+struct Removal {
+    written: String,
+    target: String,
+}
+
+/// Returns the paths the `rm` commands among `commands` remove, in order.
+fn removals(commands: &[&SimpleCommand]) -> Vec<Removal> {
+    let mut removals = Vec::new();
     for command in commands {
         let Some(name) = command.name() else { continue };
         let program = name.value.rsplit('/').next().unwrap_or(&name.value);
@@ -252,15 +272,25 @@ fn deleted(commands: &[&SimpleCommand], created: &[String]) -> Option<String> {
             if target.len() <= 1 {
                 continue;
             }
-            if created
-                .iter()
-                .any(|path| covers(&target, path) || covers(path, &target))
-            {
-                return Some(word.value.clone());
-            }
+            removals.push(Removal {
+                written: word.value.clone(),
+                target,
+            });
         }
     }
-    None
+    removals
+}
+
+/// Returns the first removed path that covers or lies inside one of `created`, as written.
+fn deleted(removed: &[Removal], created: &[String]) -> Option<String> {
+    removed
+        .iter()
+        .find(|removal| {
+            created
+                .iter()
+                .any(|path| covers(&removal.target, path) || covers(path, &removal.target))
+        })
+        .map(|removal| removal.written.clone())
 }
 
 /// Removes a trailing `/*`, `*` or `/`, so `/var/lib/apt/lists/*` compares as the folder.
