@@ -370,3 +370,13 @@ fn requests_behind_initialize_get_responses() {
     }
     client.shutdown();
 }
+
+/// `exit` before `shutdown` ends the server with exit code 1, as the protocol specifies.
+/// After `shutdown` the code is 0, which `Client::shutdown` checks in the other tests.
+#[test]
+fn exit_without_shutdown_ends_with_code_1() {
+    let mut client = Client::start(&["--stdio"]);
+    client.initialize(rich_capabilities(), Value::Null);
+    let status = client.exit_without_shutdown();
+    assert_eq!(status.code(), Some(1), "the server exited with {status}");
+}

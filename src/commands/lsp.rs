@@ -22,12 +22,14 @@ pub struct LspArgs {
     pub log_file: Option<PathBuf>,
 }
 
-/// Runs the language server until the client sends `exit` or closes the connection.
+/// Runs the language server until the client sends `exit` or closes the connection. The
+/// exit code is 1 when the client sent `exit` without `shutdown` first, as the protocol
+/// specifies, and 0 otherwise.
 pub fn run(args: LspArgs) -> anyhow::Result<ExitCode> {
     let options = ballast_lsp::Options {
         listen: args.listen,
         log_file: args.log_file,
     };
-    ballast_lsp::run(options)?;
-    Ok(ExitCode::SUCCESS)
+    let clean = ballast_lsp::run(options)?;
+    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -264,6 +264,14 @@ impl Client {
         );
     }
 
+    /// Sends `exit` without `shutdown` and returns how the server process ended.
+    pub fn exit_without_shutdown(mut self) -> std::process::ExitStatus {
+        self.notify("exit", Value::Null);
+        self.child
+            .wait()
+            .expect("the server process can be waited for")
+    }
+
     /// Returns the server's standard error so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()

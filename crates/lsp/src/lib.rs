@@ -72,8 +72,9 @@ pub enum ServerError {
     Runtime(std::io::Error),
 }
 
-/// Serves one client until it sends `exit` or closes the connection.
-pub fn run(options: Options) -> Result<(), ServerError> {
+/// Serves one client until it sends `exit` or closes the connection. Returns `false` when
+/// the client sent `exit` before `shutdown`, which the protocol answers with exit code 1.
+pub fn run(options: Options) -> Result<bool, ServerError> {
     logging::init(options.log_file.as_deref())?;
     if let Some(address) = options.listen
         && !address.ip().is_loopback()

@@ -220,15 +220,15 @@ async fn respond_with<P, R, F>(
 }
 
 /// Serves one client on standard input and output, or on the first connection to a
-/// loopback address.
-pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), ServerError> {
+/// loopback address. Returns `false` when the client sent `exit` before `shutdown`.
+pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<bool, ServerError> {
     install_panic_hook();
     let (notices, notice_bodies) = notices();
     let (service, socket) = LspService::build(move |client| Backend::new(client, notices))
         .custom_method(INVALID_MESSAGE_METHOD, Backend::invalid_message)
         .custom_method(DIRECT_REQUEST_METHOD, Backend::direct_request)
         .finish();
-    match listen {
+    let end = match listen {
         None => {
             tracing::info!(
                 version = env!("CARGO_PKG_VERSION"),
@@ -239,12 +239,13 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
             let pipes = crate::transport::stdio_pipes();
             #[cfg(not(unix))]
             let pipes: Option<(tokio::io::Stdin, tokio::io::Stdout)> = None;
-            let (input, output, writer) = match pipes {
+            let (input, output, writer, end) = match pipes {
                 Some((input, output)) => connect(input, output, notice_bodies),
                 None => connect(tokio::io::stdin(), tokio::io::stdout(), notice_bodies),
             };
             Server::new(input, output, socket).serve(service).await;
             let _ = writer.await;
+            end
         }
         Some(address) => {
             let listener = TcpListener::bind(address)
@@ -257,13 +258,14 @@ pub async fn serve(listen: Option<SocketAddr>) -> std::result::Result<(), Server
                 .map_err(|source| ServerError::Accept { address, source })?;
             tracing::info!(%peer, "client connected");
             let (read, write) = tokio::io::split(stream);
-            let (input, output, writer) = connect(read, write, notice_bodies);
+            let (input, output, writer, end) = connect(read, write, notice_bodies);
             Server::new(input, output, socket).serve(service).await;
             let _ = writer.await;
+            end
         }
-    }
+    };
     tracing::info!("ballast language server stopped");
-    Ok(())
+    Ok(!end.exit_before_shutdown())
 }
 
 /// Applies settings from the client and reports invalid values in a message.

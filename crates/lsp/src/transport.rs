@@ -122,17 +122,19 @@ impl Notices {
 /// Connects the server to the client's streams. Returns the stream the server reads, which
 /// carries only messages it can decode, the stream it writes, whose messages reach `output`
 /// whole, with the error responses for dropped messages and the bodies sent through
-/// `notices` between them, and the task that writes `output`. Once the server has dropped
-/// its stream, awaiting the task makes sure its last messages were written.
+/// `notices` between them, the task that writes `output`, and how the client ended the
+/// session. Once the server has dropped its stream, awaiting the task makes sure its last
+/// messages were written.
 pub fn connect(
     input: impl AsyncRead + Unpin + Send + 'static,
     output: impl AsyncWrite + Unpin + Send + 'static,
     notices: NoticeBodies,
-) -> (DuplexStream, DuplexStream, tokio::task::JoinHandle<()>) {
+) -> (DuplexStream, DuplexStream, tokio::task::JoinHandle<()>, SessionEnd) {
     let (server_reads, filter_writes) = tokio::io::duplex(1 << 16);
     let (server_writes, merger_reads) = tokio::io::duplex(1 << 16);
     let (errors, error_bodies) = tokio::sync::mpsc::unbounded_channel();
     let gate = std::sync::Arc::new(Gate::default());
+    let end = SessionEnd(gate.clone());
     let input_gate = gate.clone();
     tokio::spawn(async move {
         if let Err(error) = copy_messages(input, filter_writes, errors, input_gate).await {
@@ -146,7 +148,7 @@ pub fn connect(
             tracing::info!("client output closed: {error}");
         }
     });
-    (server_reads, server_writes, writer)
+    (server_reads, server_writes, writer, end)
 }
 
 /// Writes the server's messages, the filter's error responses and the notices to
@@ -235,6 +237,22 @@ struct Gate {
     /// The id of the client's latest `initialize` request.
     initialize_id: std::sync::Mutex<Option<Value>>,
     open: std::sync::atomic::AtomicBool,
+    /// Whether the client sent `exit` before `shutdown`.
+    exit_before_shutdown: std::sync::atomic::AtomicBool,
+}
+
+/// The way the client ended the session, read once the server has stopped.
+#[derive(Clone, Debug)]
+pub struct SessionEnd(std::sync::Arc<Gate>);
+
+impl SessionEnd {
+    /// Returns whether the client sent `exit` without `shutdown` first. The protocol
+    /// specifies exit code 1 for the server then.
+    pub fn exit_before_shutdown(&self) -> bool {
+        self.0
+            .exit_before_shutdown
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
 }
 
 impl Gate {
@@ -296,6 +314,7 @@ impl Session {
         let mentions = |name: &str| find(&body, name.as_bytes()).is_some();
         if !mentions("initialize")
             && !mentions("shutdown")
+            && !mentions("\"exit\"")
             && !DIRECT_REQUESTS.iter().any(|method| mentions(method))
         {
             return body;
@@ -310,6 +329,10 @@ impl Session {
                     .expect_response(serde_json::to_value(id).unwrap_or(Value::Null));
             }
             ("shutdown", _) => self.shut_down = true,
+            ("exit", None) if !self.shut_down => self
+                .gate
+                .exit_before_shutdown
+                .store(true, std::sync::atomic::Ordering::Release),
             _ => {}
         }
 
