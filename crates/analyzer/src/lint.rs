@@ -233,8 +233,9 @@ pub fn add_shellcheck(
     })
 }
 
-/// Which stages a lint with a [`LintMemo`] checks with the rules whose scope is a stage
-/// ([`Scope::Stage`] and [`Scope::StageLines`]), and which it takes from the memo.
+/// The plan of a lint with a [`LintMemo`]: the stages that the rules whose scope is a stage
+/// ([`Scope::Stage`] and [`Scope::StageLines`]) check, and the stages whose findings come
+/// from the memo.
 ///
 /// The file is cut into slots: slot 0 is the text before the first `FROM`, and slot `i + 1`
 /// is stage `i`, from its `FROM` to the next one. Each slot has a fingerprint per kind of
@@ -400,8 +401,8 @@ impl StagePlan {
     }
 }
 
-/// Whether every span of `diagnostic`, its labels' and its fix's included, lies in
-/// `start..=end`.
+/// Returns whether every span of `diagnostic`, including those of its labels and its fix,
+/// lies in `start..=end`.
 fn within(diagnostic: &Diagnostic, start: usize, end: usize) -> bool {
     let inside = |span: Span| start <= span.start && span.end <= end;
     inside(diagnostic.span)

@@ -212,8 +212,8 @@ fn memo_reuses_scripts_of_unchanged_runs() {
     );
 }
 
-/// A multi-stage file in the shape editors see in large projects: stages built on a shared
-/// base and on each other, package installs, copies between stages, variables, and a few
+/// Returns a multi-stage file in the shape of large projects: stages built on a shared base
+/// and on each other, package installs, copies between stages and variables. It has a few
 /// findings of rules that read one stage and of rules that read the whole file.
 fn many_stages(count: usize) -> String {
     let mut text = String::from("# syntax=docker/dockerfile:1\nARG BASE_TAG=3.19\nFROM alpine:${BASE_TAG} AS base\nENV APP_HOME=/srv/app\n");
@@ -238,7 +238,7 @@ fn many_stages(count: usize) -> String {
 }
 
 #[test]
-fn random_edits_of_a_many_stage_file_match_fresh_lint() {
+fn many_stages_random_edits() {
     let path = Path::new("many stages");
     let mut text = many_stages(40);
     let memo = LintMemo::default();
@@ -251,7 +251,7 @@ fn random_edits_of_a_many_stage_file_match_fresh_lint() {
 }
 
 #[test]
-fn cross_stage_edits_of_a_many_stage_file_match_fresh_lint() {
+fn many_stages_cross_stage_edits() {
     let path = Path::new("many stages, cross-stage edits");
     let original = many_stages(12);
     let mut pool: Vec<&str> = CROSS_STAGE_INSERTIONS.to_vec();
@@ -269,7 +269,7 @@ fn cross_stage_edits_of_a_many_stage_file_match_fresh_lint() {
 }
 
 #[test]
-fn an_edit_inside_one_stage_checks_only_that_stage() {
+fn stage_edit_checks_one_stage() {
     let path = Path::new("one stage");
     let text = many_stages(40);
     let memo = LintMemo::default();
@@ -282,7 +282,7 @@ fn an_edit_inside_one_stage_checks_only_that_stage() {
     let at = text.find("FROM base AS s21").unwrap();
     let run = text[..at].rfind("apk add").unwrap();
     let mut typed = text.clone();
-    typed.insert_str(run, "x");
+    typed.insert(run, 'x');
     assert_same_findings(path, 1, &typed, &memo);
     assert_eq!(memo.stages_checked(), (1, total), "typing into one RUN");
 
@@ -304,9 +304,9 @@ fn an_edit_inside_one_stage_checks_only_that_stage() {
 }
 
 #[test]
-fn unterminated_heredoc_before_a_stage_stays_in_its_stage() {
-    // The RUN's script once read the line after its unterminated heredoc, so a finding of
-    // the first stage lay in the second; an edit to the second stage alone then lost it.
+fn unterminated_heredoc_stays_in_stage() {
+    // A RUN's script must not read the line after its unterminated heredoc. Otherwise a
+    // finding of the first stage lies in the second, and an edit to the second loses it.
     let path = Path::new("unterminated heredoc");
     let memo = LintMemo::default();
     assert_same_findings(path, 0, "FROM a\nRUN <<-#EOT bash\nFROM build\n", &memo);

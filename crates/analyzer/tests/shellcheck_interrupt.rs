@@ -22,7 +22,7 @@ fn many_runs(count: usize) -> String {
 }
 
 #[test]
-fn interrupted_pass_returns_nothing_and_next_pass_completes() {
+fn interrupted_pass_then_full_pass() {
     let Some(checker) = Checker::discover() else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),

@@ -118,7 +118,7 @@ impl serde::Serialize for PublishedFindings<'_> {
     }
 }
 
-/// The `diagnostics` array of [`PublishedFindings`], in the order [`to_protocol`] gives.
+/// The `diagnostics` array of [`PublishedFindings`], in the order of [`to_protocol`].
 struct FindingList<'a, 'b>(&'b PublishedFindings<'a>);
 
 impl serde::Serialize for FindingList<'_, '_> {
@@ -146,7 +146,8 @@ impl serde::Serialize for FindingList<'_, '_> {
     }
 }
 
-/// One finding as the JSON object of the protocol diagnostic [`convert`] makes of it.
+/// One finding, serialized as the JSON object of the protocol diagnostic that [`convert`]
+/// returns for it.
 struct FindingJson<'a> {
     finding: &'a Finding,
     uri: &'a Uri,
@@ -489,7 +490,7 @@ async fn publish(
     true
 }
 
-/// What the lint of one document gives to publish.
+/// The result of linting one document for publishing.
 enum Linted {
     /// A lint to publish, and the diagnostics that do not come from it.
     List(Arc<Outcome>, Vec<Diagnostic>),

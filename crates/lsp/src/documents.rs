@@ -103,7 +103,7 @@ struct Document {
     scripts: Arc<LintMemo>,
 }
 
-/// What changed in a document since its base version was parsed.
+/// The changes to a document since its base version was parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Since {
     Nothing,

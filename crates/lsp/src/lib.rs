@@ -73,7 +73,7 @@ pub enum ServerError {
 }
 
 /// Serves one client until it sends `exit` or closes the connection. Returns `false` when
-/// the client sent `exit` before `shutdown`, which the protocol answers with exit code 1.
+/// the client sent `exit` before `shutdown`, for which the protocol specifies exit code 1.
 pub fn run(options: Options) -> Result<bool, ServerError> {
     logging::init(options.log_file.as_deref())?;
     if let Some(address) = options.listen

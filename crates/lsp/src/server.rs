@@ -414,7 +414,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        // A ShellCheck pass in progress gives up; the pass after this edit checks again.
+        // A ShellCheck pass in progress gives up, and the pass scheduled after this edit
+        // checks again.
         ballast_analyzer::shellcheck::interrupt();
         let uri = params.text_document.uri;
         let version = params.text_document.version;

@@ -505,7 +505,7 @@ pub fn widen_pipes() {
             fn fcntl(fd: c_int, cmd: c_int, ...) -> c_int;
         }
         for fd in [0, 1] {
-            // SAFETY: F_SETPIPE_SZ only resizes the buffer of a pipe; on any other kind of
+            // SAFETY: F_SETPIPE_SZ only resizes the buffer of a pipe. On any other kind of
             // file it fails with EBADF or EINVAL and changes nothing.
             let size = unsafe { fcntl(fd, F_SETPIPE_SZ, 1 << 20) };
             tracing::debug!(fd, size, "pipe buffer");

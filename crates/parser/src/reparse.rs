@@ -47,8 +47,8 @@ pub fn reparse(old: Dockerfile, old_text: &str, new_text: &str, edit: TextEdit) 
     try_reparse(old, old_text, new_text, edit).unwrap_or_else(|| crate::parse(new_text))
 }
 
-/// Like [`reparse`], but returns `None` where `reparse` would parse the whole new text, so
-/// a caller can count or log the edits that needed a whole parse.
+/// Returns what [`reparse`] returns, or `None` where `reparse` would parse the whole new
+/// text, so that a caller can count or log the edits that needed a whole parse.
 pub fn try_reparse(mut old: Dockerfile, old_text: &str, new_text: &str, edit: TextEdit) -> Option<Dockerfile> {
     if !edit_fits(&old, old_text, new_text, edit) || is_large_edit(edit, new_text.len()) {
         return None;

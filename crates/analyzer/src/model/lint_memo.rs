@@ -1,6 +1,6 @@
-//! What one lint of a file keeps for the next, so that after an edit only the RUN scripts
-//! whose text changed are parsed again and only the stages that changed are checked again
-//! by the rules whose findings stay within a stage.
+//! The state one lint of a file keeps for the next. After an edit, only the RUN scripts
+//! whose text changed are parsed again, and the rules whose findings stay within a stage
+//! check again only the stages that changed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -99,7 +99,7 @@ impl<'a> Focus<'a> {
         // The instructions of the stages checked, found through the stages' ranges, so that
         // a run after an edit does not visit every instruction of a large file.
         let ranges: Vec<std::ops::Range<usize>> = match self.stages {
-            None => vec![0..all],
+            None => std::iter::once(0..all).collect(),
             Some(_) => {
                 let first_from = model.stages.first().map_or(all, |stage| stage.instructions.start);
                 let prelude = self.prelude.then_some(0..first_from);

@@ -77,9 +77,9 @@ fn check(cx: &mut Context<'_>) {
         .filter(|inst| matches!(inst.args, Typed::Run(_)))
         .map(|inst| (inst, commands(cx.source, model, inst)))
         .collect();
-    // What each RUN removes, read once. Only the RUNs that remove something are compared
-    // with the earlier ones, and only within their stage, because comparing every pair of
-    // RUNs made a file with thousands of RUNs take seconds.
+    // The paths each RUN removes are read once. Only the RUNs that remove something are
+    // compared with the earlier ones, and only within their stage, because comparing every
+    // pair of RUNs made a file with thousands of RUNs take seconds.
     let removals: Vec<Vec<Removal>> = runs.iter().map(|(_, commands)| removals(commands)).collect();
     let removing: Vec<usize> = (0..runs.len()).filter(|&index| !removals[index].is_empty()).collect();
     let (runs_ref, removals_ref, removing_ref) = (&runs, &removals, &removing);

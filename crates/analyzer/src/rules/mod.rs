@@ -24,22 +24,23 @@ pub trait Rule: Send + Sync {
     /// Reports every finding of this rule in one file.
     fn check(&self, cx: &mut Context<'_>);
 
-    /// What the findings depend on, which decides what a lint of an edited file can reuse.
+    /// Returns what the findings depend on, which decides what a lint of an edited file can
+    /// reuse.
     fn scope(&self) -> Scope {
         Scope::File
     }
 }
 
-/// What a rule's findings depend on.
+/// The inputs that a rule's findings depend on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// Anything in the file. The rule runs on the whole file every time.
     File,
     /// A finding that lies in a stage (from its `FROM` up to the next `FROM`) depends only on
-    /// what [`crate::lint`] hashes into the stage's fingerprint: the stage's own text, the
-    /// text before the first `FROM`, the text of every `ONBUILD` in the file, the
-    /// fingerprint of the stage it is built on, its position among the stages, whether it
-    /// is the last stage and whether the final image needs it. Its message names no line number. The rule checks only the instructions
+    /// what [`crate::lint`] hashes into the stage's fingerprint. That is the stage's own
+    /// text, the text before the first `FROM`, the text of every `ONBUILD` in the file, and
+    /// the fingerprint of the stage it is built on. It is also the stage's position among
+    /// the stages, whether it is the last one, and whether the final image needs it. Its message names no line number. The rule checks only the instructions
     /// and stages that [`Context::focus`] covers; after an edit, the findings of the other
     /// stages are taken from the previous lint.
     Stage,
