@@ -4,8 +4,9 @@
 //!
 //! Usage: `cargo run --release -p ballast-analyzer --example edit_lint_timing -- FILE [ROUNDS]`
 //!
-//! Each round types `y` after the previous one, parses the new text whole and lints it
-//! with the memo, as the language server does with ShellCheck off. Times are wall-clock
+//! Each round writes its number over a five-digit field after the RUN keyword, so the text
+//! keeps its length and no two rounds lint the same text. It parses the new text whole and
+//! lints it with the memo, as the language server does with ShellCheck off. Times are wall-clock
 //! medians over ROUNDS rounds (default 200); the first lint, which checks every stage,
 //! counts as one of them.
 
@@ -44,6 +45,7 @@ fn main() {
         std::process::exit(2);
     };
     let at = run + "RUN ".len();
+    text.insert_str(at, "00000 ");
 
     let mut config = Config::default();
     config.ignore.push(shellcheck::RULE_NAME.to_string());
@@ -52,8 +54,9 @@ fn main() {
     let mut parse_times = Vec::with_capacity(rounds);
     let mut lint_times = Vec::with_capacity(rounds);
     let mut findings = 0;
-    for _ in 0..rounds {
-        text.insert(at, 'y');
+    for round in 0..rounds {
+        let digits = format!("{:05}", round % 100_000);
+        text.replace_range(at..at + digits.len(), &digits);
         let started = Instant::now();
         let tree = parse(&text);
         let lines = LineIndex::new(&text);

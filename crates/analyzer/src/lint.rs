@@ -2,8 +2,10 @@
 //! configuration.
 
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
+use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
+
+use xxhash_rust::xxh3::Xxh3Default;
 use std::sync::Arc;
 
 use ballast_parser::{Dockerfile, LineIndex, Span, parse};
@@ -289,8 +291,9 @@ impl StagePlan {
             stage_start(0)
         };
 
-        let mut file_hasher = DefaultHasher::new();
-        format!("{config:?}").hash(&mut file_hasher);
+        let mut file_hasher = Xxh3Default::new();
+        // Formatting into the hasher avoids building the text.
+        let _ = write!(HashWriter(&mut file_hasher), "{config:?}");
         file.path.hash(&mut file_hasher);
         file.dockerignore.hash(&mut file_hasher);
         (tree.escape, tree.bom, model.stages.len()).hash(&mut file_hasher);
@@ -314,7 +317,7 @@ impl StagePlan {
             } else {
                 source.len()
             };
-            let mut hasher = DefaultHasher::new();
+            let mut hasher = Xxh3Default::new();
             file_fingerprint.hash(&mut hasher);
             index.hash(&mut hasher);
             crate::rules::packages::stage_reaches_image(model, Some(index)).hash(&mut hasher);
@@ -333,7 +336,7 @@ impl StagePlan {
             .iter()
             .zip(&ranges)
             .map(|(fingerprint, &(start, _))| {
-                let mut hasher = DefaultHasher::new();
+                let mut hasher = Xxh3Default::new();
                 (fingerprint, "line", lines.line_of(start)).hash(&mut hasher);
                 hasher.finish()
             })
@@ -398,6 +401,16 @@ impl StagePlan {
             }
         }
         Some(merged)
+    }
+}
+
+/// Feeds formatted text to a hasher.
+struct HashWriter<'h, H>(&'h mut H);
+
+impl<H: Hasher> std::fmt::Write for HashWriter<'_, H> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.write(text.as_bytes());
+        Ok(())
     }
 }
 

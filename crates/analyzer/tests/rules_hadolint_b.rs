@@ -396,6 +396,24 @@ fn dl3066_numeric_user() {
     assert_lines(busybox, "DL3066", &[]);
 }
 
+/// A user created with a fixed UID, or a build argument, counts in its own stage and in
+/// the stages built on it, not in an unrelated stage whose image lacks that user.
+#[test]
+fn dl3066_counts_users_and_args_of_the_stage_chain() {
+    let text = "ARG GLOBAL_UID=1000\n\
+        FROM debian:12 AS base\n\
+        RUN useradd -l -u 10001 appuser\n\
+        ARG OWN_UID=1001\n\
+        FROM base AS child\n\
+        USER appuser\n\
+        USER ${GLOBAL_UID}\n\
+        FROM debian:12 AS other\n\
+        USER appuser\n\
+        USER ${OWN_UID}\n\
+        USER ${GLOBAL_UID}\n";
+    assert_lines(text, "DL3066", &[9, 10]);
+}
+
 #[test]
 fn dl3067_copy_root() {
     assert_lines("FROM scratch\nCOPY --from=build / /\n", "DL3067", &[2]);

@@ -51,15 +51,20 @@ pub struct Model<'a> {
     /// Parsed scripts kept from earlier lints of the file, when the caller keeps them.
     memo: Option<&'a LintMemo>,
     /// Indexes in `bindings` of the meta ARGs, by name, in source order.
-    meta_args: HashMap<String, Vec<usize>>,
+    meta_args: FastMap<String, Vec<usize>>,
     /// For each stage, indexes in `bindings` of its ARGs and ENVs, by name, in source order.
-    stage_scopes: Vec<HashMap<String, Vec<usize>>>,
+    stage_scopes: Vec<FastMap<String, Vec<usize>>>,
     /// The latest stage of each name, in lower case.
-    stage_names: HashMap<String, usize>,
+    stage_names: FastMap<String, usize>,
     /// The values given with `--build-arg`, by name. They replace the default of every ARG
     /// of that name, global or in a stage.
     build_args: HashMap<String, String>,
 }
+
+/// A hash map with a fast hasher for the model's short keys. The model is built again
+/// after every edit in an editor, and hashing names with the standard library's hasher
+/// was a large part of that.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 thread_local! {
     static BINDING_PROBES: Cell<u64> = const { Cell::new(0) };
@@ -205,14 +210,14 @@ impl<'a> Model<'a> {
         let mut model = Model {
             source,
             tree,
-            instructions: Vec::new(),
+            instructions: Vec::with_capacity(tree.instructions().count()),
             stages: Vec::new(),
             bindings: Vec::new(),
             shells: vec![DEFAULT_SHELL.iter().map(|part| part.to_string()).collect()],
             memo,
-            meta_args: HashMap::new(),
+            meta_args: FastMap::default(),
             stage_scopes: Vec::new(),
-            stage_names: HashMap::new(),
+            stage_names: FastMap::default(),
             build_args,
         };
         for instruction in tree.instructions() {
@@ -284,7 +289,7 @@ impl<'a> Model<'a> {
         if let Some(name) = &name {
             self.stage_names.insert(name.clone(), stage);
         }
-        self.stage_scopes.push(HashMap::new());
+        self.stage_scopes.push(FastMap::default());
         self.stages.push(Stage {
             index: self.stages.len(),
             name,
@@ -461,7 +466,10 @@ impl<'a> Model<'a> {
     /// Returns the stage named `name` (case-insensitive, as BuildKit compares them) that is
     /// defined so far.
     pub fn stage_named(&self, name: &str) -> Option<usize> {
-        self.stage_names.get(&name.to_ascii_lowercase()).copied()
+        if name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            return self.stage_names.get(&name.to_ascii_lowercase()).copied();
+        }
+        self.stage_names.get(name).copied()
     }
 
     /// Returns the stage a `COPY --from` or mount `from=` value refers to: a stage name or a

@@ -229,14 +229,10 @@ impl<'a> Typed<'a> {
 }
 
 fn from_args(instruction: &Instruction) -> FromArgs<'_> {
-    let (name, platform) = match instruction.typed() {
-        parsed::Typed::From(from) => (from.alias, from.platform),
-        _ => (None, None),
-    };
     FromArgs {
         image: instruction.args.words().first(),
-        name,
-        platform,
+        name: instruction.from_alias(),
+        platform: instruction.flag("platform"),
     }
 }
 

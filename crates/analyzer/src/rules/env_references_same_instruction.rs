@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use ballast_parser::KeyValue;
+use foldhash::fast::RandomState;
 
 use crate::model::{Typed, unquote};
 use crate::rules::Context;
@@ -38,38 +39,44 @@ declare_rule! {
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    // The names declared by earlier instructions, filled while walking the file in order
-    // so each lookup is one hash probe.
-    let mut declared: HashSet<&str> = HashSet::new();
+    // The names declared by earlier instructions. Few values use a name their own ENV
+    // sets, so the set is filled, in source order, only when one does.
+    let mut declared: HashSet<&str, RandomState> = HashSet::default();
     let mut next_binding = 0;
     for inst in &model.instructions {
-        while let Some(binding) = model.bindings.get(next_binding)
-            && binding.instruction < inst.index
-        {
-            declared.insert(binding.name.as_str());
-            next_binding += 1;
-        }
         let Typed::Env(pairs) = &inst.args else {
             continue;
         };
+        if pairs.len() < 2 {
+            continue;
+        }
         for (index, pair) in pairs.iter().enumerate() {
             let name = unquote(&pair.key.value);
-            let defined_before = declared.contains(&*name);
-            if name.is_empty() || defined_before {
+            if name.is_empty() {
                 continue;
             }
             let user = pairs
                 .iter()
                 .enumerate()
                 .find(|(other, other_pair)| *other != index && references(other_pair, &name));
-            if let Some((_, user)) = user {
-                cx.report(
-                    user.value.span,
-                    format!(
-                        "`{name}` is set by this same ENV, so this value sees it as it was before the instruction (unset); move it to a separate ENV"
-                    ),
-                );
+            let Some((_, user)) = user else {
+                continue;
+            };
+            while let Some(binding) = model.bindings.get(next_binding)
+                && binding.instruction < inst.index
+            {
+                declared.insert(binding.name.as_str());
+                next_binding += 1;
             }
+            if declared.contains(&*name) {
+                continue;
+            }
+            cx.report(
+                user.value.span,
+                format!(
+                    "`{name}` is set by this same ENV, so this value sees it as it was before the instruction (unset); move it to a separate ENV"
+                ),
+            );
         }
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use ballast_parser::Span;
 use ballast_parser::expand::{Options, expand_word};
 
-use crate::model::{BindingKind, Inst, Model, Typed};
+use crate::model::{Base, BindingKind, Inst, Model, Typed};
 use crate::rules::Context;
 
 declare_rule! {
@@ -48,6 +48,7 @@ declare_rule! {
         code: "UndefinedVar",
         name: "undefined-var",
         severity: Warning,
+        scope: Stage,
         check: check,
     }
 }
@@ -99,18 +100,28 @@ enum Origin {
     Whole(Span),
 }
 
-/// The number of undefined-variable findings per file that get a "did you mean" suggestion.
-const MAX_SUGGESTIONS: usize = 200;
+/// The number of undefined-variable findings per stage that get a "did you mean"
+/// suggestion.
+const MAX_SUGGESTIONS: usize = 50;
+
+/// The number of names a suggestion compares at most, those of the nearest stages first.
+const MAX_CANDIDATES: usize = 1000;
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    // Finding a "did you mean" candidate scans every visible name, so suggestions stop
-    // after this many findings: a generated file with thousands of undefined variables
-    // would otherwise take time that grows with the square of its length.
-    let mut suggestions_left = MAX_SUGGESTIONS;
-    for inst in &model.instructions {
+    // A suggestion compares the name with the names visible to the instruction. With a
+    // budget per stage and a bound on the names, the time stays linear in the file's
+    // length, however many variables it leaves undefined, and the findings of a stage
+    // depend only on the stage and those it is built on.
+    let mut suggestions_left = 0;
+    let mut current_stage = None;
+    for inst in cx.focus().instructions(model) {
         if inst.stage.is_none() {
             continue;
+        }
+        if inst.stage != current_stage {
+            current_stage = inst.stage;
+            suggestions_left = MAX_SUGGESTIONS;
         }
         let mut reported = BTreeSet::new();
         for piece in expandables(model, inst) {
@@ -132,7 +143,7 @@ fn check(cx: &mut Context<'_>) {
                 let mut candidate = None;
                 if suggestions_left > 0 {
                     suggestions_left -= 1;
-                    candidate = suggest(&lookup.name, visible_names(model, inst.index));
+                    candidate = suggest(&lookup.name, visible_names(model, inst));
                 }
                 let remedy = match candidate {
                     Some(candidate) => format!("did you mean `${candidate}`?"),
@@ -161,7 +172,7 @@ fn is_undefined(model: &Model<'_>, inst: &Inst<'_>, name: &str) -> bool {
     }
     let on_image = inst
         .stage
-        .is_some_and(|stage| matches!(model.base_image(stage), crate::model::Base::Image(_)));
+        .is_some_and(|stage| matches!(model.base_image(stage), Base::Image(_)));
     !(on_image && COMMON_IMAGE_ENV.contains(&name))
 }
 
@@ -301,16 +312,28 @@ pub(super) fn stage_env<'m>(
     }
 }
 
-/// Lists the names visible to instruction `at`, for suggestions.
-fn visible_names<'m>(model: &'m Model<'_>, at: usize) -> Vec<&'m str> {
-    let mut names: Vec<&str> = model
-        .bindings
-        .iter()
+/// Lists the names that have a value for `inst`, for suggestions: up to [`MAX_CANDIDATES`]
+/// of the names that its stage and the stages it is built on declare, nearest first.
+fn visible_names<'m>(model: &'m Model<'_>, inst: &Inst<'_>) -> Vec<&'m str> {
+    let mut declared = Vec::new();
+    let mut stage = inst.stage;
+    while let Some(index) = stage
+        && declared.len() < MAX_CANDIDATES
+    {
+        declared.extend(model.stages[index].bindings.iter().rev().map(|&binding| &model.bindings[binding]));
+        stage = match model.stages[index].base {
+            Base::Stage(parent) if parent < index => Some(parent),
+            _ => None,
+        };
+    }
+    let mut names: Vec<&str> = declared
+        .into_iter()
         .filter(|binding| binding.kind != BindingKind::MetaArg)
         .map(|binding| binding.name.as_str())
+        .take(MAX_CANDIDATES)
         .filter(|name| {
             model
-                .binding_before(at, name)
+                .binding_before(inst.index, name)
                 .is_some_and(|binding| binding.value.is_some())
         })
         .collect();

@@ -1,8 +1,10 @@
 //! DL3066: `USER` given by name instead of numeric UID.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use crate::model::{BindingKind, Inst, Model, Typed};
+use foldhash::fast::RandomState;
+
+use crate::model::{Base, BindingKind, Inst, Model, Typed};
 use crate::rules::Context;
 use crate::rules::packages::{ShellCommand, run_view};
 
@@ -31,32 +33,22 @@ declare_rule! {
     /// ## Differences from hadolint
     /// hadolint 2.15.1 also reports a named user whose UID the same file fixes with
     /// `useradd -u` or `adduser -u` in an earlier RUN. ballast accepts that user, since
-    /// its UID is known from the file.
+    /// its UID is known from the file, when that RUN is in the same stage or in a stage
+    /// this one is built on: another stage's users are not in this stage's image. For the
+    /// same reason, the build arguments that count are the global ones and those of the
+    /// stage and the stages it is built on, where hadolint counts every earlier ARG.
     pub UserNotNumeric {
         code: "DL3066",
         name: "user-not-numeric",
         severity: Info,
+        scope: Stage,
         check: check,
     }
 }
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    let created = users_created_with_uid(model);
-    // The names of the ARGs declared before the instruction being checked; bindings are
-    // in source order, so one pass over them serves every USER.
-    let mut arg_names: HashSet<&str> = HashSet::new();
-    let mut next_binding = 0;
-    for inst in &model.instructions {
-        while let Some(binding) = model.bindings.get(next_binding)
-            && binding.instruction < inst.index
-        {
-            if matches!(binding.kind, BindingKind::Arg | BindingKind::MetaArg) {
-                arg_names.insert(binding.name.as_str());
-            }
-            next_binding += 1;
-        }
-
+    for inst in cx.focus().instructions(model) {
         let Typed::User(Some(word)) = &inst.args else {
             continue;
         };
@@ -64,13 +56,11 @@ fn check(cx: &mut Context<'_>) {
         if user.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        if mentions_any(user, &arg_names) {
+        let chain = stage_chain(model, inst.stage);
+        if mentions_any(user, &arg_names(model, &chain, inst.index)) {
             continue;
         }
-        let created_with_uid = created
-            .get(user)
-            .is_some_and(|&first| first < inst.index);
-        if created_with_uid {
+        if created_with_uid(model, &chain, inst.index, user) {
             continue;
         }
         cx.report(
@@ -80,9 +70,55 @@ fn check(cx: &mut Context<'_>) {
     }
 }
 
+/// Returns `stage` and the stages it is built on, nearest first.
+fn stage_chain(model: &Model<'_>, stage: Option<usize>) -> Vec<usize> {
+    let mut chain = Vec::new();
+    let mut next = stage;
+    while let Some(index) = next {
+        chain.push(index);
+        next = match model.stages[index].base {
+            Base::Stage(parent) if parent < index => Some(parent),
+            _ => None,
+        };
+    }
+    chain
+}
+
+/// Returns the names of the ARGs declared before instruction `before`: the global ones and
+/// those of the stages in `chain`.
+fn arg_names<'m>(model: &'m Model<'_>, chain: &[usize], before: usize) -> HashSet<&'m str, RandomState> {
+    let global = model
+        .bindings
+        .iter()
+        .take_while(|binding| binding.kind == BindingKind::MetaArg)
+        .filter(|binding| binding.instruction < before);
+    let staged = chain
+        .iter()
+        .flat_map(|&stage| &model.stages[stage].bindings)
+        .map(|&binding| &model.bindings[binding])
+        .filter(|binding| binding.kind == BindingKind::Arg && binding.instruction < before);
+    global.chain(staged).map(|binding| binding.name.as_str()).collect()
+}
+
+/// Returns whether a RUN before instruction `before`, in one of the stages of `chain`,
+/// creates `user` with a fixed UID.
+fn created_with_uid(model: &Model<'_>, chain: &[usize], before: usize, user: &str) -> bool {
+    chain.iter().any(|&stage| {
+        model.stage_instructions(stage).iter().any(|inst| {
+            inst.index < before
+                && may_create_user(model, inst)
+                && run_view(model.source, inst).is_some_and(|run| {
+                    run.commands
+                        .iter()
+                        .any(|command| user_created_with_uid(command) == Some(user))
+                })
+        })
+    })
+}
+
 /// Returns whether `user` contains `$NAME` or `${NAME}` for one of `names`, compared as
 /// text, so `$APP_USER` also counts for an ARG named `APP`.
-fn mentions_any(user: &str, names: &HashSet<&str>) -> bool {
+fn mentions_any(user: &str, names: &HashSet<&str, RandomState>) -> bool {
     for (dollar, _) in user.match_indices('$') {
         let after = &user[dollar + 1..];
         let mut prefixes = std::iter::once("").chain(
@@ -105,26 +141,6 @@ fn mentions_any(user: &str, names: &HashSet<&str>) -> bool {
     false
 }
 
-/// Returns, for each user name that a RUN creates with a fixed UID, the index of the first
-/// such RUN.
-fn users_created_with_uid<'m>(model: &'m Model<'_>) -> HashMap<&'m str, usize> {
-    let mut created = HashMap::new();
-    for inst in &model.instructions {
-        if !may_create_user(model, inst) {
-            continue;
-        }
-        let Some(run) = run_view(model.source, inst) else {
-            continue;
-        };
-        for command in &run.commands {
-            if let Some(user) = user_created_with_uid(command) {
-                created.entry(user).or_insert(inst.index);
-            }
-        }
-    }
-    created
-}
-
 /// Returns whether a RUN (or an ONBUILD RUN) may create a user: its text mentions
 /// `useradd` or `adduser` once quotes, backslashes and line breaks are left out. Leaving
 /// them out also finds a name that quoting or a continuation splits. This check costs
@@ -138,24 +154,71 @@ fn may_create_user(model: &Model<'_>, inst: &Inst<'_>) -> bool {
 }
 
 /// Returns whether `text` contains `word` once quotes, backslashes and line breaks are left
-/// out. Restarting at a mismatch is exact because neither word this is used for has a
-/// proper prefix that is also a suffix.
+/// out. `word` has at most 16 bytes and none of those.
+///
+/// An occurrence with none of those bytes inside is found as it is. Any other one spans a
+/// run of them, so the bytes on either side of each run, up to the word's length without
+/// those bytes, are searched too. Runs are rare next to plain text, and looking only there
+/// keeps this pass over every RUN of the file fast.
 fn contains_joined(text: &[u8], word: &[u8]) -> bool {
-    let mut matched = 0;
-    for &byte in text {
-        if matches!(byte, b'"' | b'\'' | b'\\' | b'\n' | b'\r') {
-            continue;
+    const MAX_WORD: usize = 16;
+    debug_assert!(!word.is_empty() && word.len() <= MAX_WORD && !word.iter().any(|&b| is_left_out(b)));
+    if memchr::memmem::find(text, word).is_some() {
+        return true;
+    }
+    let reach = word.len() - 1;
+    let mut at = 0;
+    while let Some(offset) = next_left_out(&text[at..]) {
+        let start = at + offset;
+        let mut end = start;
+        while end < text.len() && is_left_out(text[end]) {
+            end += 1;
         }
-        if byte == word[matched] {
-            matched += 1;
-        } else {
-            matched = usize::from(byte == word[0]);
+        // Up to `reach` kept bytes before the run and after it, in order.
+        let mut window = [0u8; 2 * MAX_WORD];
+        let mut before = [0u8; MAX_WORD];
+        let mut count = 0;
+        let mut index = start;
+        while index > 0 && count < reach {
+            index -= 1;
+            if !is_left_out(text[index]) {
+                before[count] = text[index];
+                count += 1;
+            }
         }
-        if matched == word.len() {
+        let mut length = 0;
+        for &byte in before[..count].iter().rev() {
+            window[length] = byte;
+            length += 1;
+        }
+        let mut after = 0;
+        let mut index = end;
+        while index < text.len() && after < reach {
+            if !is_left_out(text[index]) {
+                window[length] = text[index];
+                length += 1;
+                after += 1;
+            }
+            index += 1;
+        }
+        if window[..length].windows(word.len()).any(|candidate| candidate == word) {
             return true;
         }
+        at = end;
     }
     false
+}
+
+/// The bytes [`contains_joined`] leaves out.
+fn is_left_out(byte: u8) -> bool {
+    matches!(byte, b'"' | b'\'' | b'\\' | b'\n' | b'\r')
+}
+
+/// Returns the offset of the first byte in `text` that [`contains_joined`] leaves out.
+fn next_left_out(text: &[u8]) -> Option<usize> {
+    let quote_or_backslash = memchr::memchr3(b'"', b'\'', b'\\', text);
+    let line_break = memchr::memchr2(b'\n', b'\r', &text[..quote_or_backslash.unwrap_or(text.len())]);
+    line_break.or(quote_or_backslash)
 }
 
 /// Returns the user that `command` creates with a fixed UID when it is `useradd` or
@@ -184,5 +247,32 @@ mod tests {
         assert!(!contains_joined(b"RUN user add", b"useradd"));
         assert!(!contains_joined(b"RUN adduse", b"adduser"));
         assert!(!contains_joined(b"", b"useradd"));
+        assert!(contains_joined(b"u\"s'e'r\\\n\\\nadd", b"useradd"));
+        assert!(!contains_joined(b"u\"s'e'r\\\n  \\\nadd", b"useradd"));
+        assert!(!contains_joined(b"user \\\nadd", b"useradd"));
+        assert!(contains_joined(b"add\"\"user", b"adduser"));
+        assert!(contains_joined(b"x'a'\"d\"'d'u's'e'r'", b"adduser"));
+        assert!(!contains_joined(b"x'a'\"d\"'d'u's'e'", b"adduser"));
+    }
+
+    /// The search around runs of left-out bytes finds what a scan of the text without
+    /// them finds, for every text of up to six bytes over a small alphabet.
+    #[test]
+    fn joined_search_equals_a_scan_without_left_out_bytes() {
+        let alphabet = [b'a', b'd', b'u', b'"', b'\\', b'\n'];
+        let word = b"adu";
+        let mut text = Vec::new();
+        for length in 0..=6u32 {
+            for mut number in 0..alphabet.len().pow(length) {
+                text.clear();
+                for _ in 0..length {
+                    text.push(alphabet[number % alphabet.len()]);
+                    number /= alphabet.len();
+                }
+                let kept: Vec<u8> = text.iter().copied().filter(|&byte| !super::is_left_out(byte)).collect();
+                let expected = kept.windows(word.len()).any(|candidate| candidate == word);
+                assert_eq!(contains_joined(&text, word), expected, "{:?}", String::from_utf8_lossy(&text));
+            }
+        }
     }
 }

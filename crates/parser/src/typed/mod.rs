@@ -184,13 +184,21 @@ impl Instruction {
     fn typed_from(&self) -> From<'_> {
         let words = self.args.words();
         let image = words.first().map(|word| ImageRef::parse(&word.value, word.span));
-        let has_alias = words.len() >= 3 && words[1].value.eq_ignore_ascii_case("as");
+        let as_keyword = self.from_alias().map(|_| &words[1]);
         From {
             platform: self.flag("platform"),
             image,
-            as_keyword: has_alias.then(|| &words[1]),
-            alias: if has_alias { words.get(2) } else { None },
+            as_keyword,
+            alias: self.from_alias(),
         }
+    }
+
+    /// The stage name of a `FROM image AS name`: the third word when the second is `AS` in
+    /// any case. Cheaper than [`Instruction::typed`], which also reads the image reference.
+    pub fn from_alias(&self) -> Option<&Word> {
+        let words = self.args.words();
+        let has_alias = words.len() >= 3 && words[1].value.eq_ignore_ascii_case("as");
+        if has_alias { words.get(2) } else { None }
     }
 
     /// The `--mount` flags of a RUN, parsed.
