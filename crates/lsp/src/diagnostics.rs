@@ -161,7 +161,8 @@ impl serde::Serialize for FindingJson<'_> {
 
         #[derive(serde::Serialize)]
         struct Href<'a> {
-            href: &'a str,
+            #[serde(serialize_with = "serialize_display")]
+            href: RuleLink<'a>,
         }
         #[derive(serde::Serialize)]
         struct Related<'a> {
@@ -180,9 +181,9 @@ impl serde::Serialize for FindingJson<'_> {
         map.serialize_entry("severity", &severity(finding.severity))?;
         map.serialize_entry("code", &finding.code)?;
         if self.features.code_description
-            && let Some(href) = rule_url(&finding.code, &finding.name)
+            && let Some(href) = rule_link(&finding.code, &finding.name)
         {
-            map.serialize_entry("codeDescription", &Href { href: &href })?;
+            map.serialize_entry("codeDescription", &Href { href })?;
         }
         map.serialize_entry("source", SOURCE)?;
         map.serialize_entry("message", &finding.message)?;
@@ -205,6 +206,14 @@ impl serde::Serialize for FindingJson<'_> {
         }
         map.end()
     }
+}
+
+/// Serializes a value as the string its `Display` writes.
+fn serialize_display<S: serde::Serializer>(
+    value: &impl std::fmt::Display,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
 /// Returns the diagnostic that reports a configuration file that could not be read.
@@ -248,16 +257,41 @@ fn tags(code: &str) -> Option<Vec<DiagnosticTag>> {
 /// NOTE: ballast's own `BL` rules have no web page yet; their documentation is shown on
 /// hover and by `ballast rule CODE`.
 pub fn rule_url(code: &str, name: &str) -> Option<String> {
+    rule_link(code, name).map(|link| link.to_string())
+}
+
+/// The address [`rule_url`] returns, written out only when it is formatted, so that
+/// serializing a long list of findings does not build a string for each.
+pub enum RuleLink<'a> {
+    Hadolint(&'a str),
+    BuildKit(&'a str),
+    ShellCheck(String),
+}
+
+impl std::fmt::Display for RuleLink<'_> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuleLink::Hadolint(code) => {
+                write!(formatter, "https://github.com/hadolint/hadolint/wiki/{code}")
+            }
+            RuleLink::BuildKit(name) => {
+                write!(formatter, "https://docs.docker.com/go/dockerfile/rule/{name}/")
+            }
+            RuleLink::ShellCheck(url) => formatter.write_str(url),
+        }
+    }
+}
+
+/// Returns the web page that documents a rule, as [`rule_url`] does.
+pub fn rule_link<'a>(code: &'a str, name: &'a str) -> Option<RuleLink<'a>> {
     if code.starts_with("DL") && code.len() == 6 {
-        return Some(format!("https://github.com/hadolint/hadolint/wiki/{code}"));
+        return Some(RuleLink::Hadolint(code));
     }
     if ballast_analyzer::rules::is_shellcheck_code(code) {
-        return Some(ballast_analyzer::shellcheck::wiki_url(code));
+        return Some(RuleLink::ShellCheck(ballast_analyzer::shellcheck::wiki_url(code)));
     }
     if ballast_analyzer::rules::BUILDKIT_CHECKS.contains(&code) && !name.is_empty() {
-        return Some(format!(
-            "https://docs.docker.com/go/dockerfile/rule/{name}/"
-        ));
+        return Some(RuleLink::BuildKit(name));
     }
     None
 }

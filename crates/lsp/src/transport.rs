@@ -55,15 +55,36 @@ const NOTICES_WAITING: usize = 4;
 /// the memory and time of writing the JSON text directly.
 pub fn notices() -> (Notices, NoticeBodies) {
     let (sender, receiver) = tokio::sync::mpsc::channel(NOTICES_WAITING);
-    (Notices(sender), NoticeBodies(receiver))
+    let notices = Notices {
+        sender,
+        last_length: std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+    };
+    (notices, NoticeBodies(receiver))
 }
 
 /// Sends serialized JSON-RPC messages to the client, between the server's own messages.
 #[derive(Clone, Debug)]
-pub struct Notices(tokio::sync::mpsc::Sender<Vec<u8>>);
+pub struct Notices {
+    sender: tokio::sync::mpsc::Sender<Framed>,
+    /// The length of the latest message, the first guess at the next one's. A document's
+    /// diagnostics lists follow one another, and each is serialized into a buffer that
+    /// would otherwise grow and be copied about ten times for a large list.
+    last_length: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
 
 /// The receiving end of [`Notices`], read by the task that writes the output.
-pub struct NoticeBodies(tokio::sync::mpsc::Receiver<Vec<u8>>);
+pub struct NoticeBodies(tokio::sync::mpsc::Receiver<Framed>);
+
+/// A message with its header, ready to write: `bytes[start..]`.
+#[derive(Debug)]
+struct Framed {
+    bytes: Vec<u8>,
+    start: usize,
+}
+
+/// The room kept before a body for its header, `Content-Length: ` and up to 20 digits and
+/// two line breaks, so the header is written in place instead of copying the body after it.
+const HEADER_ROOM: usize = 40;
 
 impl Notices {
     /// Sends one notification with `method` and `params`. Returns `false` when the output
@@ -109,13 +130,27 @@ impl Notices {
     }
 
     async fn write(&self, method: &str, message: &impl serde::Serialize) -> bool {
-        match serde_json::to_vec(message) {
-            Ok(body) => self.0.send(body).await.is_ok(),
-            Err(error) => {
-                tracing::error!(method, "failed to serialize a message: {error}");
-                false
-            }
+        use std::sync::atomic::Ordering;
+
+        let guess = self.last_length.load(Ordering::Relaxed);
+        let mut bytes = Vec::with_capacity(HEADER_ROOM + guess + guess / 8);
+        bytes.resize(HEADER_ROOM, b' ');
+        if let Err(error) = serde_json::to_writer(&mut bytes, message) {
+            tracing::error!(method, "failed to serialize a message: {error}");
+            return false;
         }
+        let length = bytes.len() - HEADER_ROOM;
+        self.last_length.store(length, Ordering::Relaxed);
+        let header = format!("Content-Length: {length}\r\n\r\n");
+        let start = HEADER_ROOM - header.len();
+        bytes[start..HEADER_ROOM].copy_from_slice(header.as_bytes());
+        if self.sender.send(Framed { bytes, start }).await.is_err() {
+            return false;
+        }
+        // The task that writes the output runs next, so the message leaves before this
+        // task goes on with other work.
+        tokio::task::yield_now().await;
+        true
     }
 }
 
@@ -156,7 +191,7 @@ pub fn connect(
 async fn merge_output(
     mut server: impl AsyncRead + Unpin,
     mut errors: tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
-    mut notices: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    mut notices: tokio::sync::mpsc::Receiver<Framed>,
     mut output: impl AsyncWrite + Unpin,
     gate: &Gate,
 ) -> std::io::Result<()> {
@@ -182,8 +217,11 @@ async fn merge_output(
                 Some(body) => write_message(&mut output, &body).await?,
                 None => errors_open = false,
             },
-            body = notices.recv(), if notices_open => match body {
-                Some(body) => write_message(&mut output, &body).await?,
+            framed = notices.recv(), if notices_open => match framed {
+                Some(framed) => {
+                    output.write_all(&framed.bytes[framed.start..]).await?;
+                    output.flush().await?;
+                }
                 None => notices_open = false,
             },
         }
@@ -534,9 +572,7 @@ async fn skip(
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 #[cfg(test)]
