@@ -137,3 +137,36 @@ fn ballast_toml_is_found_and_reloaded() {
     client.shutdown();
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// The server reads a file's `.dockerignore` once, and again when the client reports that
+/// it changed.
+#[test]
+fn dockerignore_is_read_again_when_it_changes() {
+    let folder = std::env::temp_dir().join(format!("ballast-lsp-ignore-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let dockerfile = folder.join("Dockerfile");
+    let text = "FROM alpine:3.20\nCOPY . /app\n";
+    std::fs::write(&dockerfile, text).unwrap();
+    let uri = format!("file://{}", dockerfile.display());
+
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(&uri, text);
+    let first = codes(&client.diagnostics(&uri, 1));
+    assert!(first.contains(&"BL2010".to_string()), "{first:?}");
+
+    // Edits reuse what was read; the file appears, and the client reports it.
+    std::fs::write(folder.join(".dockerignore"), ".git\n").unwrap();
+    let ignore_uri = format!("file://{}", folder.join(".dockerignore").display());
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": ignore_uri, "type": 1}]}),
+    );
+    let params = client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == uri.as_str()
+            && !codes(params["diagnostics"].as_array().unwrap()).contains(&"BL2010".to_string())
+    });
+    assert!(params["diagnostics"].is_array());
+    client.shutdown();
+    let _ = std::fs::remove_dir_all(&folder);
+}

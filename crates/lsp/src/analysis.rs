@@ -2,6 +2,7 @@
 //! `.ballast.toml` and `.hadolint.yaml` files as `ballast lint`), ShellCheck, and one cached
 //! lint result per document version.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -146,9 +147,22 @@ pub struct Outcome {
 pub struct Analysis {
     settings: RwLock<Settings>,
     loader: Mutex<ConfigLoader>,
+    /// What the lint of each file needs besides its text, by path, read once per
+    /// generation instead of after every edit.
+    setups: Mutex<HashMap<Option<PathBuf>, Arc<Setup>>>,
     /// Counts changes of settings and configuration files; cached results of an older
     /// generation are stale.
     generation: AtomicU64,
+}
+
+/// The configuration and the ignore file that apply to one file.
+struct Setup {
+    config: Arc<Config>,
+    /// `config` with ShellCheck turned off, for the lint that follows each edit.
+    without_shellcheck: Config,
+    /// The configuration file that could not be read, with the reason.
+    config_error: Option<String>,
+    file: FileContext,
 }
 
 impl Default for Analysis {
@@ -158,6 +172,7 @@ impl Default for Analysis {
         Analysis {
             settings: RwLock::new(settings),
             loader,
+            setups: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
         }
     }
@@ -197,6 +212,7 @@ impl Analysis {
             .settings
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = settings;
+        self.forget_setups();
         self.generation.fetch_add(1, Ordering::SeqCst);
         problems
     }
@@ -208,7 +224,43 @@ impl Analysis {
             .loader
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = new_loader(&settings);
+        self.forget_setups();
         self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn forget_setups(&self) {
+        self.setups
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
+    /// Returns the configuration and the ignore file for the file at `path`.
+    fn setup(&self, path: Option<PathBuf>) -> Arc<Setup> {
+        let mut setups = self
+            .setups
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(setup) = setups.get(&path) {
+            return setup.clone();
+        }
+        let (config, config_error) = self.config_for(path.as_deref());
+        let mut without_shellcheck = (*config).clone();
+        without_shellcheck
+            .ignore
+            .push(shellcheck::RULE_NAME.to_string());
+        let file = match &path {
+            Some(path) => FileContext::for_path(path),
+            None => FileContext::default(),
+        };
+        let setup = Arc::new(Setup {
+            config,
+            without_shellcheck,
+            config_error,
+            file,
+        });
+        setups.insert(path, setup.clone());
+        setup
     }
 
     /// Lints a document version, with ShellCheck or without it (which is faster after an
@@ -225,18 +277,15 @@ impl Analysis {
         let fast = with_shellcheck.then(|| self.lint(snapshot, false));
 
         let path = snapshot.uri.to_file_path().map(|path| path.into_owned());
-        let (config, config_error) = self.config_for(path.as_deref());
-        let file = match &path {
-            Some(path) => FileContext::for_path(path),
-            None => FileContext::default(),
-        };
+        let setup = self.setup(path);
+        let (config, file) = (&setup.config, &setup.file);
         let result = match &fast {
             Some(fast) => {
                 let added = add_shellcheck(
                     &snapshot.text,
                     &snapshot.tree,
-                    &config,
-                    &file,
+                    config,
+                    file,
                     Some(&snapshot.scripts),
                     &fast.result,
                 );
@@ -247,22 +296,18 @@ impl Analysis {
                 };
                 added
             }
-            None => {
-                let mut without = (*config).clone();
-                without.ignore.push(shellcheck::RULE_NAME.to_string());
-                lint_parsed(
-                    &snapshot.text,
-                    &snapshot.tree,
-                    &snapshot.lines,
-                    &without,
-                    &file,
-                    Some(&snapshot.scripts),
-                )
-            }
+            None => lint_parsed(
+                &snapshot.text,
+                &snapshot.tree,
+                &snapshot.lines,
+                &setup.without_shellcheck,
+                file,
+                Some(&snapshot.scripts),
+            ),
         };
         let outcome = Arc::new(Outcome {
             result,
-            config_error,
+            config_error: setup.config_error.clone(),
             with_shellcheck,
             generation,
         });
