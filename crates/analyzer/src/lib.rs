@@ -12,5 +12,9 @@ pub mod pragma;
 pub mod rules;
 pub mod shellcheck;
 
+/// A hash map with a fast hasher, for the maps the lint builds again after every edit in an
+/// editor, where hashing with the standard library's hasher took a large share of the time.
+pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, Severity};
 pub use lint::{LintResult, lint};

@@ -8,6 +8,7 @@
 //! list follows from a separate task, because ShellCheck runs a process for each changed
 //! RUN.
 
+use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -104,116 +105,139 @@ pub struct PublishedFindings<'a> {
     pub extra: &'a [Diagnostic],
 }
 
-impl serde::Serialize for PublishedFindings<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("uri", self.uri)?;
-        map.serialize_entry("diagnostics", &FindingList(self))?;
+impl PublishedFindings<'_> {
+    /// Writes the parameters as JSON text. Keys are copied as they are and strings are
+    /// escaped only when they hold a quote, a backslash or a control character, which is
+    /// faster than serializing through `serde_json`'s data model.
+    pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let mut uri = Vec::new();
+        serde_json::to_writer(&mut uri, self.uri)?;
+        out.extend_from_slice(b"{\"uri\":");
+        out.extend_from_slice(&uri);
+        out.extend_from_slice(b",\"diagnostics\":[");
+        let positions = self.snapshot.positions(self.features.encoding);
+        let mut first = true;
+        let mut separate = |out: &mut Vec<u8>| {
+            if !std::mem::take(&mut first) {
+                out.push(b',');
+            }
+        };
+        if let Some(message) = &self.outcome.config_error {
+            separate(out);
+            serde_json::to_writer(&mut *out, &config_error(message))?;
+        }
+        for finding in &self.outcome.result.diagnostics {
+            separate(out);
+            write_finding(out, finding, &uri, &positions, self.features)?;
+        }
+        for diagnostic in self.extra {
+            separate(out);
+            serde_json::to_writer(&mut *out, diagnostic)?;
+        }
+        out.push(b']');
         if let Some(version) = self.version {
-            map.serialize_entry("version", &version)?;
+            out.extend_from_slice(b",\"version\":");
+            out.extend_from_slice(itoa::Buffer::new().format(version).as_bytes());
         }
-        map.end()
+        out.push(b'}');
+        Ok(())
     }
 }
 
-/// The `diagnostics` array of [`PublishedFindings`], in the order of [`to_protocol`].
-struct FindingList<'a, 'b>(&'b PublishedFindings<'a>);
-
-impl serde::Serialize for FindingList<'_, '_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeSeq;
-
-        let published = self.0;
-        let positions = published.snapshot.positions(published.features.encoding);
-        let mut seq = serializer.serialize_seq(None)?;
-        if let Some(message) = &published.outcome.config_error {
-            seq.serialize_element(&config_error(message))?;
+/// Writes one finding as the JSON object of the protocol diagnostic that [`convert`] returns
+/// for it. `uri` is the document's address as JSON text.
+fn write_finding(
+    out: &mut Vec<u8>,
+    finding: &Finding,
+    uri: &[u8],
+    positions: &Positions<'_>,
+    features: &ClientFeatures,
+) -> serde_json::Result<()> {
+    out.extend_from_slice(b"{\"range\":");
+    write_range(out, positions.range(finding.span));
+    out.extend_from_slice(match finding.severity {
+        Severity::Error => b",\"severity\":1",
+        Severity::Warning => b",\"severity\":2",
+        Severity::Info => b",\"severity\":3",
+        Severity::Style => b",\"severity\":4",
+    });
+    out.extend_from_slice(b",\"code\":");
+    write_str(out, &finding.code)?;
+    if features.code_description
+        && let Some(link) = rule_link(&finding.code, &finding.name)
+    {
+        out.extend_from_slice(b",\"codeDescription\":{\"href\":");
+        let start = out.len();
+        let _ = write!(out, "{link}");
+        if !is_plain(&out[start..]) {
+            out.truncate(start);
+            write_str(out, &link.to_string())?;
+        } else {
+            out.insert(start, b'"');
+            out.push(b'"');
         }
-        for finding in &published.outcome.result.diagnostics {
-            seq.serialize_element(&FindingJson {
-                finding,
-                uri: published.uri,
-                positions: &positions,
-                features: published.features,
-            })?;
-        }
-        for diagnostic in published.extra {
-            seq.serialize_element(diagnostic)?;
-        }
-        seq.end()
+        out.push(b'}');
     }
-}
-
-/// One finding, serialized as the JSON object of the protocol diagnostic that [`convert`]
-/// returns for it.
-struct FindingJson<'a> {
-    finding: &'a Finding,
-    uri: &'a Uri,
-    positions: &'a Positions<'a>,
-    features: &'a ClientFeatures,
-}
-
-impl serde::Serialize for FindingJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-
-        #[derive(serde::Serialize)]
-        struct Href<'a> {
-            #[serde(serialize_with = "serialize_display")]
-            href: RuleLink<'a>,
+    out.extend_from_slice(b",\"source\":");
+    write_str(out, SOURCE)?;
+    out.extend_from_slice(b",\"message\":");
+    write_str(out, &finding.message)?;
+    if features.related_information && !finding.labels.is_empty() {
+        out.extend_from_slice(b",\"relatedInformation\":[");
+        for (index, label) in finding.labels.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"location\":{\"uri\":");
+            out.extend_from_slice(uri);
+            out.extend_from_slice(b",\"range\":");
+            write_range(out, positions.range(label.span));
+            out.extend_from_slice(b"},\"message\":");
+            write_str(out, &label.message)?;
+            out.push(b'}');
         }
-        #[derive(serde::Serialize)]
-        struct Related<'a> {
-            location: LocationJson<'a>,
-            message: &'a str,
-        }
-        #[derive(serde::Serialize)]
-        struct LocationJson<'a> {
-            uri: &'a Uri,
-            range: Range,
-        }
-
-        let finding = self.finding;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("range", &self.positions.range(finding.span))?;
-        map.serialize_entry("severity", &severity(finding.severity))?;
-        map.serialize_entry("code", &finding.code)?;
-        if self.features.code_description
-            && let Some(href) = rule_link(&finding.code, &finding.name)
-        {
-            map.serialize_entry("codeDescription", &Href { href })?;
-        }
-        map.serialize_entry("source", SOURCE)?;
-        map.serialize_entry("message", &finding.message)?;
-        if self.features.related_information && !finding.labels.is_empty() {
-            let related: Vec<Related<'_>> = finding
-                .labels
-                .iter()
-                .map(|label| Related {
-                    location: LocationJson {
-                        uri: self.uri,
-                        range: self.positions.range(label.span),
-                    },
-                    message: &label.message,
-                })
-                .collect();
-            map.serialize_entry("relatedInformation", &related)?;
-        }
-        if let Some(tags) = tags(&finding.code) {
-            map.serialize_entry("tags", &tags)?;
-        }
-        map.end()
+        out.push(b']');
     }
+    if let Some(tags) = tags(&finding.code) {
+        out.extend_from_slice(b",\"tags\":");
+        serde_json::to_writer(&mut *out, &tags)?;
+    }
+    out.push(b'}');
+    Ok(())
 }
 
-/// Serializes a value as the string its `Display` writes.
-fn serialize_display<S: serde::Serializer>(
-    value: &impl std::fmt::Display,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
+fn write_range(out: &mut Vec<u8>, range: Range) {
+    let mut number = itoa::Buffer::new();
+    out.extend_from_slice(b"{\"start\":{\"line\":");
+    out.extend_from_slice(number.format(range.start.line).as_bytes());
+    out.extend_from_slice(b",\"character\":");
+    out.extend_from_slice(number.format(range.start.character).as_bytes());
+    out.extend_from_slice(b"},\"end\":{\"line\":");
+    out.extend_from_slice(number.format(range.end.line).as_bytes());
+    out.extend_from_slice(b",\"character\":");
+    out.extend_from_slice(number.format(range.end.character).as_bytes());
+    out.extend_from_slice(b"}}");
+}
+
+/// Returns whether `bytes` can stand between quotes in JSON text as they are.
+fn is_plain(bytes: &[u8]) -> bool {
+    // Without an early exit the compiler checks many bytes at once.
+    let special = bytes.iter().fold(false, |found, &byte| {
+        found | (byte < 0x20) | (byte == b'"') | (byte == b'\\')
+    });
+    !special
+}
+
+/// Writes `text` as a JSON string, through `serde_json` when it needs escaping.
+fn write_str(out: &mut Vec<u8>, text: &str) -> serde_json::Result<()> {
+    if is_plain(text.as_bytes()) {
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+        Ok(())
+    } else {
+        serde_json::to_writer(out, text)
+    }
 }
 
 /// Returns the diagnostic that reports a configuration file that could not be read.
@@ -523,7 +547,9 @@ async fn publish(
                 features,
                 extra: &extra,
             };
-            notices.send(PublishDiagnostics::METHOD, &params).await;
+            notices
+                .send_json(PublishDiagnostics::METHOD, |out| params.write_json(out))
+                .await;
         }
         None => {
             let mut diagnostics = to_protocol(&snapshot, &outcome, features);
@@ -569,6 +595,16 @@ mod tests {
     use crate::analysis::Analysis;
     use crate::encoding::Encoding;
 
+    /// Strings are written as `serde_json` writes them, whether or not they need escaping.
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for text in ["", "plain `code` 说明 😀", "a \"quote\"", "back\\slash", "tab\tand\nline", "\u{1}\u{1f}\u{7f}"] {
+            let mut out = Vec::new();
+            write_str(&mut out, text).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(text).unwrap());
+        }
+    }
+
     /// The JSON written straight from the findings equals the JSON of the protocol values
     /// that `to_protocol` builds, for every combination of the features it reads.
     #[test]
@@ -594,15 +630,17 @@ mod tests {
                     related_information,
                     ..ClientFeatures::default()
                 };
-                let written = serde_json::to_value(PublishedFindings {
+                let published = PublishedFindings {
                     uri: &uri,
                     version: Some(snapshot.version),
                     snapshot: &snapshot,
                     outcome: &outcome,
                     features: &features,
                     extra: &extra,
-                })
-                .unwrap();
+                };
+                let mut text = Vec::new();
+                published.write_json(&mut text).unwrap();
+                let written: serde_json::Value = serde_json::from_slice(&text).unwrap();
                 let mut diagnostics = to_protocol(&snapshot, &outcome, &features);
                 diagnostics.extend(extra.clone());
                 let built = serde_json::to_value(PublishDiagnosticsParams::new(

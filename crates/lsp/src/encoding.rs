@@ -116,7 +116,7 @@ impl<'a> ForwardPositions<'a> {
             Some((last_offset, last)) if last.line == line && last_offset <= offset => {
                 let columns = match self.positions.encoding {
                     Encoding::Utf8 => offset - last_offset,
-                    Encoding::Utf16 => text[last_offset..offset].chars().map(char::len_utf16).sum(),
+                    Encoding::Utf16 => ballast_parser::utf16_len(&text[last_offset..offset]),
                 };
                 Position::new(line, last.character + columns as u32)
             }

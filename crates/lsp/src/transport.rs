@@ -129,13 +129,40 @@ impl Notices {
         self.write(method, &reply).await
     }
 
+    /// Sends one notification with `method`, whose parameters `write_params` writes as
+    /// JSON text. Returns `false` when the output is closed or writing failed.
+    pub async fn send_json(
+        &self,
+        method: &str,
+        write_params: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+    ) -> bool {
+        self.write_with(method, |bytes| {
+            bytes.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"method\":");
+            serde_json::to_writer(&mut *bytes, method)?;
+            bytes.extend_from_slice(b",\"params\":");
+            write_params(bytes)?;
+            bytes.push(b'}');
+            Ok(())
+        })
+        .await
+    }
+
     async fn write(&self, method: &str, message: &impl serde::Serialize) -> bool {
+        self.write_with(method, |bytes| serde_json::to_writer(bytes, message))
+            .await
+    }
+
+    async fn write_with(
+        &self,
+        method: &str,
+        write_body: impl FnOnce(&mut Vec<u8>) -> serde_json::Result<()>,
+    ) -> bool {
         use std::sync::atomic::Ordering;
 
         let guess = self.last_length.load(Ordering::Relaxed);
         let mut bytes = Vec::with_capacity(HEADER_ROOM + guess + guess / 8);
         bytes.resize(HEADER_ROOM, b' ');
-        if let Err(error) = serde_json::to_writer(&mut bytes, message) {
+        if let Err(error) = write_body(&mut bytes) {
             tracing::error!(method, "failed to serialize a message: {error}");
             return false;
         }

@@ -31,7 +31,7 @@ mod validate;
 
 pub use parse::parse;
 pub use reparse::{TextEdit, reparse, try_reparse};
-pub use span::{LineCol, LineIndex, Span};
+pub use span::{LineCol, LineIndex, Span, utf16_len};
 pub use syntax::{
     Args, Command, Comment, Directive, Dockerfile, ErrorKind, Flag, Heredoc, Instruction, KeyValue, Keyword, Node,
     NodeKind, SourceMap, SyntaxError, Word,

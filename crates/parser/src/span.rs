@@ -74,8 +74,11 @@ impl LineIndex {
     /// Builds an index that counts every character as a column, a byte order mark included.
     /// The language server uses it: positions count what the editor's buffer holds.
     pub fn new(text: &str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1));
+        // The server builds the index again after every edit, and memchr finds the line
+        // breaks many bytes at a time.
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| at + 1));
         LineIndex { line_starts, len: text.len(), skipped_bom: 0 }
     }
 
@@ -135,8 +138,7 @@ impl LineIndex {
         let offset = floor_char_boundary(text, offset.min(self.len));
         let line = self.line_of(offset);
         let start = self.column_start(line).unwrap_or(0).min(offset);
-        let col = text[start..offset].chars().map(char::len_utf16).sum::<usize>();
-        LineCol { line, col: col as u32 }
+        LineCol { line, col: utf16_len(&text[start..offset]) as u32 }
     }
 
     /// The byte offset of a line and UTF-8 column, clamped to the end of that line.
@@ -179,6 +181,15 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
         offset -= 1;
     }
     offset
+}
+
+/// The length of `text` in UTF-16 code units. ASCII text, the common case in Dockerfiles,
+/// is measured without decoding it.
+pub fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    text.chars().map(char::len_utf16).sum()
 }
 
 #[cfg(test)]

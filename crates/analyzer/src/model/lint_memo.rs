@@ -2,7 +2,7 @@
 //! whose text changed are parsed again, and the rules whose findings stay within a stage
 //! check again only the stages that changed.
 
-use std::collections::HashMap;
+use crate::FastMap;
 use std::sync::{Arc, Mutex};
 
 use ballast_parser::shell::{Dialect, Script, parse_script};
@@ -24,8 +24,8 @@ pub struct LintMemo {
 #[derive(Debug, Default)]
 struct Generations {
     /// Indexed by dialect: 0 for POSIX sh, 1 for bash.
-    current: [HashMap<String, Arc<Script>>; 2],
-    previous: [HashMap<String, Arc<Script>>; 2],
+    current: [FastMap<String, Arc<Script>>; 2],
+    previous: [FastMap<String, Arc<Script>>; 2],
 }
 
 /// The findings of a stage, with spans relative to the stage's start.
@@ -33,8 +33,8 @@ pub(crate) type StageFindings = Arc<Vec<Diagnostic>>;
 
 #[derive(Debug, Default)]
 struct StageGenerations {
-    current: HashMap<u64, StageFindings>,
-    previous: HashMap<u64, StageFindings>,
+    current: FastMap<u64, StageFindings>,
+    previous: FastMap<u64, StageFindings>,
     /// How many stages the latest lint checked, and how many the file has.
     checked: (usize, usize),
 }
@@ -107,8 +107,8 @@ impl LintMemo {
     /// Returns how many parsed scripts the memo holds.
     pub fn len(&self) -> usize {
         let generations = self.lock();
-        generations.current.iter().map(HashMap::len).sum::<usize>()
-            + generations.previous.iter().map(HashMap::len).sum::<usize>()
+        generations.current.iter().map(FastMap::len).sum::<usize>()
+            + generations.previous.iter().map(FastMap::len).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {

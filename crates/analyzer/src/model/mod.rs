@@ -23,6 +23,7 @@ use ballast_parser::shell::Dialect;
 
 use ballast_parser::{Dockerfile, Instruction, Keyword, Span, Word};
 
+use crate::FastMap;
 use crate::rules::packages::ShellCommand;
 
 pub use image_ref::{DOCKER_HUB, ImageRef, ImageRefError};
@@ -60,11 +61,6 @@ pub struct Model<'a> {
     /// of that name, global or in a stage.
     build_args: HashMap<String, String>,
 }
-
-/// A hash map with a fast hasher for the model's short keys. The model is built again
-/// after every edit in an editor, and hashing names with the standard library's hasher
-/// was a large part of that.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 thread_local! {
     static BINDING_PROBES: Cell<u64> = const { Cell::new(0) };

@@ -61,6 +61,24 @@ pub struct Expanded {
 /// Expands the variables in `text` and removes its quotes exactly as BuildKit does, with
 /// `lookup` returning a variable's value in the scope of the instruction.
 pub fn expand<'v>(text: &str, escape: char, lookup: &dyn Fn(&str) -> Option<&'v str>) -> Expanded {
+    // Most words hold no variable, quote or escape, and expand to themselves. The model
+    // expands every ARG and ENV value again after each edit in an editor.
+    if !text.contains(['$', '\'', '"', escape]) {
+        return Expanded {
+            value: text.to_string(),
+            unresolved: Vec::new(),
+            error: None,
+        };
+    }
+    expand_word_with(text, escape, lookup)
+}
+
+/// [`expand`] without its shortcut for words that expand to themselves.
+fn expand_word_with<'v>(
+    text: &str,
+    escape: char,
+    lookup: &dyn Fn(&str) -> Option<&'v str>,
+) -> Expanded {
     let env = ScopeEnv {
         lookup,
         values: PhantomData,
@@ -159,6 +177,32 @@ mod tests {
             _ => None,
         };
         expand(text, '\\', &lookup)
+    }
+
+    /// The shortcut for words without `$`, quotes or the escape character gives what the
+    /// full expansion gives, for every word of up to five characters over an alphabet of
+    /// the other characters expansion treats specially.
+    #[test]
+    fn words_without_variables_expand_to_themselves() {
+        let alphabet = ['a', ' ', '\t', '{', '}', ':', '-', '+', '~', '#', '`', '说'];
+        let lookup = |_: &str| Some("value");
+        let mut word = String::new();
+        for length in 0..=5u32 {
+            for mut number in 0..alphabet.len().pow(length) {
+                word.clear();
+                for _ in 0..length {
+                    word.push(alphabet[number % alphabet.len()]);
+                    number /= alphabet.len();
+                }
+                for escape in ['\\', '`'] {
+                    let fast = expand(&word, escape, &lookup);
+                    let full = expand_word_with(&word, escape, &lookup);
+                    assert_eq!(fast.value, full.value, "{word:?} with escape {escape:?}");
+                    assert_eq!(fast.unresolved, full.unresolved, "{word:?}");
+                    assert_eq!(fast.error.is_some(), full.error.is_some(), "{word:?}");
+                }
+            }
+        }
     }
 
     #[test]

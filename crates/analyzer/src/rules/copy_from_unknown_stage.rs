@@ -1,6 +1,6 @@
 //! DL3022: `COPY --from` naming neither an earlier stage nor a tagged image.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use crate::model::{Model, Typed, expand, unquote};
 use crate::rules::Context;
@@ -76,8 +76,8 @@ fn check(cx: &mut Context<'_>) {
 }
 
 /// Returns the index of the first stage of each name. Stage names are stored in lower case.
-fn first_stage_by_name<'m>(model: &'m Model<'_>) -> HashMap<&'m str, usize> {
-    let mut first = HashMap::new();
+fn first_stage_by_name<'m>(model: &'m Model<'_>) -> FastMap<&'m str, usize> {
+    let mut first = FastMap::default();
     for stage in &model.stages {
         if let Some(name) = stage.name.as_deref() {
             first.entry(name).or_insert(stage.index);
@@ -87,7 +87,7 @@ fn first_stage_by_name<'m>(model: &'m Model<'_>) -> HashMap<&'m str, usize> {
 }
 
 /// Whether `value` is the name or the index of stage `current` or one before it.
-fn names_stage_so_far(first_stages: &HashMap<&str, usize>, current: usize, value: &str) -> bool {
+fn names_stage_so_far(first_stages: &FastMap<&str, usize>, current: usize, value: &str) -> bool {
     let digits: String = value.chars().take_while(char::is_ascii_digit).collect();
     if digits.parse::<usize>().is_ok_and(|index| index <= current) {
         return true;

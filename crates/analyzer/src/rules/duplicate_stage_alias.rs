@@ -1,6 +1,6 @@
 //! DL3024: two stages with the same name.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use crate::model::{Stage, unquote};
 use crate::rules::Context;
@@ -40,7 +40,7 @@ declare_rule! {
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     // The first stage of each name, so the check stays linear in the stages.
-    let mut first_of: HashMap<&str, &Stage<'_>> = HashMap::new();
+    let mut first_of: FastMap<&str, &Stage<'_>> = FastMap::default();
     for stage in &model.stages {
         let Some(name) = stage.name.as_deref() else {
             continue;

@@ -1,6 +1,6 @@
 //! DuplicateStageName: two stages with the same name.
 
-use std::collections::HashMap;
+use crate::FastMap;
 
 use crate::model::Stage;
 use crate::rules::Context;
@@ -37,7 +37,7 @@ declare_rule! {
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
     // The latest stage of each name so far, so the check stays linear in the stages.
-    let mut latest: HashMap<&str, &Stage<'_>> = HashMap::new();
+    let mut latest: FastMap<&str, &Stage<'_>> = FastMap::default();
     for stage in &model.stages {
         let Some(name) = stage.name.as_deref() else {
             continue;
