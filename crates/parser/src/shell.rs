@@ -240,6 +240,26 @@ pub struct ShellError {
     pub span: Span,
 }
 
+/// Returns whether `text` avoids every construct that brush-parser reads differently in
+/// bash and in POSIX sh: the operators `<<<`, `&>`, `;&` and `|&`; `[[`, `]]`,
+/// `function`, `select` and `time`; `${` (bash's parameter operations); and any `(` but
+/// that of a command substitution `$(` (so no extglob, array, `((` or process
+/// substitution). The checks are on the text, so some texts that would parse alike are
+/// not recognised; none that parse differently pass. A text that passes and parses without
+/// errors in one dialect parses to the same script in the other.
+pub fn same_in_both_dialects(text: &str) -> bool {
+    const MARKERS: [&str; 10] = [
+        "<<<", "&>", ";&", "|&", "[[", "]]", "function", "select", "time", "${",
+    ];
+    if MARKERS.iter().any(|marker| text.contains(marker)) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'(', bytes).all(|at| {
+        at > 0 && bytes[at - 1] == b'$' && bytes.get(at + 1) != Some(&b'(')
+    })
+}
+
 /// Splits shell code into simple commands and words. `text` is the shell form of a
 /// `RUN` after continuation lines were joined, or a heredoc script; all spans are byte
 /// ranges into it.

@@ -5,7 +5,7 @@
 use crate::FastMap;
 use std::sync::{Arc, Mutex};
 
-use ballast_parser::shell::{Dialect, Script, parse_script};
+use ballast_parser::shell::{Dialect, Script, parse_script, same_in_both_dialects};
 
 use crate::diagnostic::Diagnostic;
 
@@ -85,7 +85,21 @@ impl LintMemo {
     }
 
     /// Returns the parse of `text` in `dialect`, the same value [`parse_script`] returns.
+    ///
+    /// Rules ask for both dialects of a RUN in a POSIX sh stage, and a RUN being typed
+    /// changes at every keystroke. A script that [`same_in_both_dialects`] accepts and that
+    /// parses without errors as bash is that same script in POSIX sh, so it is parsed once.
     pub fn parse(&self, text: &str, dialect: Dialect) -> Arc<Script> {
+        if dialect == Dialect::Posix && same_in_both_dialects(text) {
+            let bash = self.parse_in(text, Dialect::Bash);
+            if !bash.recovered && bash.error.is_none() {
+                return bash;
+            }
+        }
+        self.parse_in(text, dialect)
+    }
+
+    fn parse_in(&self, text: &str, dialect: Dialect) -> Arc<Script> {
         let slot = dialect_slot(dialect);
         {
             let mut generations = self.lock();
@@ -150,8 +164,13 @@ mod tests {
         let first = memo.parse("echo a", Dialect::Posix);
         let second = memo.parse("echo a", Dialect::Posix);
         assert!(Arc::ptr_eq(&first, &second));
+        // A script that both dialects read alike is parsed once, and one that uses bash's
+        // syntax once per dialect.
         let bash = memo.parse("echo a", Dialect::Bash);
-        assert!(!Arc::ptr_eq(&first, &bash));
+        assert!(Arc::ptr_eq(&first, &bash));
+        let posix = memo.parse("[[ -n a ]]", Dialect::Posix);
+        let bash = memo.parse("[[ -n a ]]", Dialect::Bash);
+        assert!(!Arc::ptr_eq(&posix, &bash));
     }
 
     #[test]
