@@ -141,7 +141,7 @@ fn ballast_toml_is_found_and_reloaded() {
 /// The server reads a file's `.dockerignore` once, and again when the client reports that
 /// it changed.
 #[test]
-fn dockerignore_is_read_again_when_it_changes() {
+fn dockerignore_reread_on_change() {
     let folder = std::env::temp_dir().join(format!("ballast-lsp-ignore-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).unwrap();
@@ -155,7 +155,7 @@ fn dockerignore_is_read_again_when_it_changes() {
     let first = codes(&client.diagnostics(&uri, 1));
     assert!(first.contains(&"BL2010".to_string()), "{first:?}");
 
-    // Edits reuse what was read; the file appears, and the client reports it.
+    // Edits reuse what was read. The file appears, and the client reports it.
     std::fs::write(folder.join(".dockerignore"), ".git\n").unwrap();
     let ignore_uri = format!("file://{}", folder.join(".dockerignore").display());
     client.notify(

@@ -399,7 +399,7 @@ fn dl3066_numeric_user() {
 /// A user created with a fixed UID, or a build argument, counts in its own stage and in
 /// the stages built on it, not in an unrelated stage whose image lacks that user.
 #[test]
-fn dl3066_counts_users_and_args_of_the_stage_chain() {
+fn dl3066_stage_chain_only() {
     let text = "ARG GLOBAL_UID=1000\n\
         FROM debian:12 AS base\n\
         RUN useradd -l -u 10001 appuser\n\

@@ -147,7 +147,7 @@ pub struct Outcome {
 pub struct Analysis {
     settings: RwLock<Settings>,
     loader: Mutex<ConfigLoader>,
-    /// What the lint of each file needs besides its text, by path, read once per
+    /// The configuration and ignore file of each document, by path, read once per
     /// generation instead of after every edit.
     setups: Mutex<HashMap<Option<PathBuf>, Arc<Setup>>>,
     /// Counts changes of settings and configuration files; cached results of an older

@@ -107,7 +107,7 @@ pub struct PublishedFindings<'a> {
 
 impl PublishedFindings<'_> {
     /// Writes the parameters as JSON text. Keys are copied as they are and strings are
-    /// escaped only when they hold a quote, a backslash or a control character, which is
+    /// escaped only when they contain a quote, a backslash or a control character, which is
     /// faster than serializing through `serde_json`'s data model.
     pub fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         let mut uri = Vec::new();
@@ -219,7 +219,7 @@ fn write_range(out: &mut Vec<u8>, range: Range) {
     out.extend_from_slice(b"}}");
 }
 
-/// Returns whether `bytes` can stand between quotes in JSON text as they are.
+/// Returns whether `bytes` may appear unescaped inside a JSON string.
 fn is_plain(bytes: &[u8]) -> bool {
     // Without an early exit the compiler checks many bytes at once.
     let special = bytes.iter().fold(false, |found, &byte| {
@@ -597,7 +597,7 @@ mod tests {
 
     /// Strings are written as `serde_json` writes them, whether or not they need escaping.
     #[test]
-    fn strings_are_written_as_serde_json_writes_them() {
+    fn write_str_matches_serde_json() {
         for text in ["", "plain `code` 说明 😀", "a \"quote\"", "back\\slash", "tab\tand\nline", "\u{1}\u{1f}\u{7f}"] {
             let mut out = Vec::new();
             write_str(&mut out, text).unwrap();

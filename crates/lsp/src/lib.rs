@@ -85,8 +85,8 @@ pub fn run(options: Options) -> Result<bool, ServerError> {
     memory::limit_malloc_arenas();
     // Each edit passes from the task reading the input to the protocol handler, the task
     // that publishes diagnostics and the task writing the output. On one thread each
-    // hand-off is a switch between tasks; with worker threads it was often a wakeup of
-    // another thread, which made up a fifth of an edit's time at 500 lines. Work that may
+    // hand-off is a switch between tasks. With worker threads it was often a wakeup of
+    // another thread, and those wakeups made up a fifth of an edit's time at 500 lines. Work that may
     // take long (the lints of large documents, ShellCheck, the heavier requests) runs on
     // the blocking pool, so requests are still answered while it runs.
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -183,8 +183,8 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
-/// The length of `text` in UTF-16 code units. ASCII text, the common case in Dockerfiles,
-/// is measured without decoding it.
+/// Returns the length of `text` in UTF-16 code units. ASCII text, the common case in
+/// Dockerfiles, is measured without decoding it.
 pub fn utf16_len(text: &str) -> usize {
     if text.is_ascii() {
         return text.len();

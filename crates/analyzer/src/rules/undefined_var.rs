@@ -109,10 +109,10 @@ const MAX_CANDIDATES: usize = 1000;
 
 fn check(cx: &mut Context<'_>) {
     let model = cx.model;
-    // A suggestion compares the name with the names visible to the instruction. With a
-    // budget per stage and a bound on the names, the time stays linear in the file's
-    // length, however many variables it leaves undefined, and the findings of a stage
-    // depend only on the stage and those it is built on.
+    // A suggestion compares the name with the names visible to the instruction. A budget
+    // per stage and a bound on the names keep the time linear in the file's length, however
+    // many variables it leaves undefined. They also make the findings of a stage depend
+    // only on the stage and the stages it is built on.
     let mut suggestions_left = 0;
     let mut current_stage = None;
     for inst in cx.focus().instructions(model) {

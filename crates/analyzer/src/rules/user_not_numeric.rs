@@ -209,7 +209,7 @@ fn contains_joined(text: &[u8], word: &[u8]) -> bool {
     false
 }
 
-/// The bytes [`contains_joined`] leaves out.
+/// Returns whether [`contains_joined`] leaves `byte` out.
 fn is_left_out(byte: u8) -> bool {
     matches!(byte, b'"' | b'\'' | b'\\' | b'\n' | b'\r')
 }
@@ -258,7 +258,7 @@ mod tests {
     /// The search around runs of left-out bytes finds what a scan of the text without
     /// them finds, for every text of up to six bytes over a small alphabet.
     #[test]
-    fn joined_search_equals_a_scan_without_left_out_bytes() {
+    fn joined_search_matches_scan() {
         let alphabet = [b'a', b'd', b'u', b'"', b'\\', b'\n'];
         let word = b"adu";
         let mut text = Vec::new();

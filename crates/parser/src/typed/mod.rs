@@ -193,8 +193,9 @@ impl Instruction {
         }
     }
 
-    /// The stage name of a `FROM image AS name`: the third word when the second is `AS` in
-    /// any case. Cheaper than [`Instruction::typed`], which also reads the image reference.
+    /// Returns the stage name of a `FROM image AS name`: the third word when the second is
+    /// `AS` in any case. Cheaper than [`Instruction::typed`], which also reads the image
+    /// reference.
     pub fn from_alias(&self) -> Option<&Word> {
         let words = self.args.words();
         let has_alias = words.len() >= 3 && words[1].value.eq_ignore_ascii_case("as");
