@@ -544,8 +544,8 @@ fn findings(
         .map(|diagnostic| {
             let (start, end) = file.range(diagnostic.span);
             ReportFinding {
-                code: diagnostic.code.clone(),
-                name: diagnostic.name.clone(),
+                code: diagnostic.code.to_string(),
+                name: diagnostic.name.to_string(),
                 severity: diagnostic.severity,
                 message: diagnostic.message.clone(),
                 line: start.line,

@@ -80,7 +80,7 @@ pub fn render_gitlab(reports: &[FileReport], out: &mut dyn Write) -> io::Result<
         for diagnostic in &report.diagnostics {
             let line_text = report.line_text(diagnostic.span.start).trim();
             let occurrence = occurrences
-                .entry((diagnostic.code.as_str(), line_text))
+                .entry((&*diagnostic.code, line_text))
                 .or_insert(0);
             *occurrence += 1;
             let mut issue = issue(report, diagnostic);

@@ -21,7 +21,7 @@ pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     for report in reports {
         for diagnostic in &report.diagnostics {
             let index = *rule_index
-                .entry(diagnostic.code.as_str())
+                .entry(&*diagnostic.code)
                 .or_insert_with(|| {
                     rules_json.push(rule(diagnostic));
                     rules_json.len() - 1

@@ -67,9 +67,9 @@ impl FromStr for Severity {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
     /// The rule's stable code: `DL3020`, `BL2001`, or a BuildKit check name.
-    pub code: String,
+    pub code: std::borrow::Cow<'static, str>,
     /// The rule's kebab-case name.
-    pub name: String,
+    pub name: std::borrow::Cow<'static, str>,
     pub severity: Severity,
     pub message: String,
     /// The primary range in the Dockerfile, in bytes.

@@ -139,7 +139,7 @@ fn ballast_findings(path: &Path) -> BTreeSet<(String, u32)> {
         .diagnostics
         .iter()
         .filter(|diagnostic| is_compared_code(&diagnostic.code))
-        .map(|diagnostic| (diagnostic.code.clone(), line_of(diagnostic.span.start)))
+        .map(|diagnostic| (diagnostic.code.to_string(), line_of(diagnostic.span.start)))
         .collect()
 }
 

@@ -43,7 +43,7 @@ fn fix_engine(text: &str, mode: FixMode) -> (String, usize, LintResult) {
 fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {
     diagnostics
         .iter()
-        .map(|diagnostic| diagnostic.code.as_str())
+        .map(|diagnostic| &*diagnostic.code)
         .collect()
 }
 
@@ -342,7 +342,7 @@ fn fixes_never_reintroduce_findings_in_corpus() {
             .iter()
             .filter(|d| d.fix.is_some())
             .collect();
-        for code in fixable_before.iter().map(|d| d.code.as_str()) {
+        for code in fixable_before.iter().map(|d| &*d.code) {
             let count_before = before.diagnostics.iter().filter(|d| d.code == code).count();
             let fixed = fixable_before.iter().filter(|d| d.code == code).count();
             let count_after = after.diagnostics.iter().filter(|d| d.code == code).count();
@@ -386,7 +386,7 @@ fn build_args_choose_the_base_image() {
         result
             .diagnostics
             .into_iter()
-            .map(|diagnostic| diagnostic.code)
+            .map(|diagnostic| diagnostic.code.into_owned())
             .collect()
     };
     let config = Config::default();

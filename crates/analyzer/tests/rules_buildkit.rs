@@ -870,7 +870,7 @@ fn check_directive_skips_named_checks() {
     let text = "# check=skip=StageNameCasing,FromAsCasing\nFROM alpine as Build\nCMD run\n";
     let codes: Vec<String> = lint_all(text, &FileContext::default())
         .into_iter()
-        .map(|d| d.code)
+        .map(|d| d.code.into_owned())
         .filter(|code| {
             ["StageNameCasing", "FromAsCasing", "JSONArgsRecommended"].contains(&code.as_str())
         })

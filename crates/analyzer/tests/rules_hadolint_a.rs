@@ -117,7 +117,7 @@ fn ballast_findings(text: &str) -> BTreeSet<(String, usize)> {
                 .iter()
                 .find(|(start, end, _)| *start <= offset && offset < *end)
                 .map_or_else(|| line_of(text, offset), |(_, _, line)| *line);
-            (diagnostic.code, line)
+            (diagnostic.code.into_owned(), line)
         })
         .collect()
 }

@@ -401,7 +401,7 @@ fn configuration_ignores_and_overrides() {
     });
     let codes: Vec<String> = sc_diagnostics(text, &selected_sc)
         .into_iter()
-        .map(|diagnostic| diagnostic.code)
+        .map(|diagnostic| diagnostic.code.into_owned())
         .collect();
     assert_eq!(codes, ["SC2154"]);
 }

@@ -185,7 +185,7 @@ fn ignore_edit(
     positions: &Positions,
 ) -> Option<(String, Vec<TextEdit>)> {
     let text = snapshot.text.as_str();
-    let code = finding.code.as_str();
+    let code = &*finding.code;
     let tool = pragma_tool(pragmas, code);
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let edit =

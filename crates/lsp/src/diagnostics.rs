@@ -73,7 +73,7 @@ pub fn convert(
     Diagnostic {
         range: positions.range(finding.span),
         severity: Some(severity(finding.severity)),
-        code: Some(NumberOrString::String(finding.code.clone())),
+        code: Some(NumberOrString::String(finding.code.to_string())),
         code_description: if features.code_description {
             code_description
         } else {
@@ -613,7 +613,7 @@ mod tests {
         let uri: Uri = "file:///tmp/%E4%B8%AD/Dockerfile".parse().unwrap();
         let snapshot = Snapshot::parse(uri.clone(), 7, text.to_string(), Default::default());
         let outcome = Analysis::default().lint(&snapshot, false);
-        let codes: Vec<&str> = outcome.result.diagnostics.iter().map(|finding| finding.code.as_str()).collect();
+        let codes: Vec<&str> = outcome.result.diagnostics.iter().map(|finding| &*finding.code).collect();
         for code in ["DL4000", "DuplicateStageName", "DL3018", "ExposeProtoCasing"] {
             assert!(codes.contains(&code), "no {code} among {codes:?}");
         }

@@ -182,7 +182,7 @@ type FindingKey = (String, usize, String);
 
 fn key_of(diagnostic: &Diagnostic) -> FindingKey {
     (
-        diagnostic.code.clone(),
+        diagnostic.code.to_string(),
         diagnostic.span.start,
         diagnostic.message.clone(),
     )

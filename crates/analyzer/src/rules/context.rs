@@ -132,8 +132,8 @@ impl<'a> Context<'a> {
     /// The returned diagnostic takes labels and a fix.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         self.diagnostics.push(Diagnostic {
-            code: self.meta.code.to_string(),
-            name: self.meta.name.to_string(),
+            code: std::borrow::Cow::Borrowed(self.meta.code),
+            name: std::borrow::Cow::Borrowed(self.meta.name),
             severity: self.meta.severity,
             message: shorten_quotes(message.into()),
             span,

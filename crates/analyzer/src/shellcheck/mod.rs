@@ -520,8 +520,8 @@ fn to_diagnostic(finding: &Finding, script: &RunScript, config: &Config) -> Opti
     let span = script.source_span(Span::new(finding.range.start, finding.range.end));
     let message = format!("{} ({})", finding.message, wiki_url(&code));
     Some(Diagnostic {
-        code,
-        name: RULE_NAME.to_string(),
+        code: code.into(),
+        name: std::borrow::Cow::Borrowed(RULE_NAME),
         severity,
         message,
         span,
