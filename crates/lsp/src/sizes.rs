@@ -32,13 +32,22 @@ pub const BUILD_COMMAND: &str = "ballast.buildAndMeasure";
 #[derive(Default)]
 pub struct Reports {
     loaded: Mutex<HashMap<PathBuf, (SystemTime, Arc<BuildReport>)>>,
+    /// The report path of each Dockerfile. Finding it resolves the Dockerfile's path on
+    /// disk, several system calls that each lint after an edit would repeat.
+    paths: Mutex<HashMap<PathBuf, PathBuf>>,
 }
 
 impl Reports {
     /// Returns the last build report of the document's file, when there is one.
     pub fn for_snapshot(&self, snapshot: &Snapshot) -> Option<Arc<BuildReport>> {
         let dockerfile = snapshot.uri.to_file_path()?.into_owned();
-        let path = report_path(&dockerfile);
+        let path = self
+            .paths
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(dockerfile.clone())
+            .or_insert_with(|| report_path(&dockerfile))
+            .clone();
         let modified = std::fs::metadata(&path)
             .and_then(|meta| meta.modified())
             .ok()?;
