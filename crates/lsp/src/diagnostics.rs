@@ -8,7 +8,6 @@
 //! list follows from a separate task, because ShellCheck runs a process for each changed
 //! RUN.
 
-use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -167,15 +166,7 @@ fn write_finding(
         && let Some(link) = rule_link(&finding.code, &finding.name)
     {
         out.extend_from_slice(b",\"codeDescription\":{\"href\":");
-        let start = out.len();
-        let _ = write!(out, "{link}");
-        if !is_plain(&out[start..]) {
-            out.truncate(start);
-            write_str(out, &link.to_string())?;
-        } else {
-            out.insert(start, b'"');
-            out.push(b'"');
-        }
+        link.write_json(out)?;
         out.push(b'}');
     }
     out.extend_from_slice(b",\"source\":");
@@ -295,16 +286,35 @@ pub enum RuleLink<'a> {
 impl std::fmt::Display for RuleLink<'_> {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RuleLink::Hadolint(code) => {
-                write!(formatter, "https://github.com/hadolint/hadolint/wiki/{code}")
-            }
-            RuleLink::BuildKit(name) => {
-                write!(formatter, "https://docs.docker.com/go/dockerfile/rule/{name}/")
-            }
+            RuleLink::Hadolint(code) => write!(formatter, "{HADOLINT_WIKI}{code}"),
+            RuleLink::BuildKit(name) => write!(formatter, "{BUILDKIT_RULES}{name}/"),
             RuleLink::ShellCheck(url) => formatter.write_str(url),
         }
     }
 }
+
+impl RuleLink<'_> {
+    /// Writes the address as a JSON string.
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        let (prefix, part, suffix) = match self {
+            RuleLink::Hadolint(code) => (HADOLINT_WIKI, *code, ""),
+            RuleLink::BuildKit(name) => (BUILDKIT_RULES, *name, "/"),
+            RuleLink::ShellCheck(url) => return write_str(out, url),
+        };
+        if !is_plain(part.as_bytes()) {
+            return write_str(out, &self.to_string());
+        }
+        out.push(b'"');
+        out.extend_from_slice(prefix.as_bytes());
+        out.extend_from_slice(part.as_bytes());
+        out.extend_from_slice(suffix.as_bytes());
+        out.push(b'"');
+        Ok(())
+    }
+}
+
+const HADOLINT_WIKI: &str = "https://github.com/hadolint/hadolint/wiki/";
+const BUILDKIT_RULES: &str = "https://docs.docker.com/go/dockerfile/rule/";
 
 /// Returns the web page that documents a rule, as [`rule_url`] does.
 pub fn rule_link<'a>(code: &'a str, name: &'a str) -> Option<RuleLink<'a>> {
