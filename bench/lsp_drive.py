@@ -1,0 +1,88 @@
+"""Sends a language server steady-state edits of the benchmark's generated Dockerfile.
+
+Usage: python3 bench/lsp_drive.py LINES EDITS SERVER-COMMAND...
+
+The edits cycle through eight kinds, each pair leaving the file as it was. They type a
+character at the end of a RUN line and delete it (twice), lower-case the keyword of the COPY
+below and restore it, and insert a RUN line and remove it. After each edit the script waits
+for the diagnostics.
+It prints the median and 90th percentile of the time from sending an edit to receiving them.
+Wrapped in `valgrind --tool=callgrind`, the server's instruction count over many edits is a
+measure of its work per edit that does not vary with the machine's load.
+
+Needs the shared benchmark client (../shared/tools/lsp/client.py beside the repository).
+"""
+
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "tools", "lsp"))
+import client  # noqa: E402
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    lines, count, command = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+    text, _ = client.generate_dockerfile(lines)
+    folder = "/tmp/lspbench-work"
+    os.makedirs(folder, exist_ok=True)
+    with open(os.path.join(folder, "Dockerfile"), "w") as file:
+        file.write(text)
+    uri = "file://" + os.path.join(folder, "Dockerfile")
+
+    connection = client.LspConnection(command)
+    capabilities = {"textDocument": {"publishDiagnostics": {
+        "relatedInformation": True, "versionSupport": True, "tagSupport": {"valueSet": [1, 2]},
+        "codeDescriptionSupport": True, "dataSupport": True}}}
+    connection.request("initialize", {"processId": os.getpid(), "rootUri": "file://" + folder,
+                                      "capabilities": capabilities})
+    connection.notify("initialized", {})
+    connection.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "dockerfile", "version": 1, "text": text}})
+    connection.wait_notification("textDocument/publishDiagnostics", uri, 30)
+    # The list with ShellCheck's findings follows after a pause; it is not part of the edits.
+    time.sleep(1.5)
+    connection.drain_notifications()
+
+    rows = text.split("\n")
+    runs = [index for index, row in enumerate(rows) if row.startswith("RUN set -eux")]
+    target = runs[len(runs) // 2]
+    column = len(rows[target]) - 2
+    keyword = rows[target + 4][:4]
+    edits = [
+        ((target, column), (target, column), "x"),
+        ((target, column), (target, column + 1), ""),
+        ((target, column), (target, column), "y"),
+        ((target, column), (target, column + 1), ""),
+        ((target + 4, 0), (target + 4, len(keyword)), keyword.lower()),
+        ((target + 4, 0), (target + 4, len(keyword)), keyword),
+        ((target + 6, 0), (target + 6, 0), "RUN echo inserted\n"),
+        ((target + 6, 0), (target + 7, 0), ""),
+    ]
+    version, latencies = 1, []
+    for number in range(count):
+        (start_line, start_column), (end_line, end_column), new_text = edits[number % len(edits)]
+        version += 1
+        change = {"range": {"start": {"line": start_line, "character": start_column},
+                            "end": {"line": end_line, "character": end_column}},
+                  "text": new_text}
+        sent = connection.notify("textDocument/didChange", {
+            "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+        received, _ = connection.wait_notification(
+            "textDocument/publishDiagnostics", uri, 30, after=sent)
+        latencies.append(received - sent)
+        time.sleep(0.002)
+    if latencies:
+        latencies.sort()
+        print("edits %d median %.3f ms p90 %.3f ms" % (
+            count, latencies[count // 2] * 1000, latencies[int(count * 0.9)] * 1000))
+    connection.request("shutdown", None)
+    connection.notify("exit", None)
+    connection.proc.wait(timeout=60)
+
+
+if __name__ == "__main__":
+    main()
