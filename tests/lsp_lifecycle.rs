@@ -380,3 +380,39 @@ fn exit_without_shutdown_ends_with_code_1() {
     let status = client.exit_without_shutdown();
     assert_eq!(status.code(), Some(1), "the server exited with {status}");
 }
+
+/// A request on a large document is handled off the server's thread together with the
+/// document's parse and index, so a request on a small document sent just after it is
+/// answered first.
+#[test]
+fn large_document_does_not_hold_up_others() {
+    const BIG: &str = "file:///work/big/Dockerfile";
+    const SMALL: &str = "file:///work/small/Dockerfile";
+    let mut big = String::from("FROM alpine:3.20 AS base\n");
+    for stage in 0..12_000 {
+        big.push_str(&format!(
+            "FROM base AS s{stage}\nARG V{stage}=on\nENV D{stage}=/srv/$V{stage}\nRUN set -eux; \\\n    apk add --no-cache curl; \\\n    rm -rf /var/cache/apk/*\nCOPY --from=base /a /b\n"
+        ));
+    }
+    assert!(big.len() > 1_000_000, "{} bytes", big.len());
+
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(SMALL, "FROM alpine:3.20\nARG X=1\nRUN echo $X\n");
+    client.open(BIG, &big);
+    client.diagnostics(BIG, 1);
+    // The edit makes the next request parse and index the new version.
+    client.change(BIG, 2, (3, 9), (3, 9), "x");
+    let slow = client.send_request("textDocument/documentSymbol", json!({"textDocument": {"uri": BIG}}));
+    let fast = client.send_request("textDocument/hover", at(SMALL, 1, 5));
+    let first = client.next_response();
+    assert_eq!(
+        first["id"],
+        json!(fast),
+        "the response to request {} came before the small document's hover",
+        first["id"]
+    );
+    let symbols = client.response(slow);
+    assert!(symbols["result"].as_array().is_some_and(|symbols| symbols.len() > 12_000));
+    client.shutdown();
+}
+

@@ -148,6 +148,17 @@ impl Client {
         }
     }
 
+    /// Waits for the next response to any request, keeping notifications for later.
+    pub fn next_response(&mut self) -> Value {
+        loop {
+            let message = self.read();
+            if message.get("method").is_none() {
+                return message;
+            }
+            self.keep(message);
+        }
+    }
+
     /// Waits for the next response with a null `id`, the reply to a message the server
     /// could not read, keeping notifications for later.
     pub fn null_id_response(&mut self) -> Value {

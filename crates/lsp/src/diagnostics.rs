@@ -23,7 +23,7 @@ use tower_lsp_server::ls_types::{
 
 use crate::analysis::Outcome;
 use crate::capabilities::ClientFeatures;
-use crate::documents::Snapshot;
+use crate::documents::{LARGE_DOCUMENT_BYTES, Snapshot};
 use crate::encoding::Positions;
 use crate::guard::guard;
 use crate::server::State;
@@ -347,10 +347,6 @@ pub struct Queue {
     rounds: AtomicU64,
 }
 
-/// The size up to which a document is linted on the server's own thread. The lint after an
-/// edit of a 5,000-line file (about 150 KiB) takes about 2 ms there.
-const INLINE_LINT_BYTES: usize = 256 * 1024;
-
 /// How long edits must pause before ShellCheck runs. A pass starts one ShellCheck process
 /// per changed RUN, 7 ms each on the benchmark machine. While the user types, those
 /// processes would compete with the lints of the next edits for the processor.
@@ -470,7 +466,15 @@ async fn publish(
     uri: &Uri,
     with_shellcheck: bool,
 ) -> bool {
-    let Some(snapshot) = state.documents.snapshot(uri) else {
+    let snapshot = if state.documents.is_large(uri) {
+        let (task_state, task_uri) = (state.clone(), uri.clone());
+        tokio::task::spawn_blocking(move || task_state.documents.snapshot(&task_uri))
+            .await
+            .unwrap_or_default()
+    } else {
+        state.documents.snapshot(uri)
+    };
+    let Some(snapshot) = snapshot else {
         if !with_shellcheck {
             send(state, client, uri.clone(), Vec::new(), None).await;
         }
@@ -512,7 +516,7 @@ async fn publish(
     // A large document's lint and the ShellCheck pass run on a blocking thread, so they
     // leave the server's thread free to serve requests and read edits. A small document's
     // lint takes less than the round trip to that thread.
-    let inline = !with_shellcheck && snapshot.text.len() <= INLINE_LINT_BYTES;
+    let inline = !with_shellcheck && snapshot.text.len() <= LARGE_DOCUMENT_BYTES;
     let linted = if inline {
         Ok(lint())
     } else {
@@ -535,7 +539,7 @@ async fn publish(
     // A newer edit is waiting or was already published: its diagnostics replace these, so
     // these are not sent. Without the version check, a slow ShellCheck pass for an old
     // version would arrive after the newer version's list and stay in the editor.
-    let current = state.documents.snapshot(uri).map(|current| current.version);
+    let current = state.documents.version(uri);
     if state.queue.is_pending(uri) || current != Some(snapshot.version) {
         tracing::debug!(
             uri = uri.as_str(),

@@ -28,6 +28,11 @@ pub struct Snapshot {
     lints: Mutex<Vec<Arc<Outcome>>>,
 }
 
+/// The size above which a document's parse, index and lint leave the server's thread. The
+/// lint after an edit of a 5,000-line file (about 150 KiB) takes about 2 ms; a 3 MB file
+/// takes hundreds of milliseconds to parse and index.
+pub const LARGE_DOCUMENT_BYTES: usize = 256 * 1024;
+
 impl Snapshot {
     /// Parses the whole of `text`.
     #[cfg(test)]
@@ -231,6 +236,20 @@ impl Documents {
     /// Returns the URIs of every open document.
     pub fn uris(&self) -> Vec<Uri> {
         self.lock().keys().cloned().collect()
+    }
+
+    /// Returns the version of the document's latest edit, without parsing it.
+    pub fn version(&self, uri: &Uri) -> Option<i32> {
+        self.lock().get(uri).map(|document| document.version)
+    }
+
+    /// Returns whether the current text of `uri` is larger than [`LARGE_DOCUMENT_BYTES`].
+    /// Parsing, indexing and linting such a document run on the blocking pool, so the
+    /// server's thread goes on serving the other documents.
+    pub fn is_large(&self, uri: &Uri) -> bool {
+        self.lock()
+            .get(uri)
+            .is_some_and(|document| document.text.len() > LARGE_DOCUMENT_BYTES)
     }
 
     /// Returns the parsed current version of a document, or `None` when it is not open.

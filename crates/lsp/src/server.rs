@@ -155,14 +155,14 @@ impl Backend {
         fallback: fn() -> T,
         handler: impl FnOnce(&State, &Snapshot, &ClientFeatures) -> T + Send + 'static,
     ) -> T {
-        let Some(snapshot) = self.state.documents.snapshot(uri) else {
-            tracing::debug!(uri = uri.as_str(), "{request}: the document is not open");
-            return fallback();
-        };
         let features = self.state.features();
         let state = self.state.clone();
         let task_uri = uri.clone();
         let task = tokio::task::spawn_blocking(move || {
+            let Some(snapshot) = state.documents.snapshot(&task_uri) else {
+                tracing::debug!(uri = task_uri.as_str(), "{request}: the document is not open");
+                return fallback();
+            };
             guard(
                 request,
                 &task_uri,
@@ -178,14 +178,35 @@ impl Backend {
     }
 
     /// Runs a request handler on the current snapshot of `uri`. A document that is not
-    /// open gets `fallback`, as does a handler that panics.
-    fn with_snapshot<T>(
+    /// open gets `fallback`, as does a handler that panics. The handler of a large document
+    /// runs on the blocking pool with its parse and index, so that the server's thread goes
+    /// on serving the other documents.
+    async fn with_snapshot<T: Send + 'static>(
         &self,
-        request: &str,
+        request: &'static str,
         uri: &Uri,
         fallback: T,
-        handler: impl FnOnce(&Snapshot, &ClientFeatures) -> T,
+        handler: impl FnOnce(&Snapshot, &ClientFeatures) -> T + Send + 'static,
     ) -> T {
+        if self.state.documents.is_large(uri) {
+            let features = self.state.features();
+            let state = self.state.clone();
+            let task_uri = uri.clone();
+            let task = tokio::task::spawn_blocking(move || {
+                let snapshot = state.documents.snapshot(&task_uri)?;
+                guard(request, &task_uri, Some(snapshot.version), None, || {
+                    Some(handler(&snapshot, &features))
+                })
+            });
+            return match task.await {
+                Ok(Some(result)) => result,
+                Ok(None) => fallback,
+                Err(error) => {
+                    tracing::error!(uri = uri.as_str(), "{request} failed: {error}");
+                    fallback
+                }
+            };
+        }
         let Some(snapshot) = self.state.documents.snapshot(uri) else {
             tracing::debug!(uri = uri.as_str(), "{request}: the document is not open");
             return fallback;
@@ -491,18 +512,18 @@ impl LanguageServer for Backend {
     ) -> Result<Option<DocumentSymbolResponse>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("documentSymbol", &uri, None, |snapshot, features| {
+            self.with_snapshot("documentSymbol", &uri, None, move |snapshot, features| {
                 Some(symbols::document_symbols(snapshot, features))
-            }),
+            }).await,
         )
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("foldingRange", &uri, None, |snapshot, _| {
+            self.with_snapshot("foldingRange", &uri, None, move |snapshot, _| {
                 Some(folding::folding_ranges(snapshot))
-            }),
+            }).await,
         )
     }
 
@@ -512,13 +533,13 @@ impl LanguageServer for Backend {
     ) -> Result<Option<Vec<SelectionRange>>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("selectionRange", &uri, None, |snapshot, features| {
+            self.with_snapshot("selectionRange", &uri, None, move |snapshot, features| {
                 Some(selection::selection_ranges(
                     snapshot,
                     features.encoding,
                     &params.positions,
                 ))
-            }),
+            }).await,
         )
     }
 
@@ -528,11 +549,11 @@ impl LanguageServer for Backend {
     ) -> Result<Option<SemanticTokensResult>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("semanticTokens/full", &uri, None, |snapshot, features| {
+            self.with_snapshot("semanticTokens/full", &uri, None, move |snapshot, features| {
                 Some(SemanticTokensResult::Tokens(
                     semantic_tokens::semantic_tokens(snapshot, features.encoding, None),
                 ))
-            }),
+            }).await,
         )
     }
 
@@ -542,12 +563,12 @@ impl LanguageServer for Backend {
     ) -> Result<Option<SemanticTokensRangeResult>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("semanticTokens/range", &uri, None, |snapshot, features| {
+            self.with_snapshot("semanticTokens/range", &uri, None, move |snapshot, features| {
                 let span = snapshot.positions(features.encoding).span(params.range);
                 let tokens =
                     semantic_tokens::semantic_tokens(snapshot, features.encoding, Some(span));
                 Some(SemanticTokensRangeResult::Tokens(tokens))
-            }),
+            }).await,
         )
     }
 
@@ -560,7 +581,7 @@ impl LanguageServer for Backend {
             "documentHighlight",
             &position.text_document.uri,
             None,
-            |snapshot, features| {
+            move |snapshot, features| {
                 Some(navigation::highlights(
                     snapshot,
                     features.encoding,
@@ -568,7 +589,7 @@ impl LanguageServer for Backend {
                 ))
                 .filter(|found| !found.is_empty())
             },
-        ))
+        ).await)
     }
 
     async fn goto_definition(
@@ -580,11 +601,11 @@ impl LanguageServer for Backend {
             "definition",
             &position.text_document.uri,
             None,
-            |snapshot, features| {
+            move |snapshot, features| {
                 navigation::definition(snapshot, features.encoding, position.position)
                     .map(GotoDefinitionResponse::Scalar)
             },
-        ))
+        ).await)
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
@@ -594,7 +615,7 @@ impl LanguageServer for Backend {
             "references",
             &position.text_document.uri,
             None,
-            |snapshot, features| {
+            move |snapshot, features| {
                 Some(navigation::references(
                     snapshot,
                     features.encoding,
@@ -603,7 +624,7 @@ impl LanguageServer for Backend {
                 ))
                 .filter(|found| !found.is_empty())
             },
-        ))
+        ).await)
     }
 
     async fn prepare_rename(
@@ -614,10 +635,10 @@ impl LanguageServer for Backend {
             "prepareRename",
             &params.text_document.uri,
             None,
-            |snapshot, features| {
+            move |snapshot, features| {
                 navigation::prepare_rename(snapshot, features.encoding, params.position)
             },
-        ))
+        ).await)
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
@@ -626,7 +647,7 @@ impl LanguageServer for Backend {
             "rename",
             &position.text_document.uri,
             Ok(None),
-            |snapshot, features| {
+            move |snapshot, features| {
                 navigation::rename(
                     snapshot,
                     features.encoding,
@@ -634,15 +655,15 @@ impl LanguageServer for Backend {
                     &params.new_name,
                 )
             },
-        )
+        ).await
     }
 
     async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("documentLink", &uri, None, |snapshot, features| {
+            self.with_snapshot("documentLink", &uri, None, move |snapshot, features| {
                 Some(links::document_links(snapshot, features.encoding))
-            }),
+            }).await,
         )
     }
 
@@ -652,7 +673,7 @@ impl LanguageServer for Backend {
             "completion",
             &position.text_document.uri,
             None,
-            |snapshot, features| {
+            move |snapshot, features| {
                 let items = completion::completion(
                     snapshot,
                     features,
@@ -661,26 +682,26 @@ impl LanguageServer for Backend {
                 );
                 Some(CompletionResponse::Array(items))
             },
-        ))
+        ).await)
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
+        let state = self.state.clone();
         Ok(self.with_snapshot(
             "hover",
             &position.text_document.uri,
             None,
-            |snapshot, features| {
+            move |snapshot, features| {
                 // Hover shows rule documentation only from a finished lint; it never waits
                 // for one.
-                let outcome = self.state.analysis.cached(snapshot);
+                let outcome = state.analysis.cached(snapshot);
                 let mut found =
                     hover::hover(snapshot, features, position.position, outcome.as_deref());
                 let offset = snapshot
                     .positions(features.encoding)
                     .offset(position.position);
-                let size = self
-                    .state
+                let size = state
                     .reports
                     .for_snapshot(snapshot)
                     .and_then(|report| sizes::hover_text(snapshot, &report, offset));
@@ -696,20 +717,20 @@ impl LanguageServer for Backend {
                 }
                 found
             },
-        ))
+        ).await)
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("formatting", &uri, None, |snapshot, features| {
+            self.with_snapshot("formatting", &uri, None, move |snapshot, features| {
                 Some(formatting::formatting(
                     snapshot,
                     features.encoding,
                     &params.options,
                     None,
                 ))
-            }),
+            }).await,
         )
     }
 
@@ -719,7 +740,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<Vec<TextEdit>>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("rangeFormatting", &uri, None, |snapshot, features| {
+            self.with_snapshot("rangeFormatting", &uri, None, move |snapshot, features| {
                 let span: Span = snapshot.positions(features.encoding).span(params.range);
                 Some(formatting::formatting(
                     snapshot,
@@ -727,7 +748,7 @@ impl LanguageServer for Backend {
                     &params.options,
                     Some(span),
                 ))
-            }),
+            }).await,
         )
     }
 
@@ -811,21 +832,22 @@ impl LanguageServer for Backend {
         if !self.state.analysis.settings().size_hints {
             return Ok(None);
         }
+        let state = self.state.clone();
         Ok(
-            self.with_snapshot("inlayHint", &uri, None, |snapshot, features| {
-                let report = self.state.reports.for_snapshot(snapshot)?;
+            self.with_snapshot("inlayHint", &uri, None, move |snapshot, features| {
+                let report = state.reports.for_snapshot(snapshot)?;
                 let range = snapshot.positions(features.encoding).span(params.range);
                 Some(sizes::inlay_hints(snapshot, features, &report, range))
-            }),
+            }).await,
         )
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let uri = params.text_document.uri;
         Ok(
-            self.with_snapshot("codeLens", &uri, None, |snapshot, features| {
+            self.with_snapshot("codeLens", &uri, None, move |snapshot, features| {
                 Some(sizes::code_lenses(snapshot, features))
-            }),
+            }).await,
         )
     }
 }
