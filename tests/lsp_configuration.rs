@@ -162,11 +162,50 @@ fn dockerignore_reread_on_change() {
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": ignore_uri, "type": 1}]}),
     );
-    let params = client.notification("textDocument/publishDiagnostics", |params| {
-        params["uri"] == uri.as_str()
-            && !codes(params["diagnostics"].as_array().unwrap()).contains(&"BL2010".to_string())
-    });
-    assert!(params["diagnostics"].is_array());
+    // The list of the next version shows whether the change took effect.
+    client.change(&uri, 2, (0, 0), (0, 0), "# edited\n");
+    let after = codes(&client.diagnostics(&uri, 2));
+    assert!(!after.contains(&"BL2010".to_string()), "{after:?}");
     client.shutdown();
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+/// A per-user hadolint file, outside the workspace, is read again when the client reports
+/// that it changed.
+#[test]
+fn user_hadolint_file_reread_on_change() {
+    let folder = std::env::temp_dir().join(format!("ballast-lsp-user-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    let (project, xdg, home) = (folder.join("project"), folder.join("xdg"), folder.join("home"));
+    for path in [&project, &xdg, &home] {
+        std::fs::create_dir_all(path).unwrap();
+    }
+    let dockerfile = project.join("Dockerfile");
+    let text = "FROM alpine:3.20\nRUN cd /tmp && echo hi\n";
+    std::fs::write(&dockerfile, text).unwrap();
+    let uri = format!("file://{}", dockerfile.display());
+
+    let mut client = Client::start_with_env(
+        &[],
+        &[("XDG_CONFIG_HOME", xdg.as_path()), ("HOME", home.as_path())],
+    );
+    client.initialize(rich_capabilities(), json!(null));
+    client.notify("initialized", json!({}));
+    client.open(&uri, text);
+    let first = codes(&client.diagnostics(&uri, 1));
+    assert!(first.contains(&"DL3003".to_string()), "{first:?}");
+
+    let user_file = xdg.join("hadolint.yaml");
+    std::fs::write(&user_file, "ignored: [DL3003]\n").unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": format!("file://{}", user_file.display()), "type": 1}]}),
+    );
+    // The list of the next version shows whether the change took effect.
+    client.change(&uri, 2, (0, 0), (0, 0), "# edited\n");
+    let after = codes(&client.diagnostics(&uri, 2));
+    assert!(!after.contains(&"DL3003".to_string()), "{after:?}");
+    client.shutdown();
+    let _ = std::fs::remove_dir_all(&folder);
+}
+

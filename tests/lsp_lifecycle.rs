@@ -382,8 +382,8 @@ fn exit_without_shutdown_ends_with_code_1() {
 }
 
 /// A request on a large document is handled off the server's thread together with the
-/// document's parse and index, so a request on a small document sent just after it is
-/// answered first.
+/// document's parse and index, so the server responds first to a request on a small
+/// document sent just after it.
 #[test]
 fn large_document_does_not_hold_up_others() {
     const BIG: &str = "file:///work/big/Dockerfile";

@@ -31,6 +31,11 @@ pub struct Client {
 impl Client {
     /// Starts `ballast lsp ARGS…`.
     pub fn start(args: &[&str]) -> Client {
+        Client::start_with_env(args, &[])
+    }
+
+    /// Starts `ballast lsp ARGS…` with these environment variables set.
+    pub fn start_with_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> Client {
         let stderr_path = std::env::temp_dir().join(format!(
             "ballast-lsp-test-{}-{}.log",
             std::process::id(),
@@ -42,6 +47,7 @@ impl Client {
             .arg("lsp")
             .args(args)
             .env("BALLAST_LOG", "ballast_lsp=debug,warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr)

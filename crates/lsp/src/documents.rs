@@ -29,7 +29,7 @@ pub struct Snapshot {
 }
 
 /// The size above which a document's parse, index and lint leave the server's thread. The
-/// lint after an edit of a 5,000-line file (about 150 KiB) takes about 2 ms; a 3 MB file
+/// lint after an edit of a 5,000-line file (about 150 KiB) takes about 2 ms. A 3 MB file
 /// takes hundreds of milliseconds to parse and index.
 pub const LARGE_DOCUMENT_BYTES: usize = 256 * 1024;
 

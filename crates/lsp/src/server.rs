@@ -71,13 +71,42 @@ const WATCHED_FILES: [&str; 5] = [
     "**/*.dockerignore",
 ];
 
-/// Returns whether `uri` names a file listed in [`WATCHED_FILES`].
+/// Returns the per-user hadolint files the configuration loader reads, for the watchers:
+/// `$XDG_CONFIG_HOME/hadolint.{yaml,yml}` and, in the home folder, `.hadolint.{yaml,yml}`
+/// and `.hadolint/{hadolint,config}.{yaml,yml}`.
+fn user_config_files() -> Vec<String> {
+    let mut files = Vec::new();
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|xdg| !xdg.is_empty()) {
+        let xdg = std::path::PathBuf::from(xdg);
+        for name in ["hadolint.yaml", "hadolint.yml"] {
+            files.push(xdg.join(name).to_string_lossy().into_owned());
+        }
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|home| !home.is_empty()) {
+        let home = std::path::PathBuf::from(home);
+        for name in [".hadolint.yaml", ".hadolint.yml"] {
+            files.push(home.join(name).to_string_lossy().into_owned());
+        }
+        for name in ["hadolint.yaml", "hadolint.yml", "config.yaml", "config.yml"] {
+            files.push(home.join(".hadolint").join(name).to_string_lossy().into_owned());
+        }
+    }
+    files
+}
+
+/// Returns whether `uri` names a configuration or ignore file: one listed in
+/// [`WATCHED_FILES`] or a per-user hadolint file.
 fn is_config_file(uri: &Uri) -> bool {
-    let name = uri.path().as_str().rsplit('/').next().unwrap_or("");
+    let path = uri.path().as_str();
+    let mut parts = path.rsplit('/');
+    let name = parts.next().unwrap_or("");
+    let folder = parts.next().unwrap_or("");
     matches!(
         name,
         ".ballast.toml" | ".hadolint.yaml" | ".hadolint.yml" | ".dockerignore"
     ) || name.ends_with(".dockerignore")
+        || matches!(name, "hadolint.yaml" | "hadolint.yml")
+        || (folder == ".hadolint" && matches!(name, "config.yaml" | "config.yml"))
 }
 
 pub struct Backend {
@@ -325,8 +354,10 @@ async fn pull_settings(client: &Client, state: &State) {
 async fn watch_config_files(client: &Client) {
     let watchers = WATCHED_FILES
         .iter()
+        .map(|pattern| pattern.to_string())
+        .chain(user_config_files())
         .map(|pattern| FileSystemWatcher {
-            glob_pattern: GlobPattern::String(pattern.to_string()),
+            glob_pattern: GlobPattern::String(pattern),
             kind: None,
         })
         .collect();

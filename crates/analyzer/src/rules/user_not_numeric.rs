@@ -37,6 +37,8 @@ declare_rule! {
     /// this one is built on: another stage's users are not in this stage's image. For the
     /// same reason, the build arguments that count are the global ones and those of the
     /// stage and the stages it is built on, where hadolint counts every earlier ARG.
+    ///
+    /// hadolint also reports `USER root`. ballast does not: `root` is UID 0 in every image.
     pub UserNotNumeric {
         code: "DL3066",
         name: "user-not-numeric",
@@ -53,7 +55,8 @@ fn check(cx: &mut Context<'_>) {
             continue;
         };
         let user = word.value.split(':').next().unwrap_or("");
-        if user.chars().all(|c| c.is_ascii_digit()) {
+        // `root` is UID 0 in every image, so its number is known without /etc/passwd.
+        if user == "root" || user.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
         let chain = stage_chain(model, inst.stage);
