@@ -200,8 +200,21 @@ impl Documents {
         for change in changes {
             match change.range {
                 Some(range) => {
-                    let lines = LineIndex::new(&document.text);
-                    let span = Positions::new(&document.text, &lines, encoding).span(range);
+                    // While the text is still that of the base version, the base's line
+                    // index serves, and the whole text is not scanned again.
+                    let base_lines = match (&document.base, since) {
+                        (Some((base, _)), Some(Since::Nothing)) => Some(&base.lines),
+                        _ => None,
+                    };
+                    let built;
+                    let lines = match base_lines {
+                        Some(lines) => lines,
+                        None => {
+                            built = LineIndex::new(&document.text);
+                            &built
+                        }
+                    };
+                    let span = Positions::new(&document.text, lines, encoding).span(range);
                     document
                         .text
                         .replace_range(span.start..span.end, &change.text);

@@ -97,22 +97,21 @@ impl<'a> Focus<'a> {
     pub fn instructions<'m, 'i>(self, model: &'m Model<'i>) -> impl Iterator<Item = &'m Inst<'i>> {
         let all = model.instructions.len();
         // The instructions of the stages checked, found through the stages' ranges, so that
-        // a run after an edit does not visit every instruction of a large file.
-        let ranges: Vec<std::ops::Range<usize>> = match self.stages {
-            None => std::iter::once(0..all).collect(),
-            Some(_) => {
-                let first_from = model.stages.first().map_or(all, |stage| stage.instructions.start);
-                let prelude = self.prelude.then_some(0..first_from);
-                let stages = model
-                    .stages
-                    .iter()
-                    .filter(|stage| self.covers_stage(Some(stage.index)))
-                    .map(|stage| stage.instructions.clone());
-                prelude.into_iter().chain(stages).collect()
-            }
-        };
-        ranges
+        // a run after an edit does not visit every instruction of a large file. Nothing is
+        // collected, because every rule with a stage scope asks for them in every lint.
+        let focused = self.stages.is_some();
+        let whole = (!focused).then_some(0..all);
+        let first_from = model.stages.first().map_or(all, |stage| stage.instructions.start);
+        let prelude = (focused && self.prelude).then_some(0..first_from);
+        let stages = model
+            .stages
+            .iter()
+            .filter(move |stage| focused && self.covers_stage(Some(stage.index)))
+            .map(|stage| stage.instructions.clone());
+        whole
             .into_iter()
+            .chain(prelude)
+            .chain(stages)
             .flat_map(move |range| &model.instructions[range.start.min(all)..range.end.min(all)])
     }
 
