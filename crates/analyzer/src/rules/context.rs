@@ -98,7 +98,7 @@ impl<'a> Focus<'a> {
         let all = model.instructions.len();
         // The instructions of the stages checked, found through the stages' ranges, so that
         // a run after an edit does not visit every instruction of a large file. Nothing is
-        // collected, because every rule with a stage scope asks for them in every lint.
+        // collected, because every rule with a stage scope calls this in every lint.
         let focused = self.stages.is_some();
         let whole = (!focused).then_some(0..all);
         let first_from = model.stages.first().map_or(all, |stage| stage.instructions.start);
