@@ -138,13 +138,30 @@ fn ballast_toml_is_found_and_reloaded() {
     let _ = std::fs::remove_dir_all(&folder);
 }
 
+/// Returns a new empty folder for one test.
+fn fresh_folder(name: &str) -> PathBuf {
+    let folder = std::env::temp_dir().join(format!("ballast-lsp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+/// Reports to the server that `file` was created, edits the document at `uri` and returns
+/// the codes of the list for that edit, which show whether the new file took effect.
+fn codes_after_reporting(client: &mut Client, uri: &str, file: &std::path::Path) -> Vec<String> {
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": format!("file://{}", file.display()), "type": 1}]}),
+    );
+    client.change(uri, 2, (0, 0), (0, 0), "# edited\n");
+    codes(&client.diagnostics(uri, 2))
+}
+
 /// The server reads a file's `.dockerignore` once, and again when the client reports that
 /// it changed.
 #[test]
 fn dockerignore_reread_on_change() {
-    let folder = std::env::temp_dir().join(format!("ballast-lsp-ignore-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(&folder).unwrap();
+    let folder = fresh_folder("ignore");
     let dockerfile = folder.join("Dockerfile");
     let text = "FROM alpine:3.20\nCOPY . /app\n";
     std::fs::write(&dockerfile, text).unwrap();
@@ -157,14 +174,7 @@ fn dockerignore_reread_on_change() {
 
     // Edits reuse what was read. The file appears, and the client reports it.
     std::fs::write(folder.join(".dockerignore"), ".git\n").unwrap();
-    let ignore_uri = format!("file://{}", folder.join(".dockerignore").display());
-    client.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": ignore_uri, "type": 1}]}),
-    );
-    // The list of the next version shows whether the change took effect.
-    client.change(&uri, 2, (0, 0), (0, 0), "# edited\n");
-    let after = codes(&client.diagnostics(&uri, 2));
+    let after = codes_after_reporting(&mut client, &uri, &folder.join(".dockerignore"));
     assert!(!after.contains(&"BL2010".to_string()), "{after:?}");
     client.shutdown();
     let _ = std::fs::remove_dir_all(&folder);
@@ -174,8 +184,7 @@ fn dockerignore_reread_on_change() {
 /// that it changed.
 #[test]
 fn user_hadolint_file_reread_on_change() {
-    let folder = std::env::temp_dir().join(format!("ballast-lsp-user-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&folder);
+    let folder = fresh_folder("user");
     let (project, xdg, home) = (folder.join("project"), folder.join("xdg"), folder.join("home"));
     for path in [&project, &xdg, &home] {
         std::fs::create_dir_all(path).unwrap();
@@ -197,13 +206,7 @@ fn user_hadolint_file_reread_on_change() {
 
     let user_file = xdg.join("hadolint.yaml");
     std::fs::write(&user_file, "ignored: [DL3003]\n").unwrap();
-    client.notify(
-        "workspace/didChangeWatchedFiles",
-        json!({"changes": [{"uri": format!("file://{}", user_file.display()), "type": 1}]}),
-    );
-    // The list of the next version shows whether the change took effect.
-    client.change(&uri, 2, (0, 0), (0, 0), "# edited\n");
-    let after = codes(&client.diagnostics(&uri, 2));
+    let after = codes_after_reporting(&mut client, &uri, &user_file);
     assert!(!after.contains(&"DL3003".to_string()), "{after:?}");
     client.shutdown();
     let _ = std::fs::remove_dir_all(&folder);

@@ -11,6 +11,8 @@ pub mod model;
 pub mod pragma;
 pub mod rules;
 pub mod shellcheck;
+#[cfg(test)]
+mod test_words;
 
 /// A hash map with a fast hasher, for the maps the lint builds again after every edit in an
 /// editor, where hashing with the standard library's hasher took a large share of the time.

@@ -359,6 +359,15 @@ mod tests {
         "file:///tmp/Dockerfile".parse().unwrap()
     }
 
+    /// Returns a change that replaces the whole text.
+    fn whole(text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: None,
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
     fn edit(start: (u32, u32), end: (u32, u32), text: &str) -> TextDocumentContentChangeEvent {
         TextDocumentContentChangeEvent {
             range: Some(Range::new(
@@ -452,11 +461,7 @@ mod tests {
         let documents = Documents::default();
         documents.open(uri(), 1, "FROM a\nRUN b\n".into());
         documents.snapshot(&uri()).unwrap();
-        let replace = TextDocumentContentChangeEvent {
-            range: None,
-            range_length: None,
-            text: "FROM c\nRUN d\n".into(),
-        };
+        let replace = whole("FROM c\nRUN d\n");
         documents
             .change(&uri(), 2, vec![edit((1, 4), (1, 5), "x"), replace], Encoding::Utf16)
             .unwrap();
@@ -470,11 +475,7 @@ mod tests {
         let documents = Documents::default();
         documents.open(uri(), 1, "FROM a\nRUN b\n".into());
         documents.snapshot(&uri()).unwrap();
-        let replace = TextDocumentContentChangeEvent {
-            range: None,
-            range_length: None,
-            text: "FROM c AS x\nRUN d\nRUN e\n".into(),
-        };
+        let replace = whole("FROM c AS x\nRUN d\nRUN e\n");
         // In one notification, then across two with no snapshot between them.
         documents
             .change(&uri(), 2, vec![replace.clone(), edit((2, 4), (2, 5), "f")], Encoding::Utf16)

@@ -88,7 +88,7 @@ pub fn run(options: Options) -> Result<bool, ServerError> {
     // hand-off is a switch between tasks. With worker threads it was often a wakeup of
     // another thread, and those wakeups made up a fifth of an edit's time at 500 lines. Work that may
     // take long (the lints of large documents, ShellCheck, the heavier requests) runs on
-    // the blocking pool, so requests are still answered while it runs.
+    // the blocking pool, so the server still responds to requests while it runs.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -175,8 +175,8 @@ impl Backend {
     }
 
     /// Runs a request handler that may lint on a blocking thread, so a slow lint leaves the
-    /// async threads free. A document that is not open gets `fallback()`, as does a handler
-    /// that panics.
+    /// server's thread free. A document that is not open gets `fallback()`, as does a
+    /// handler that panics.
     async fn with_snapshot_blocking<T: Send + 'static>(
         &self,
         request: &'static str,
@@ -184,25 +184,34 @@ impl Backend {
         fallback: fn() -> T,
         handler: impl FnOnce(&State, &Snapshot, &ClientFeatures) -> T + Send + 'static,
     ) -> T {
+        self.on_blocking_pool(request, uri, handler)
+            .await
+            .unwrap_or_else(fallback)
+    }
+
+    /// Parses `uri` and runs `handler` on the blocking pool. Returns `None` when the
+    /// document is not open or the handler panicked or failed, each logged with the URI.
+    async fn on_blocking_pool<T: Send + 'static>(
+        &self,
+        request: &'static str,
+        uri: &Uri,
+        handler: impl FnOnce(&State, &Snapshot, &ClientFeatures) -> T + Send + 'static,
+    ) -> Option<T> {
         let features = self.state.features();
         let state = self.state.clone();
         let task_uri = uri.clone();
         let task = tokio::task::spawn_blocking(move || {
             let Some(snapshot) = state.documents.snapshot(&task_uri) else {
                 tracing::debug!(uri = task_uri.as_str(), "{request}: the document is not open");
-                return fallback();
+                return None;
             };
-            guard(
-                request,
-                &task_uri,
-                Some(snapshot.version),
-                fallback(),
-                || handler(&state, &snapshot, &features),
-            )
+            guard(request, &task_uri, Some(snapshot.version), None, || {
+                Some(handler(&state, &snapshot, &features))
+            })
         });
         task.await.unwrap_or_else(|error| {
             tracing::error!(uri = uri.as_str(), "{request} failed: {error}");
-            fallback()
+            None
         })
     }
 
@@ -218,23 +227,12 @@ impl Backend {
         handler: impl FnOnce(&Snapshot, &ClientFeatures) -> T + Send + 'static,
     ) -> T {
         if self.state.documents.is_large(uri) {
-            let features = self.state.features();
-            let state = self.state.clone();
-            let task_uri = uri.clone();
-            let task = tokio::task::spawn_blocking(move || {
-                let snapshot = state.documents.snapshot(&task_uri)?;
-                guard(request, &task_uri, Some(snapshot.version), None, || {
-                    Some(handler(&snapshot, &features))
+            return self
+                .on_blocking_pool(request, uri, move |_, snapshot, features| {
+                    handler(snapshot, features)
                 })
-            });
-            return match task.await {
-                Ok(Some(result)) => result,
-                Ok(None) => fallback,
-                Err(error) => {
-                    tracing::error!(uri = uri.as_str(), "{request} failed: {error}");
-                    fallback
-                }
-            };
+                .await
+                .unwrap_or(fallback);
         }
         let Some(snapshot) = self.state.documents.snapshot(uri) else {
             tracing::debug!(uri = uri.as_str(), "{request}: the document is not open");

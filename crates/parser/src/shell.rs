@@ -241,12 +241,14 @@ pub struct ShellError {
 }
 
 /// Returns whether `text` avoids every construct that brush-parser reads differently in
-/// bash and in POSIX sh: the operators `<<<`, `&>`, `;&` and `|&`; `[[`, `]]`,
-/// `function`, `select` and `time`; `${` (bash's parameter operations); and any `(` but
-/// that of a command substitution `$(` (so no extglob, array, `((` or process
-/// substitution). The checks are on the text, so some texts that would parse alike are
-/// not recognised; none that parse differently pass. A text that passes and parses without
-/// errors in one dialect parses to the same script in the other.
+/// bash and in POSIX sh. Those are the operators `<<<`, `&>`, `;&` and `|&`, the words
+/// `[[`, `]]`, `function`, `select` and `time`, and `${` (bash's parameter operations).
+/// They also include any `(` other than that of a command substitution `$(`, which rules
+/// out extglob, arrays, `((` and process substitution.
+///
+/// The checks look at the text alone, so they reject some texts that would parse alike. A
+/// text that passes and parses without errors as bash parses to the same script in POSIX
+/// sh.
 pub fn same_in_both_dialects(text: &str) -> bool {
     const MARKERS: [&str; 10] = [
         "<<<", "&>", ";&", "|&", "[[", "]]", "function", "select", "time", "${",

@@ -554,6 +554,14 @@ impl<'a> Model<'a> {
         }
     }
 
+    /// Returns `stage` and the stages it is built on through `FROM <stage>`, nearest first.
+    pub fn stage_chain(&self, stage: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(stage), move |&index| match self.stages[index].base {
+            Base::Stage(parent) if parent < index => Some(parent),
+            _ => None,
+        })
+    }
+
     /// Returns the image a stage is ultimately built on, following `FROM <stage>` links.
     pub fn base_image(&self, stage: usize) -> &Base {
         match &self.stages[stage].base {

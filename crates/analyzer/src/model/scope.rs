@@ -186,23 +186,16 @@ mod tests {
     fn words_without_variables_expand_to_themselves() {
         let alphabet = ['a', ' ', '\t', '{', '}', ':', '-', '+', '~', '#', '`', '说'];
         let lookup = |_: &str| Some("value");
-        let mut word = String::new();
-        for length in 0..=5u32 {
-            for mut number in 0..alphabet.len().pow(length) {
-                word.clear();
-                for _ in 0..length {
-                    word.push(alphabet[number % alphabet.len()]);
-                    number /= alphabet.len();
-                }
-                for escape in ['\\', '`'] {
-                    let fast = expand(&word, escape, &lookup);
-                    let full = expand_word_with(&word, escape, &lookup);
-                    assert_eq!(fast.value, full.value, "{word:?} with escape {escape:?}");
-                    assert_eq!(fast.unresolved, full.unresolved, "{word:?}");
-                    assert_eq!(fast.error.is_some(), full.error.is_some(), "{word:?}");
-                }
+        crate::test_words::every_word(&alphabet, 5, |symbols| {
+            let word: String = symbols.iter().collect();
+            for escape in ['\\', '`'] {
+                let fast = expand(&word, escape, &lookup);
+                let full = expand_word_with(&word, escape, &lookup);
+                assert_eq!(fast.value, full.value, "{word:?} with escape {escape:?}");
+                assert_eq!(fast.unresolved, full.unresolved, "{word:?}");
+                assert_eq!(fast.error.is_some(), full.error.is_some(), "{word:?}");
             }
-        }
+        });
     }
 
     #[test]

@@ -315,19 +315,13 @@ pub(super) fn stage_env<'m>(
 /// Lists the names that have a value for `inst`, for suggestions: up to [`MAX_CANDIDATES`]
 /// of the names that its stage and the stages it is built on declare, nearest first.
 fn visible_names<'m>(model: &'m Model<'_>, inst: &Inst<'_>) -> Vec<&'m str> {
-    let mut declared = Vec::new();
-    let mut stage = inst.stage;
-    while let Some(index) = stage
-        && declared.len() < MAX_CANDIDATES
-    {
-        declared.extend(model.stages[index].bindings.iter().rev().map(|&binding| &model.bindings[binding]));
-        stage = match model.stages[index].base {
-            Base::Stage(parent) if parent < index => Some(parent),
-            _ => None,
-        };
-    }
-    let mut names: Vec<&str> = declared
+    let declared = inst
+        .stage
         .into_iter()
+        .flat_map(|stage| model.stage_chain(stage))
+        .flat_map(|index| model.stages[index].bindings.iter().rev())
+        .map(|&binding| &model.bindings[binding]);
+    let mut names: Vec<&str> = declared
         .filter(|binding| binding.kind != BindingKind::MetaArg)
         .map(|binding| binding.name.as_str())
         .take(MAX_CANDIDATES)

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use foldhash::fast::RandomState;
 
-use crate::model::{Base, BindingKind, Inst, Model, Typed};
+use crate::model::{BindingKind, Inst, Model, Typed};
 use crate::rules::Context;
 use crate::rules::packages::{ShellCommand, run_view};
 
@@ -59,7 +59,10 @@ fn check(cx: &mut Context<'_>) {
         if user == "root" || user.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        let chain = stage_chain(model, inst.stage);
+        let chain: Vec<usize> = inst
+            .stage
+            .map(|stage| model.stage_chain(stage).collect())
+            .unwrap_or_default();
         if mentions_any(user, &arg_names(model, &chain, inst.index)) {
             continue;
         }
@@ -71,20 +74,6 @@ fn check(cx: &mut Context<'_>) {
             format!("USER `{user}` is a name: use its numeric UID so runtimes can check it without the image's /etc/passwd"),
         );
     }
-}
-
-/// Returns `stage` and the stages it is built on, nearest first.
-fn stage_chain(model: &Model<'_>, stage: Option<usize>) -> Vec<usize> {
-    let mut chain = Vec::new();
-    let mut next = stage;
-    while let Some(index) = next {
-        chain.push(index);
-        next = match model.stages[index].base {
-            Base::Stage(parent) if parent < index => Some(parent),
-            _ => None,
-        };
-    }
-    chain
 }
 
 /// Returns the names of the ARGs declared before instruction `before`: the global ones and
@@ -264,18 +253,19 @@ mod tests {
     fn joined_search_matches_scan() {
         let alphabet = [b'a', b'd', b'u', b'"', b'\\', b'\n'];
         let word = b"adu";
-        let mut text = Vec::new();
-        for length in 0..=6u32 {
-            for mut number in 0..alphabet.len().pow(length) {
-                text.clear();
-                for _ in 0..length {
-                    text.push(alphabet[number % alphabet.len()]);
-                    number /= alphabet.len();
-                }
-                let kept: Vec<u8> = text.iter().copied().filter(|&byte| !super::is_left_out(byte)).collect();
-                let expected = kept.windows(word.len()).any(|candidate| candidate == word);
-                assert_eq!(contains_joined(&text, word), expected, "{:?}", String::from_utf8_lossy(&text));
-            }
-        }
+        crate::test_words::every_word(&alphabet, 6, |text| {
+            let joined: Vec<u8> = text
+                .iter()
+                .copied()
+                .filter(|&byte| !super::is_left_out(byte))
+                .collect();
+            let expected = joined.windows(word.len()).any(|candidate| candidate == word);
+            assert_eq!(
+                contains_joined(text, word),
+                expected,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        });
     }
 }
