@@ -8,9 +8,8 @@
 //! list follows from a separate task, because ShellCheck runs a process for each changed
 //! RUN.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ballast_analyzer::{Diagnostic as Finding, Severity};
 use tokio::sync::Notify;
@@ -338,13 +337,13 @@ pub fn rule_link<'a>(code: &'a str, name: &'a str) -> Option<RuleLink<'a>> {
 pub struct Queue {
     pending: Mutex<Vec<Uri>>,
     wake: Notify,
-    /// Held by the task that publishes the lists with ShellCheck findings.
-    shellcheck_pass: tokio::sync::Mutex<()>,
     /// Documents whose list with ShellCheck findings is due once edits pause.
     shellcheck_due: Mutex<Vec<Uri>>,
-    /// Counts the rounds of fast lists. A ShellCheck pass runs only when no round followed
-    /// the one that scheduled it.
-    rounds: AtomicU64,
+    /// Wakes the task that runs the ShellCheck passes after a round of fast lists.
+    shellcheck_wake: Notify,
+    /// When the latest round of fast lists ended. A ShellCheck pass starts only once
+    /// [`SHELLCHECK_DELAY`] has passed since then.
+    last_round: Mutex<Option<Instant>>,
 }
 
 /// How long edits must pause before ShellCheck runs. A pass starts one ShellCheck process
@@ -385,6 +384,7 @@ impl Queue {
 /// Publishes diagnostics for pending documents until the server stops. A document that
 /// was closed gets an empty list, which clears what the editor shows.
 pub async fn publish_loop(state: Arc<State>, client: Client) {
+    tokio::spawn(shellcheck_loop(state.clone(), client.clone()));
     loop {
         state.queue.wake.notified().await;
         // Edits that arrived in the same read from the client are applied first.
@@ -413,34 +413,49 @@ pub async fn publish_loop(state: Arc<State>, client: Client) {
                 }
             }
         }
-        let round = state.queue.rounds.fetch_add(1, Ordering::SeqCst) + 1;
-        let (state, client) = (state.clone(), client.clone());
-        tokio::spawn(async move {
-            tokio::time::sleep(SHELLCHECK_DELAY).await;
-            // One ShellCheck pass at a time. A later round schedules its own pass, which
-            // covers the documents of this one.
-            let _pass = state.queue.shellcheck_pass.lock().await;
-            if state.queue.rounds.load(Ordering::SeqCst) != round {
-                return;
+        *lock(&state.queue.last_round) = Some(Instant::now());
+        state.queue.shellcheck_wake.notify_one();
+    }
+}
+
+/// Runs the ShellCheck passes, one at a time, each once [`SHELLCHECK_DELAY`] has passed
+/// since the latest round of fast lists. One long-lived task does this rather than a task
+/// per round: spawning a task costs an allocation as large as its future at every edit.
+async fn shellcheck_loop(state: Arc<State>, client: Client) {
+    loop {
+        state.queue.shellcheck_wake.notified().await;
+        // Each round that ends meanwhile moves the start of the pass further away.
+        loop {
+            let Some(last) = *lock(&state.queue.last_round) else {
+                break;
+            };
+            let start = last + SHELLCHECK_DELAY;
+            if Instant::now() >= start {
+                break;
             }
-            let due = std::mem::take(&mut *lock(&state.queue.shellcheck_due));
-            for (index, uri) in due.iter().enumerate() {
-                if state.queue.is_pending(uri) {
-                    continue;
-                }
-                if !publish(&state, &client, &features, uri, true).await {
-                    // An edit interrupted this pass, and the pass that edit schedules
-                    // checks the documents this one did not finish.
-                    let mut again = lock(&state.queue.shellcheck_due);
-                    for uri in &due[index..] {
-                        if !again.contains(uri) {
-                            again.push(uri.clone());
-                        }
+            tokio::time::sleep_until(start.into()).await;
+        }
+        let features = state.features();
+        if !features.push_diagnostics() {
+            continue;
+        }
+        let due = std::mem::take(&mut *lock(&state.queue.shellcheck_due));
+        for (index, uri) in due.iter().enumerate() {
+            if state.queue.is_pending(uri) {
+                continue;
+            }
+            if !publish(&state, &client, &features, uri, true).await {
+                // An edit interrupted this pass. The round of that edit wakes this task
+                // again, and the next pass checks the documents this one did not finish.
+                let mut again = lock(&state.queue.shellcheck_due);
+                for uri in &due[index..] {
+                    if !again.contains(uri) {
+                        again.push(uri.clone());
                     }
-                    break;
                 }
+                break;
             }
-        });
+        }
     }
 }
 
