@@ -463,11 +463,15 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Frees the versions that edits replaced, on a blocking thread, before the next edits are
-/// linted.
+/// Frees the versions that edits replaced before the next edits are linted: large ones on
+/// a blocking thread, so that requests on other documents go on meanwhile.
 async fn free_retired(state: &State) {
     let retired = state.documents.take_retired();
-    if !retired.is_empty() {
+    let bytes: usize = retired.iter().map(|version| version.bytes).sum();
+    if bytes <= LARGE_DOCUMENT_BYTES {
+        // Freeing a small document takes less than handing it to another thread.
+        drop(retired);
+    } else {
         let _ = tokio::task::spawn_blocking(move || drop(retired)).await;
     }
 }

@@ -139,12 +139,15 @@ pub struct Documents {
 /// A version that a newer one replaced, or what is left of it when the newer version took
 /// over its tree, kept to be freed off the edit's path.
 pub struct Retired {
+    /// The length of the version's text, which bounds how long freeing it takes.
+    pub bytes: usize,
     _version: Box<dyn std::any::Any + Send>,
 }
 
 impl Retired {
-    fn new(version: impl std::any::Any + Send) -> Retired {
+    fn new(bytes: usize, version: impl std::any::Any + Send) -> Retired {
         Retired {
+            bytes,
             _version: Box::new(version),
         }
     }
@@ -241,7 +244,7 @@ impl Documents {
         document.version = version;
         drop(open);
         if let Some(unused) = unused {
-            self.retire(Retired::new(unused));
+            self.retire(Retired::new(unused.text.len(), unused));
         }
         Ok(())
     }
@@ -296,12 +299,12 @@ impl Documents {
                         ..
                     } = base;
                     let tree = reparse(old_tree, &old_text, &text, edit);
-                    (tree, Some(Retired::new((old_text, lines, index, lints))))
+                    (tree, Some(Retired::new(old_text.len(), (old_text, lines, index, lints))))
                 }
-                Err(base) => (parse(&text), Some(Retired::new(base))),
+                Err(base) => (parse(&text), Some(Retired::new(base.text.len(), base))),
             },
             Some((base, Since::Nothing | Since::Replaced)) => {
-                (parse(&text), Some(Retired::new(base)))
+                (parse(&text), Some(Retired::new(base.text.len(), base)))
             }
             None => (parse(&text), None),
         };
