@@ -107,7 +107,11 @@ pub fn lint_parsed(
         memo.start_lint();
     }
     let model = Model::with_memo(source, tree, memo);
-    lint_tree(source, tree, lines, &model, config, file, RULES, None, memo)
+    let result = lint_tree(source, tree, lines, &model, config, file, RULES, None, memo);
+    for inst in &model.instructions {
+        inst.keep_scripts(source);
+    }
+    result
 }
 
 #[allow(clippy::too_many_arguments)]

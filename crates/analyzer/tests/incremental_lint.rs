@@ -212,6 +212,35 @@ fn memo_reuses_scripts_of_unchanged_runs() {
     );
 }
 
+#[test]
+fn memo_keeps_scripts_of_stages_no_edit_touched() {
+    let path = Path::new("memo across stages");
+    let mut text = many_stages(10);
+    // Stages share some RUNs word for word, and the memo keeps one parse per text.
+    let tree = parse(&text);
+    let runs: std::collections::HashSet<&str> = tree
+        .instructions()
+        .filter(|instruction| instruction.keyword == ballast_parser::Keyword::Run)
+        .map(|instruction| instruction.rest.as_str())
+        .collect();
+    let runs = runs.len();
+    let memo = LintMemo::default();
+    assert_same_findings(path, 0, &text, &memo);
+    // Typing into the first stage's RUN lints that stage alone, several times over. The
+    // scripts of the other stages must stay, or the next edit that adds a line, which
+    // moves every later stage, would parse them all again.
+    let at = text.find("apk add").unwrap();
+    for step in 1..=4 {
+        text.insert(at, 'x');
+        assert_same_findings(path, step, &text, &memo);
+    }
+    assert!(
+        memo.len() >= runs,
+        "the memo holds {} scripts for {runs} RUNs",
+        memo.len()
+    );
+}
+
 /// Returns a multi-stage file in the shape of large projects: stages built on a shared base
 /// and on each other, package installs, copies between stages and variables. It has a few
 /// findings of rules that read one stage and of rules that read the whole file.

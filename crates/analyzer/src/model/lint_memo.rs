@@ -43,11 +43,17 @@ impl LintMemo {
     /// Starts a new generation: the scripts the lint before the previous one used and no
     /// lint since has used are dropped.
     pub fn start_lint(&self) {
+        // A generation has about as many entries as the one before, so the new maps
+        // start at that size instead of growing through every power of two.
         let mut generations = self.lock();
-        generations.previous = std::mem::take(&mut generations.current);
-        drop(generations);
+        let generations = &mut *generations;
+        for (current, previous) in generations.current.iter_mut().zip(&mut generations.previous) {
+            let next = FastMap::with_capacity_and_hasher(current.len(), Default::default());
+            *previous = std::mem::replace(current, next);
+        }
         let mut stages = self.lock_stages();
-        stages.previous = std::mem::take(&mut stages.current);
+        let next = FastMap::with_capacity_and_hasher(stages.current.len(), Default::default());
+        stages.previous = std::mem::replace(&mut stages.current, next);
     }
 
     /// Returns the findings kept for the stage with this fingerprint.
@@ -94,6 +100,21 @@ impl LintMemo {
             return self.parse_in(text, Dialect::Bash);
         }
         self.parse_in(text, dialect)
+    }
+
+    /// Keeps the parses of `text`, in either dialect, for the next lint without parsing
+    /// it: the text is still a script of the file, though no rule asked for it in this lint.
+    pub fn keep(&self, text: &str) {
+        let mut generations = self.lock();
+        let generations = &mut *generations;
+        for (current, previous) in generations.current.iter_mut().zip(&mut generations.previous) {
+            if current.contains_key(text) {
+                continue;
+            }
+            if let Some((text, script)) = previous.remove_entry(text) {
+                current.insert(text, script);
+            }
+        }
     }
 
     fn parse_in(&self, text: &str, dialect: Dialect) -> Arc<Script> {
@@ -168,6 +189,23 @@ mod tests {
         let posix = memo.parse("[[ -n a ]]", Dialect::Posix);
         let bash = memo.parse("[[ -n a ]]", Dialect::Bash);
         assert!(!Arc::ptr_eq(&posix, &bash));
+    }
+
+    #[test]
+    fn kept_scripts_outlive_unused_lints() {
+        let memo = LintMemo::default();
+        let script = memo.parse("echo kept", Dialect::Posix);
+        memo.parse("[[ -n bash ]]", Dialect::Bash);
+        for _ in 0..3 {
+            memo.start_lint();
+            memo.keep("echo kept");
+            memo.keep("[[ -n bash ]]");
+        }
+        assert_eq!(memo.len(), 2);
+        assert!(Arc::ptr_eq(&script, &memo.parse("echo kept", Dialect::Posix)));
+        memo.start_lint();
+        memo.start_lint();
+        assert!(memo.is_empty());
     }
 
     #[test]

@@ -16,7 +16,7 @@ mod typed;
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ballast_parser::run_script::RunScript;
 use ballast_parser::shell::Dialect;
@@ -123,6 +123,25 @@ impl Inst<'_> {
                 .run_scripts_with(source, dialect, &|text, dialect| memo.parse(text, dialect)),
             None => self.syntax.run_scripts(source, dialect),
         })
+    }
+
+    /// Marks this RUN's scripts as still in use in the lint memo when no rule parsed them
+    /// in this lint, because their stage's findings came from the memo. Otherwise the memo
+    /// drops them. Then the next edit that adds a line moves every later stage and parses
+    /// all their scripts again.
+    pub(crate) fn keep_scripts(&self, source: &str) {
+        let Some(memo) = self.memo else {
+            return;
+        };
+        if self.scripts.posix.get().is_some() || self.scripts.bash.get().is_some() {
+            return;
+        }
+        // The texts come from the code that parses them, so they are the memo's keys. The
+        // parse function only keeps them; what it returns is dropped.
+        self.syntax.run_scripts_with(source, Dialect::Posix, &|text, _| {
+            memo.keep(text);
+            Arc::default()
+        });
     }
 
     /// Returns the commands of this RUN as the package rules read them, computed by
