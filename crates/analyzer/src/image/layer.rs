@@ -12,8 +12,8 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::digests::{LayerDigests, format_sha256};
 use super::entry::{
-    Entry, EntryKind, OPAQUE_MARKER, PathProblem, WHITEOUT_PREFIX, file_name, join, normalize_path,
-    parent,
+    ContentHash, Entry, EntryKind, HEAD_BYTES, OPAQUE_MARKER, PathProblem, WHITEOUT_PREFIX,
+    file_name, head_hash, join, normalize_path, parent,
 };
 use super::error::{LayerError, printable};
 use super::mapped::MappedData;
@@ -465,12 +465,21 @@ impl<'a> Walker<'a> {
             _ => None,
         };
 
-        let (size, hash) = if kind == EntryKind::File {
+        let (size, head_hash, hash) = if kind == EntryKind::File {
             let claimed = entry.size();
             // Sparse entries store only their data regions, which the tar reader expands.
             let in_place = header_kind != tar::EntryType::GNUSparse;
-            let (read, hash) = match &mut self.mapped {
-                Some(mapped) if in_place => mapped.hash_range(entry.raw_file_position(), claimed),
+            let content = match &mut self.mapped {
+                Some(mapped) if in_place => {
+                    let position = entry.raw_file_position();
+                    let (_, head_hash) = mapped.head(position, claimed);
+                    let (present, hash) = mapped.hash_range(position, claimed);
+                    ReadContent {
+                        present,
+                        head_hash,
+                        hash,
+                    }
+                }
                 _ => self
                     .hash_data(&mut entry)
                     .map_err(|error| LayerError::Tar {
@@ -479,17 +488,17 @@ impl<'a> Walker<'a> {
                         message: format!("reading `{raw_name}`: {error}"),
                     })?,
             };
-            if read != claimed {
+            if content.present != claimed {
                 return Err(LayerError::TruncatedEntry {
                     layer: self.name.to_owned(),
                     entry: raw_name,
                     claimed,
-                    read,
+                    read: content.present,
                 });
             }
-            (claimed, Some(hash))
+            (claimed, content.head_hash, Some(content.hash))
         } else {
-            (0, None)
+            (0, 0, None)
         };
 
         self.entries.push(Entry {
@@ -501,14 +510,17 @@ impl<'a> Walker<'a> {
             gid,
             mtime,
             link,
+            head_hash,
             hash,
         });
         Ok(())
     }
 
-    fn hash_data(&mut self, data: &mut impl Read) -> io::Result<(u64, u128)> {
+    fn hash_data(&mut self, data: &mut impl Read) -> io::Result<ReadContent> {
         let mut hasher = Xxh3::new();
         let mut total = 0u64;
+        let mut head = [0u8; HEAD_BYTES];
+        let mut head_len = 0;
         loop {
             let read = match data.read(&mut self.buffer) {
                 Ok(0) => break,
@@ -516,11 +528,27 @@ impl<'a> Walker<'a> {
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(error),
             };
+            // A read may return fewer bytes than the head, so the head is gathered across reads.
+            let copied = read.min(HEAD_BYTES - head_len);
+            head[head_len..head_len + copied].copy_from_slice(&self.buffer[..copied]);
+            head_len += copied;
             hasher.update(&self.buffer[..read]);
             total += read as u64;
         }
-        Ok((total, hasher.digest128()))
+        Ok(ReadContent {
+            present: total,
+            head_hash: head_hash(&head[..head_len]),
+            hash: hasher.digest128(),
+        })
     }
+}
+
+/// The length and hashes of one regular file's content, as the walk read them.
+struct ReadContent {
+    /// Content bytes present in the layer, fewer than the header claims when it ends early.
+    present: u64,
+    head_hash: u64,
+    hash: ContentHash,
 }
 
 /// Counts the bytes that pass through, reports them to a progress sink and feeds them to a

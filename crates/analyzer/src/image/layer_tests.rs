@@ -261,7 +261,9 @@ fn read_mapped_with(
     read_mapped_layer(&map, declared, "sha256:test", &NoProgress, digests)
 }
 
-fn summary(contents: &LayerContents) -> Vec<(String, EntryKind, u64, Option<u128>, u32)> {
+type EntrySummary = (String, EntryKind, u64, u64, Option<u128>, u32);
+
+fn summary(contents: &LayerContents) -> Vec<EntrySummary> {
     contents
         .entries
         .iter()
@@ -270,6 +272,7 @@ fn summary(contents: &LayerContents) -> Vec<(String, EntryKind, u64, Option<u128
                 entry.path.to_string(),
                 entry.kind,
                 entry.size,
+                entry.head_hash,
                 entry.hash,
                 entry.mode,
             )
@@ -383,4 +386,42 @@ fn digests_of_plain_and_gzip_layers() {
     assert_eq!(compressed.blob, sha256_of(&blob));
 
     assert!(read(&tar, None).unwrap().digests.is_none());
+}
+
+/// Returns at most 7 bytes per read, as a pipe or a decompressor may.
+struct ShortReads<'a>(&'a [u8]);
+
+impl Read for ShortReads<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let count = buffer.len().min(7).min(self.0.len());
+        buffer[..count].copy_from_slice(&self.0[..count]);
+        self.0 = &self.0[count..];
+        Ok(count)
+    }
+}
+
+#[test]
+fn head_hash_spans_short_reads() {
+    let content: Vec<u8> = (0..200u8).collect();
+    let tar = layer_tar(&[
+        ("long", tar::EntryType::Regular, &content),
+        ("short", tar::EntryType::Regular, b"abc"),
+        ("empty", tar::EntryType::Regular, b""),
+    ]);
+    let streamed = read_layer(ShortReads(&tar), None, "sha256:test", &NoProgress).unwrap();
+    assert_eq!(
+        streamed.entries[0].head_hash,
+        xxhash_rust::xxh3::xxh3_64(&content[..HEAD_BYTES])
+    );
+    assert_eq!(
+        streamed.entries[1].head_hash,
+        xxhash_rust::xxh3::xxh3_64(b"abc")
+    );
+    assert_eq!(
+        streamed.entries[2].head_hash,
+        xxhash_rust::xxh3::xxh3_64(b"")
+    );
+
+    let mapped = read_mapped(&tar, None).unwrap().unwrap();
+    assert_eq!(summary(&mapped), summary(&streamed));
 }

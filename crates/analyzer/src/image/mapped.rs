@@ -5,11 +5,13 @@
 
 use std::fs::File;
 use std::io::Cursor;
+use std::ops::Range;
 
 use memmap2::{Mmap, MmapOptions, UncheckedAdvice};
 use sha2::{Digest, Sha256};
 
 use super::digests::format_sha256;
+use super::entry::head_hash;
 
 /// Bytes hashed or passed before the pages behind the reader are dropped from the mapping.
 pub const RELEASE_STEP: usize = 8 * 1024 * 1024;
@@ -49,19 +51,33 @@ impl<'a> MappedData<'a> {
         Cursor::new(self.bytes())
     }
 
+    /// Returns the part of the `claimed` content bytes from `position` that the map holds.
+    fn content_range(&self, position: u64, claimed: u64) -> Range<usize> {
+        let len = self.map.len();
+        let start = usize::try_from(position).unwrap_or(usize::MAX).min(len);
+        let present = usize::try_from(claimed)
+            .unwrap_or(usize::MAX)
+            .min(len - start);
+        start..start + present
+    }
+
+    /// Reads the start of up to `claimed` bytes of content from `position`. Returns the bytes
+    /// present (fewer than `claimed` when the layer ends early) and the [`head_hash`] of them,
+    /// which reads no more than the first [`super::entry::HEAD_BYTES`].
+    pub fn head(&self, position: u64, claimed: u64) -> (u64, u64) {
+        let range = self.content_range(position, claimed);
+        let present = range.len() as u64;
+        (present, head_hash(&self.bytes()[range]))
+    }
+
     /// Hashes up to `claimed` bytes of content starting at `position`. Returns the bytes
     /// present (fewer than `claimed` when the layer ends early) and their xxh3 hash.
     pub fn hash_range(&mut self, position: u64, claimed: u64) -> (u64, u128) {
         let bytes = self.bytes();
-        let start = usize::try_from(position)
-            .unwrap_or(usize::MAX)
-            .min(bytes.len());
-        let present = usize::try_from(claimed)
-            .unwrap_or(usize::MAX)
-            .min(bytes.len() - start);
+        let Range { start, end } = self.content_range(position, claimed);
+        let present = end - start;
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         let mut at = start;
-        let end = start + present;
         while at < end {
             let chunk_end = end.min(at + RELEASE_STEP);
             hasher.update(&bytes[at..chunk_end]);

@@ -13,6 +13,7 @@ fn file(path: &str, size: u64, hash: u128) -> Entry {
         gid: 0,
         mtime: 0,
         link: None,
+        head_hash: 0,
         hash: Some(hash),
     }
 }
