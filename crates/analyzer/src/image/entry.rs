@@ -52,9 +52,11 @@ pub struct Entry {
     pub mtime: u64,
     /// The target of a symlink, or the path a hardlink refers to (normalized like `path`).
     pub link: Option<Box<str>>,
-    /// The [`head_hash`] of a regular file's content; 0 for every other kind.
+    /// The [`head_hash`] of a regular file's content, and 0 for every other kind.
     pub head_hash: u64,
-    /// The content hash of a regular file; `None` for every other kind.
+    /// The content hash of a regular file, and `None` for every other kind. A file of a layer
+    /// read through a memory map is hashed only when another file of the image has the same
+    /// [`ContentKey`], unless the analysis requests every hash.
     pub hash: Option<ContentHash>,
 }
 

@@ -1,6 +1,6 @@
 //! Reading one layer blob: choosing the decompressor, walking the tar stream once, and keeping
 //! only the entries' metadata and content hashes. Memory stays bounded by the number of entries:
-//! file data passes through a fixed buffer.
+//! file data passes through a fixed buffer, or stays in a memory map until it is hashed.
 
 use std::cell::{Cell, RefCell};
 use std::io::{self, BufRead, BufReader, Read};
@@ -16,7 +16,7 @@ use super::entry::{
     file_name, head_hash, join, normalize_path, parent,
 };
 use super::error::{LayerError, printable};
-use super::mapped::MappedData;
+use super::mapped::{MappedData, MappedLayer};
 
 /// How a layer blob is compressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -259,16 +259,18 @@ fn check_declared(
 }
 
 /// Decodes an uncompressed layer blob mapped into memory: the same result as [`read_layer`]
-/// on the same bytes, without copying file contents. Compressed blobs are read by
-/// [`read_layer`] instead, because the decompressor copies every byte anyway; this function
-/// returns `None` for them.
+/// on the same bytes once [`MappedLayer::hash_files`] has hashed every file, without copying
+/// file contents. The walk reads the tar headers and the first bytes of each file only, and
+/// checks each file's length against its header. Compressed blobs are read by [`read_layer`]
+/// instead, because the decompressor copies every byte anyway; this function returns `None`
+/// for them.
 pub fn read_mapped_layer(
-    map: &Mmap,
+    map: Mmap,
     declared: Option<Compression>,
     name: &str,
     progress: &dyn Progress,
     digests: bool,
-) -> Option<Result<LayerContents, LayerError>> {
+) -> Option<Result<MappedLayer, LayerError>> {
     let bytes = &map[..];
     let found = Compression::sniff(&bytes[..bytes.len().min(512)]);
     if found != Compression::None {
@@ -279,26 +281,30 @@ pub fn read_mapped_layer(
     }
 
     let tar_bytes = Cell::new(0u64);
-    let mut walker = Walker::new(name, Some(MappedData::new(map)));
+    let mut walker = Walker::new(name, Some(MappedData::new(&map)));
     if bytes.is_empty() {
         walker.warnings.push(EMPTY_BLOB_WARNING.to_owned());
     }
-    let result = walker.walk_mapped(&tar_bytes, progress);
+    if let Err(error) = walker.walk_mapped(&tar_bytes, progress) {
+        return Some(Err(error));
+    }
     let digests = digests.then(|| {
-        let tar = MappedData::new(map).sha256();
+        let tar = MappedData::new(&map).sha256();
         LayerDigests {
             blob: tar.clone(),
             tar,
         }
     });
-    Some(result.map(|()| LayerContents {
+    let contents = LayerContents {
         entries: walker.entries,
         compression: Compression::None,
         blob_bytes: bytes.len() as u64,
         tar_bytes: bytes.len() as u64,
         warnings: walker.warnings,
         digests,
-    }))
+    };
+    let unhashed = walker.unhashed;
+    Some(Ok(MappedLayer::new(contents, map, unhashed)))
 }
 
 struct Walker<'a> {
@@ -307,8 +313,12 @@ struct Walker<'a> {
     warnings: Vec<String>,
     /// Read buffer for file contents that are not mapped.
     buffer: Vec<u8>,
-    /// The layer's bytes when they are mapped; file contents are then hashed in place.
+    /// The layer's bytes when they are mapped. File contents are then hashed in place, after
+    /// the walk, by [`MappedLayer::hash_files`].
     mapped: Option<MappedData<'a>>,
+    /// The index in `entries` and the content offset in the map of each regular file that the
+    /// walk did not hash.
+    unhashed: Vec<(usize, u64)>,
 }
 
 impl<'a> Walker<'a> {
@@ -324,6 +334,7 @@ impl<'a> Walker<'a> {
             warnings: Vec::new(),
             buffer,
             mapped,
+            unhashed: Vec::new(),
         }
     }
 
@@ -353,6 +364,11 @@ impl<'a> Walker<'a> {
                 .min(total);
             self.add(entry, tar_bytes)?;
             tar_bytes.set(end);
+            // Reading the headers and the first bytes of each file faults pages in. Dropping
+            // them as the walk passes keeps the resident set bounded.
+            if let Some(mapped) = &mut self.mapped {
+                mapped.release_before(end as usize);
+            }
             if end - reported >= PROGRESS_STEP {
                 progress.advance(end - reported);
                 reported = end;
@@ -472,12 +488,12 @@ impl<'a> Walker<'a> {
             let content = match &mut self.mapped {
                 Some(mapped) if in_place => {
                     let position = entry.raw_file_position();
-                    let (_, head_hash) = mapped.head(position, claimed);
-                    let (present, hash) = mapped.hash_range(position, claimed);
+                    let (present, head_hash) = mapped.head(position, claimed);
+                    self.unhashed.push((self.entries.len(), position));
                     ReadContent {
                         present,
                         head_hash,
-                        hash,
+                        hash: None,
                     }
                 }
                 _ => self
@@ -496,7 +512,7 @@ impl<'a> Walker<'a> {
                     read: content.present,
                 });
             }
-            (claimed, content.head_hash, Some(content.hash))
+            (claimed, content.head_hash, content.hash)
         } else {
             (0, 0, None)
         };
@@ -538,7 +554,7 @@ impl<'a> Walker<'a> {
         Ok(ReadContent {
             present: total,
             head_hash: head_hash(&head[..head_len]),
-            hash: hasher.digest128(),
+            hash: Some(hasher.digest128()),
         })
     }
 }
@@ -548,7 +564,8 @@ struct ReadContent {
     /// Content bytes present in the layer, fewer than the header claims when it ends early.
     present: u64,
     head_hash: u64,
-    hash: ContentHash,
+    /// `None` when the content is left in a memory map to be hashed later.
+    hash: Option<ContentHash>,
 }
 
 /// Counts the bytes that pass through, reports them to a progress sink and feeds them to a

@@ -228,19 +228,21 @@ fn tar_header_detection() {
 }
 
 /// Writes `blob` at an odd offset of a file, maps it and decodes it through the map, as a
-/// layer inside a `docker save` archive is read.
+/// layer inside a `docker save` archive is read, then hashes every file.
 fn read_mapped(
     blob: &[u8],
     declared: Option<Compression>,
 ) -> Option<Result<LayerContents, LayerError>> {
-    read_mapped_with(blob, declared, false)
+    let result = read_mapped_with(blob, declared, false)?;
+    Some(result.map(|layer| layer.hash_files(|_| true)))
 }
 
+/// Decodes `blob` through a map like [`read_mapped`] and leaves its files unhashed.
 fn read_mapped_with(
     blob: &[u8],
     declared: Option<Compression>,
     digests: bool,
-) -> Option<Result<LayerContents, LayerError>> {
+) -> Option<Result<MappedLayer, LayerError>> {
     use std::io::Write as _;
     static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -258,7 +260,7 @@ fn read_mapped_with(
     let map = super::super::mapped::map_blob(&file, offset, blob.len() as u64)
         .expect("a regular file can be mapped");
     std::fs::remove_file(&path).unwrap();
-    read_mapped_layer(&map, declared, "sha256:test", &NoProgress, digests)
+    read_mapped_layer(map, declared, "sha256:test", &NoProgress, digests)
 }
 
 type EntrySummary = (String, EntryKind, u64, u64, Option<u128>, u32);
@@ -375,7 +377,7 @@ fn digests_of_plain_and_gzip_layers() {
     assert_eq!(digests.blob, expected_tar);
 
     let mapped = read_mapped_with(&tar, None, true).unwrap().unwrap();
-    assert_eq!(mapped.digests.unwrap(), digests);
+    assert_eq!(mapped.contents.digests.unwrap(), digests);
 
     let blob = gzip(&tar);
     let compressed = read_layer_with(blob.as_slice(), None, "sha256:test", &NoProgress, true)
@@ -386,6 +388,45 @@ fn digests_of_plain_and_gzip_layers() {
     assert_eq!(compressed.blob, sha256_of(&blob));
 
     assert!(read(&tar, None).unwrap().digests.is_none());
+}
+
+#[test]
+fn mapped_layer_defers_file_hashes() {
+    let first: Vec<u8> = (0..5000u32).map(|value| (value % 251) as u8).collect();
+    let mut second = first.clone();
+    second[4000] ^= 1;
+    let tar = layer_tar(&[
+        ("dir/", tar::EntryType::Directory, b""),
+        ("dir/first", tar::EntryType::Regular, &first),
+        ("dir/second", tar::EntryType::Regular, &second),
+    ]);
+    let streamed = read(&tar, None).unwrap();
+
+    let layer = read_mapped_with(&tar, None, false).unwrap().unwrap();
+    for (mapped, streamed) in layer.contents.entries.iter().zip(&streamed.entries) {
+        assert_eq!(
+            mapped.hash, None,
+            "{} is hashed during the walk",
+            mapped.path
+        );
+        assert_eq!(mapped.head_hash, streamed.head_hash, "{}", mapped.path);
+        assert_eq!(
+            mapped.content_key(),
+            streamed.content_key(),
+            "{}",
+            mapped.path
+        );
+    }
+    assert_eq!(
+        layer.contents.entries[1].content_key(),
+        layer.contents.entries[2].content_key(),
+        "files that differ after the head share a key"
+    );
+
+    let hashed = layer.hash_files(|entry| entry.path.as_ref() == "dir/second");
+    assert_eq!(hashed.entries[1].hash, None);
+    assert_eq!(hashed.entries[2].hash, streamed.entries[2].hash);
+    assert_ne!(streamed.entries[1].hash, streamed.entries[2].hash);
 }
 
 /// Returns at most 7 bytes per read, as a pipe or a decompressor may.

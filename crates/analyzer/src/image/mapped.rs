@@ -1,7 +1,8 @@
 //! Uncompressed layers read through a memory map: the tar headers are parsed from the mapped
-//! bytes and each file's content is hashed where it lies, so no file content is copied into a
-//! read buffer. Pages are dropped from the mapping behind the reader, so the resident set stays
-//! near [`RELEASE_STEP`] per layer however large the layer or its files are.
+//! bytes, and a file's content is hashed where it lies, later and only when the analysis needs
+//! its hash, so no file content is copied into a read buffer. Pages are dropped from the
+//! mapping behind the reader, so the resident set stays near [`RELEASE_STEP`] per layer however
+//! large the layer or its files are.
 
 use std::fs::File;
 use std::io::Cursor;
@@ -11,7 +12,8 @@ use memmap2::{Mmap, MmapOptions, UncheckedAdvice};
 use sha2::{Digest, Sha256};
 
 use super::digests::format_sha256;
-use super::entry::head_hash;
+use super::entry::{Entry, head_hash};
+use super::layer::LayerContents;
 
 /// Bytes hashed or passed before the pages behind the reader are dropped from the mapping.
 pub const RELEASE_STEP: usize = 8 * 1024 * 1024;
@@ -119,5 +121,48 @@ impl<'a> MappedData<'a> {
         if result.is_ok() {
             self.released = position;
         }
+    }
+}
+
+/// An uncompressed layer read through a memory map, with its regular files not hashed yet. It
+/// keeps the map so that [`MappedLayer::hash_files`] can hash the files that need it once
+/// every layer of the image is read. The map takes address space but keeps few resident
+/// pages, because the walk dropped the pages it read.
+pub struct MappedLayer {
+    /// The layer's entries, without a `hash` on the files that `unhashed` lists.
+    pub contents: LayerContents,
+    map: Mmap,
+    /// The index in `contents.entries` and the content offset in `map` of each regular file
+    /// whose hash is not computed yet, in tar order.
+    unhashed: Vec<(usize, u64)>,
+}
+
+impl MappedLayer {
+    pub fn new(contents: LayerContents, map: Mmap, unhashed: Vec<(usize, u64)>) -> MappedLayer {
+        MappedLayer {
+            contents,
+            map,
+            unhashed,
+        }
+    }
+
+    /// Computes the content hash of each unhashed file for which `wanted` returns true, reading
+    /// the files in tar order and dropping pages behind the reader. Returns the layer's entries
+    /// and drops the map.
+    pub fn hash_files(self, wanted: impl Fn(&Entry) -> bool) -> LayerContents {
+        let MappedLayer {
+            mut contents,
+            map,
+            unhashed,
+        } = self;
+        let mut data = MappedData::new(&map);
+        for (index, position) in unhashed {
+            let entry = &mut contents.entries[index];
+            if wanted(entry) {
+                let (_, hash) = data.hash_range(position, entry.size);
+                entry.hash = Some(hash);
+            }
+        }
+        contents
     }
 }

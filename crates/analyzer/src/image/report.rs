@@ -534,3 +534,7 @@ pub fn metadata_only(wasted: &[WastedFile]) -> impl Iterator<Item = (&WastedFile
         (file.reason == HideReason::MetadataOnly).then(|| (file, file.changed.unwrap_or_default()))
     })
 }
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;
