@@ -10,6 +10,7 @@
 //! and first bytes, because only then can the two be equal.
 
 pub mod archive;
+pub mod compression;
 pub mod digests;
 pub mod dive;
 pub mod engine;
@@ -31,7 +32,8 @@ use rayon::prelude::*;
 
 pub use dive::DiveFigures;
 pub use error::{ImageError, LayerError, printable};
-pub use layer::{Compression, LayerContents, NoProgress, Progress};
+pub use compression::Compression;
+pub use layer::{LayerContents, NoProgress, Progress};
 pub use layout::{ArchiveFormat, PlatformSpec, Selector};
 pub use report::{Report, SCHEMA_VERSION};
 pub use source::ImageSource;
