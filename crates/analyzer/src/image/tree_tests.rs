@@ -228,6 +228,21 @@ fn chown_copy_up_is_metadata_only() {
     assert_eq!(hiders, vec![1, 2, 3]);
 }
 
+/// A file of a mapped layer has no hash when no other file of the image shares its size and
+/// head hash. Equal size and metadata alone must not make its replacement a metadata-only copy.
+#[test]
+fn unhashed_copy_is_overwrite() {
+    let unhashed = Entry {
+        hash: None,
+        ..file("srv/settings.db", 524_288, 0)
+    };
+    let layers = vec![vec![unhashed.clone()], vec![unhashed]];
+    let tree = merge(&layers);
+    assert_eq!(tree.wasted().len(), 1);
+    assert_eq!(tree.wasted()[0].reason, HideReason::Overwritten);
+    assert_eq!(tree.wasted()[0].changed, None);
+}
+
 #[test]
 fn hardlink_keeps_bytes_of_deleted_target() {
     let layers = vec![
