@@ -311,6 +311,9 @@ impl<'a> Walker<'a> {
         }
         progress.advance(total - reported);
         tar_bytes.set(total);
+        if let Some(mapped) = &mut self.mapped {
+            mapped.release_all();
+        }
         Ok(())
     }
 

@@ -466,3 +466,21 @@ fn head_hash_spans_short_reads() {
     let mapped = read_mapped(&tar, None).unwrap().unwrap();
     assert_eq!(summary(&mapped), summary(&streamed));
 }
+
+#[test]
+fn mapped_read_keeps_no_pages() {
+    // 3 MB, less than one release step, so only the drop at the end of the walk frees them.
+    let data: Vec<u8> = (0..20_000u32).map(|value| (value % 241) as u8).collect();
+    let names: Vec<String> = (0..150).map(|index| format!("f{index}")).collect();
+    let entries: Vec<(&str, tar::EntryType, &[u8])> = names
+        .iter()
+        .map(|name| (name.as_str(), tar::EntryType::Regular, data.as_slice()))
+        .collect();
+    let tar = layer_tar(&entries);
+
+    for digests in [false, true] {
+        let layer = read_mapped_with(&tar, None, digests).unwrap().unwrap();
+        assert_eq!(layer.contents.entries.len(), 150);
+        assert_eq!(layer.resident_bytes(), 0, "digests: {digests}");
+    }
+}

@@ -100,6 +100,7 @@ impl<'a> MappedData<'a> {
             at = chunk_end;
             self.release_before(at);
         }
+        self.release_all();
         format_sha256(hasher)
     }
 
@@ -108,6 +109,19 @@ impl<'a> MappedData<'a> {
     /// counting them as resident.
     pub fn release_before(&mut self, position: usize) {
         if position < self.released + RELEASE_STEP {
+            return;
+        }
+        self.release_to(position);
+    }
+
+    /// Drops every page still in the mapping. A reader that is done but keeps the map calls it,
+    /// so that the pages of many kept maps do not add up.
+    pub fn release_all(&mut self) {
+        self.release_to(self.map.len());
+    }
+
+    fn release_to(&mut self, position: usize) {
+        if position <= self.released {
             return;
         }
         let len = position - self.released;
@@ -164,5 +178,31 @@ impl MappedLayer {
             }
         }
         contents
+    }
+}
+
+#[cfg(test)]
+impl MappedLayer {
+    /// Returns the bytes of the map that this process has resident, read from
+    /// `/proc/self/smaps`.
+    pub fn resident_bytes(&self) -> u64 {
+        let address = self.map.as_ptr() as usize;
+        let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+        let mut inside = false;
+        for line in smaps.lines() {
+            let first = line.split(' ').next().unwrap_or_default();
+            if let Some((start, end)) = first.split_once('-')
+                && let (Ok(start), Ok(end)) = (
+                    usize::from_str_radix(start, 16),
+                    usize::from_str_radix(end, 16),
+                )
+            {
+                inside = (start..end).contains(&address);
+            } else if inside && let Some(value) = line.strip_prefix("Rss:") {
+                let kilobytes: u64 = value.trim().trim_end_matches("kB").trim().parse().unwrap();
+                return kilobytes * 1024;
+            }
+        }
+        panic!("no mapping at {address:#x} in /proc/self/smaps");
     }
 }
