@@ -360,6 +360,9 @@ fn decode_layers(
 /// Hashes the files of the mapped layers in `read` that may equal another file of the image,
 /// or all of them with `hash_all_files`, in parallel across layers. `listed` contains the key in
 /// `read` of each layer of the image, in order.
+///
+/// NOTE: progress counts the blob bytes that the walks pass, so a progress bar stays full while
+/// these files are hashed.
 fn finish_layers(
     read: HashMap<usize, Result<ReadLayer, LayerError>>,
     listed: &[usize],
