@@ -104,6 +104,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         base_layers: args.base_layers,
         top: args.top,
         verify_digests: args.verify_digests,
+        hash_all_files: false,
     };
     if args.source.trim().is_empty() {
         anyhow::bail!(

@@ -459,8 +459,14 @@ fn analyze_built(
     stage: usize,
     warnings: &mut Vec<String>,
 ) -> anyhow::Result<ImageEvidence> {
+    // `ImageEvidence::visible_content` finds the files that `probe::probe_stream` reads below
+    // by the tree's hashes, so every file needs one.
+    let options = AnalyzeOptions {
+        hash_all_files: true,
+        ..AnalyzeOptions::default()
+    };
     let mut analysis = read_image(request, image_id, |stream, name| {
-        image::analyze_stream(stream, name, &AnalyzeOptions::default(), &NoProgress)
+        image::analyze_stream(stream, name, &options, &NoProgress)
     })
     .with_context(|| format!("cannot analyze the built image {image_id}"))?;
     let attribution = attribution::attribute(

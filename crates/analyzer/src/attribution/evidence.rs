@@ -82,6 +82,8 @@ impl ImageEvidence {
     }
 
     /// Returns the content read for the visible file at `path` (normalized, no leading `/`).
+    /// The analysis must be made with [`crate::image::AnalyzeOptions::hash_all_files`], or a
+    /// visible file of a layer read through a memory map may have no hash and so no content.
     pub fn visible_content(&self, path: &str) -> Option<&ProbedFile> {
         let node = self.analysis.tree.get(path)?;
         let hash = node.hash?;

@@ -10,9 +10,10 @@ use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::compression::Compression;
 use super::entry::{normalize_path, parent};
 use super::error::{ImageError, LayerError, printable};
-use super::layer::{Compression, LayerContents, Progress, looks_like_tar, read_layer_with};
+use super::layer::{LayerContents, Progress, looks_like_tar, read_layer_with};
 use super::layout::{Catalog, SMALL_FILE_LIMIT};
 
 /// The longest chain of symlinks or hardlinks followed inside an archive.

@@ -22,6 +22,21 @@ pub enum EntryKind {
 /// A 128-bit xxh3 hash of a regular file's content.
 pub type ContentHash = u128;
 
+/// A regular file's size and the xxh3-64 hash of its first [`HEAD_BYTES`] bytes. Files with
+/// equal content have equal keys, so a file whose key no other file shares equals no other file.
+pub type ContentKey = (u64, u64);
+
+/// Bytes at the start of a file that its [`ContentKey`] covers. A file's data starts in the
+/// 512-byte block after its tar header, which lies on the header's 4 KiB page unless the header
+/// ends that page, so reading these bytes from a memory map usually touches no other page.
+pub const HEAD_BYTES: usize = 64;
+
+/// Returns the xxh3-64 hash of the first [`HEAD_BYTES`] bytes of `content`, or of all of it
+/// when it is shorter.
+pub fn head_hash(content: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(&content[..content.len().min(HEAD_BYTES)])
+}
+
 /// One entry of a layer. Paths are relative to the image root, without a leading `./` or `/`,
 /// with `/` as separator; the root itself is the empty string.
 #[derive(Debug, Clone)]
@@ -37,7 +52,19 @@ pub struct Entry {
     pub mtime: u64,
     /// The target of a symlink, or the path a hardlink refers to (normalized like `path`).
     pub link: Option<Box<str>>,
+    /// The [`head_hash`] of a regular file's content, and 0 for every other kind.
+    pub head_hash: u64,
+    /// The content hash of a regular file, and `None` for every other kind. A file of a layer
+    /// read through a memory map is hashed only when another file of the image has the same
+    /// [`ContentKey`], unless the analysis requests every hash.
     pub hash: Option<ContentHash>,
+}
+
+impl Entry {
+    /// Returns the [`ContentKey`] of a regular file, and `None` for every other kind.
+    pub fn content_key(&self) -> Option<ContentKey> {
+        (self.kind == EntryKind::File).then_some((self.size, self.head_hash))
+    }
 }
 
 /// Why a name could not be turned into an image path.

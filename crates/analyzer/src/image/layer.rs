@@ -1,87 +1,22 @@
 //! Reading one layer blob: choosing the decompressor, walking the tar stream once, and keeping
 //! only the entries' metadata and content hashes. Memory stays bounded by the number of entries:
-//! file data passes through a fixed buffer.
+//! file data passes through a fixed buffer, or stays in a memory map until it is hashed.
 
 use std::cell::{Cell, RefCell};
 use std::io::{self, BufRead, BufReader, Read};
 
 use memmap2::Mmap;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use xxhash_rust::xxh3::Xxh3;
 
+use super::compression::Compression;
 use super::digests::{LayerDigests, format_sha256};
 use super::entry::{
-    Entry, EntryKind, OPAQUE_MARKER, PathProblem, WHITEOUT_PREFIX, file_name, join, normalize_path,
-    parent,
+    ContentHash, Entry, EntryKind, HEAD_BYTES, OPAQUE_MARKER, PathProblem, WHITEOUT_PREFIX,
+    file_name, head_hash, join, normalize_path, parent,
 };
 use super::error::{LayerError, printable};
-use super::mapped::MappedData;
-
-/// How a layer blob is compressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Compression {
-    None,
-    Gzip,
-    Zstd,
-}
-
-impl Compression {
-    pub fn name(self) -> &'static str {
-        match self {
-            Compression::None => "uncompressed tar",
-            Compression::Gzip => "gzip",
-            Compression::Zstd => "zstd",
-        }
-    }
-
-    /// Reads the compression from the first bytes of a blob. Anything without a gzip or zstd
-    /// magic number is taken for a plain tar.
-    pub fn sniff(head: &[u8]) -> Compression {
-        if head.starts_with(&[0x1f, 0x8b]) {
-            return Compression::Gzip;
-        }
-        if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-            return Compression::Zstd;
-        }
-        // A zstd skippable frame (magic 0x184D2A50..=0x184D2A5F, little endian) can open a
-        // zstd:chunked layer.
-        if head.len() >= 4 && head[0] & 0xf0 == 0x50 && head[1..4] == [0x2a, 0x4d, 0x18] {
-            return Compression::Zstd;
-        }
-        Compression::None
-    }
-
-    /// Maps a layer media type to its compression. Returns `None` for media types that are not
-    /// layers (the caller decides whether that is an error).
-    pub fn from_media_type(media_type: &str) -> Option<Compression> {
-        let layer_types = [
-            "application/vnd.oci.image.layer.v1.tar",
-            "application/vnd.oci.image.layer.nondistributable.v1.tar",
-            "application/vnd.docker.image.rootfs.diff.tar",
-            "application/vnd.docker.image.rootfs.foreign.diff.tar",
-        ];
-        let (base, suffix) = match media_type.find('+') {
-            Some(at) => (&media_type[..at], &media_type[at + 1..]),
-            None => (media_type, ""),
-        };
-        if let Some(kind) = media_type.strip_prefix("application/vnd.docker.image.rootfs.")
-            && kind.ends_with(".tar.gzip")
-        {
-            return Some(Compression::Gzip);
-        }
-        if !layer_types.contains(&base) {
-            return None;
-        }
-        match suffix {
-            "" => Some(Compression::None),
-            "gzip" => Some(Compression::Gzip),
-            "zstd" => Some(Compression::Zstd),
-            _ => None,
-        }
-    }
-}
+use super::mapped::{MappedData, MappedLayer};
 
 /// The metadata of one decoded layer.
 #[derive(Debug, Clone)]
@@ -259,16 +194,18 @@ fn check_declared(
 }
 
 /// Decodes an uncompressed layer blob mapped into memory: the same result as [`read_layer`]
-/// on the same bytes, without copying file contents. Compressed blobs are read by
-/// [`read_layer`] instead, because the decompressor copies every byte anyway; this function
-/// returns `None` for them.
+/// on the same bytes once [`MappedLayer::hash_files`] has hashed every file, without copying
+/// file contents. The walk reads the tar headers and the first bytes of each file only, and
+/// checks each file's length against its header. Compressed blobs are read by [`read_layer`]
+/// instead, because the decompressor copies every byte anyway; this function returns `None`
+/// for them.
 pub fn read_mapped_layer(
-    map: &Mmap,
+    map: Mmap,
     declared: Option<Compression>,
     name: &str,
     progress: &dyn Progress,
     digests: bool,
-) -> Option<Result<LayerContents, LayerError>> {
+) -> Option<Result<MappedLayer, LayerError>> {
     let bytes = &map[..];
     let found = Compression::sniff(&bytes[..bytes.len().min(512)]);
     if found != Compression::None {
@@ -279,26 +216,30 @@ pub fn read_mapped_layer(
     }
 
     let tar_bytes = Cell::new(0u64);
-    let mut walker = Walker::new(name, Some(MappedData::new(map)));
+    let mut walker = Walker::new(name, Some(MappedData::new(&map)));
     if bytes.is_empty() {
         walker.warnings.push(EMPTY_BLOB_WARNING.to_owned());
     }
-    let result = walker.walk_mapped(&tar_bytes, progress);
+    if let Err(error) = walker.walk_mapped(&tar_bytes, progress) {
+        return Some(Err(error));
+    }
     let digests = digests.then(|| {
-        let tar = MappedData::new(map).sha256();
+        let tar = MappedData::new(&map).sha256();
         LayerDigests {
             blob: tar.clone(),
             tar,
         }
     });
-    Some(result.map(|()| LayerContents {
+    let contents = LayerContents {
         entries: walker.entries,
         compression: Compression::None,
         blob_bytes: bytes.len() as u64,
         tar_bytes: bytes.len() as u64,
         warnings: walker.warnings,
         digests,
-    }))
+    };
+    let unhashed = walker.unhashed;
+    Some(Ok(MappedLayer::new(contents, map, unhashed)))
 }
 
 struct Walker<'a> {
@@ -307,8 +248,12 @@ struct Walker<'a> {
     warnings: Vec<String>,
     /// Read buffer for file contents that are not mapped.
     buffer: Vec<u8>,
-    /// The layer's bytes when they are mapped; file contents are then hashed in place.
+    /// The layer's bytes when they are mapped. File contents are then hashed in place, after
+    /// the walk, by [`MappedLayer::hash_files`].
     mapped: Option<MappedData<'a>>,
+    /// The index in `entries` and the content offset in the map of each regular file that the
+    /// walk did not hash.
+    unhashed: Vec<(usize, u64)>,
 }
 
 impl<'a> Walker<'a> {
@@ -324,6 +269,7 @@ impl<'a> Walker<'a> {
             warnings: Vec::new(),
             buffer,
             mapped,
+            unhashed: Vec::new(),
         }
     }
 
@@ -353,6 +299,11 @@ impl<'a> Walker<'a> {
                 .min(total);
             self.add(entry, tar_bytes)?;
             tar_bytes.set(end);
+            // Reading the headers and the first bytes of each file faults pages in. Dropping
+            // them as the walk passes keeps the resident set bounded.
+            if let Some(mapped) = &mut self.mapped {
+                mapped.release_before(end as usize);
+            }
             if end - reported >= PROGRESS_STEP {
                 progress.advance(end - reported);
                 reported = end;
@@ -360,6 +311,9 @@ impl<'a> Walker<'a> {
         }
         progress.advance(total - reported);
         tar_bytes.set(total);
+        if let Some(mapped) = &mut self.mapped {
+            mapped.release_all();
+        }
         Ok(())
     }
 
@@ -465,12 +419,21 @@ impl<'a> Walker<'a> {
             _ => None,
         };
 
-        let (size, hash) = if kind == EntryKind::File {
+        let (size, head_hash, hash) = if kind == EntryKind::File {
             let claimed = entry.size();
             // Sparse entries store only their data regions, which the tar reader expands.
             let in_place = header_kind != tar::EntryType::GNUSparse;
-            let (read, hash) = match &mut self.mapped {
-                Some(mapped) if in_place => mapped.hash_range(entry.raw_file_position(), claimed),
+            let content = match &mut self.mapped {
+                Some(mapped) if in_place => {
+                    let position = entry.raw_file_position();
+                    let (present, head_hash) = mapped.head(position, claimed);
+                    self.unhashed.push((self.entries.len(), position));
+                    ReadContent {
+                        present,
+                        head_hash,
+                        hash: None,
+                    }
+                }
                 _ => self
                     .hash_data(&mut entry)
                     .map_err(|error| LayerError::Tar {
@@ -479,17 +442,17 @@ impl<'a> Walker<'a> {
                         message: format!("reading `{raw_name}`: {error}"),
                     })?,
             };
-            if read != claimed {
+            if content.present != claimed {
                 return Err(LayerError::TruncatedEntry {
                     layer: self.name.to_owned(),
                     entry: raw_name,
                     claimed,
-                    read,
+                    read: content.present,
                 });
             }
-            (claimed, Some(hash))
+            (claimed, content.head_hash, content.hash)
         } else {
-            (0, None)
+            (0, 0, None)
         };
 
         self.entries.push(Entry {
@@ -501,14 +464,17 @@ impl<'a> Walker<'a> {
             gid,
             mtime,
             link,
+            head_hash,
             hash,
         });
         Ok(())
     }
 
-    fn hash_data(&mut self, data: &mut impl Read) -> io::Result<(u64, u128)> {
+    fn hash_data(&mut self, data: &mut impl Read) -> io::Result<ReadContent> {
         let mut hasher = Xxh3::new();
         let mut total = 0u64;
+        let mut head = [0u8; HEAD_BYTES];
+        let mut head_len = 0;
         loop {
             let read = match data.read(&mut self.buffer) {
                 Ok(0) => break,
@@ -516,11 +482,28 @@ impl<'a> Walker<'a> {
                 Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
                 Err(error) => return Err(error),
             };
+            // A read may return fewer bytes than the head, so the head is gathered across reads.
+            let copied = read.min(HEAD_BYTES - head_len);
+            head[head_len..head_len + copied].copy_from_slice(&self.buffer[..copied]);
+            head_len += copied;
             hasher.update(&self.buffer[..read]);
             total += read as u64;
         }
-        Ok((total, hasher.digest128()))
+        Ok(ReadContent {
+            present: total,
+            head_hash: head_hash(&head[..head_len]),
+            hash: Some(hasher.digest128()),
+        })
     }
+}
+
+/// The length and hashes of one regular file's content, as the walk read them.
+struct ReadContent {
+    /// Content bytes present in the layer, fewer than the header claims when it ends early.
+    present: u64,
+    head_hash: u64,
+    /// `None` when the content is left in a memory map to be hashed later.
+    hash: Option<ContentHash>,
 }
 
 /// Counts the bytes that pass through, reports them to a progress sink and feeds them to a

@@ -228,19 +228,21 @@ fn tar_header_detection() {
 }
 
 /// Writes `blob` at an odd offset of a file, maps it and decodes it through the map, as a
-/// layer inside a `docker save` archive is read.
+/// layer inside a `docker save` archive is read, then hashes every file.
 fn read_mapped(
     blob: &[u8],
     declared: Option<Compression>,
 ) -> Option<Result<LayerContents, LayerError>> {
-    read_mapped_with(blob, declared, false)
+    let result = read_mapped_with(blob, declared, false)?;
+    Some(result.map(|layer| layer.hash_files(|_| true)))
 }
 
+/// Decodes `blob` through a map like [`read_mapped`] and leaves its files unhashed.
 fn read_mapped_with(
     blob: &[u8],
     declared: Option<Compression>,
     digests: bool,
-) -> Option<Result<LayerContents, LayerError>> {
+) -> Option<Result<MappedLayer, LayerError>> {
     use std::io::Write as _;
     static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -258,10 +260,12 @@ fn read_mapped_with(
     let map = super::super::mapped::map_blob(&file, offset, blob.len() as u64)
         .expect("a regular file can be mapped");
     std::fs::remove_file(&path).unwrap();
-    read_mapped_layer(&map, declared, "sha256:test", &NoProgress, digests)
+    read_mapped_layer(map, declared, "sha256:test", &NoProgress, digests)
 }
 
-fn summary(contents: &LayerContents) -> Vec<(String, EntryKind, u64, Option<u128>, u32)> {
+type EntrySummary = (String, EntryKind, u64, u64, Option<u128>, u32);
+
+fn summary(contents: &LayerContents) -> Vec<EntrySummary> {
     contents
         .entries
         .iter()
@@ -270,6 +274,7 @@ fn summary(contents: &LayerContents) -> Vec<(String, EntryKind, u64, Option<u128
                 entry.path.to_string(),
                 entry.kind,
                 entry.size,
+                entry.head_hash,
                 entry.hash,
                 entry.mode,
             )
@@ -372,7 +377,7 @@ fn digests_of_plain_and_gzip_layers() {
     assert_eq!(digests.blob, expected_tar);
 
     let mapped = read_mapped_with(&tar, None, true).unwrap().unwrap();
-    assert_eq!(mapped.digests.unwrap(), digests);
+    assert_eq!(mapped.contents.digests.unwrap(), digests);
 
     let blob = gzip(&tar);
     let compressed = read_layer_with(blob.as_slice(), None, "sha256:test", &NoProgress, true)
@@ -383,4 +388,99 @@ fn digests_of_plain_and_gzip_layers() {
     assert_eq!(compressed.blob, sha256_of(&blob));
 
     assert!(read(&tar, None).unwrap().digests.is_none());
+}
+
+#[test]
+fn mapped_layer_defers_file_hashes() {
+    let first: Vec<u8> = (0..5000u32).map(|value| (value % 251) as u8).collect();
+    let mut second = first.clone();
+    second[4000] ^= 1;
+    let tar = layer_tar(&[
+        ("dir/", tar::EntryType::Directory, b""),
+        ("dir/first", tar::EntryType::Regular, &first),
+        ("dir/second", tar::EntryType::Regular, &second),
+    ]);
+    let streamed = read(&tar, None).unwrap();
+
+    let layer = read_mapped_with(&tar, None, false).unwrap().unwrap();
+    for (mapped, streamed) in layer.contents.entries.iter().zip(&streamed.entries) {
+        assert_eq!(
+            mapped.hash, None,
+            "{} is hashed during the walk",
+            mapped.path
+        );
+        assert_eq!(mapped.head_hash, streamed.head_hash, "{}", mapped.path);
+        assert_eq!(
+            mapped.content_key(),
+            streamed.content_key(),
+            "{}",
+            mapped.path
+        );
+    }
+    assert_eq!(
+        layer.contents.entries[1].content_key(),
+        layer.contents.entries[2].content_key(),
+        "files that differ after the head share a key"
+    );
+
+    let hashed = layer.hash_files(|entry| entry.path.as_ref() == "dir/second");
+    assert_eq!(hashed.entries[1].hash, None);
+    assert_eq!(hashed.entries[2].hash, streamed.entries[2].hash);
+    assert_ne!(streamed.entries[1].hash, streamed.entries[2].hash);
+}
+
+/// Returns at most 7 bytes per read, as a pipe or a decompressor may.
+struct ShortReads<'a>(&'a [u8]);
+
+impl Read for ShortReads<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let count = buffer.len().min(7).min(self.0.len());
+        buffer[..count].copy_from_slice(&self.0[..count]);
+        self.0 = &self.0[count..];
+        Ok(count)
+    }
+}
+
+#[test]
+fn head_hash_spans_short_reads() {
+    let content: Vec<u8> = (0..200u8).collect();
+    let tar = layer_tar(&[
+        ("long", tar::EntryType::Regular, &content),
+        ("short", tar::EntryType::Regular, b"abc"),
+        ("empty", tar::EntryType::Regular, b""),
+    ]);
+    let streamed = read_layer(ShortReads(&tar), None, "sha256:test", &NoProgress).unwrap();
+    assert_eq!(
+        streamed.entries[0].head_hash,
+        xxhash_rust::xxh3::xxh3_64(&content[..HEAD_BYTES])
+    );
+    assert_eq!(
+        streamed.entries[1].head_hash,
+        xxhash_rust::xxh3::xxh3_64(b"abc")
+    );
+    assert_eq!(
+        streamed.entries[2].head_hash,
+        xxhash_rust::xxh3::xxh3_64(b"")
+    );
+
+    let mapped = read_mapped(&tar, None).unwrap().unwrap();
+    assert_eq!(summary(&mapped), summary(&streamed));
+}
+
+#[test]
+fn mapped_read_keeps_no_pages() {
+    // 3 MB, less than one release step, so only the drop at the end of the walk frees them.
+    let data: Vec<u8> = (0..20_000u32).map(|value| (value % 241) as u8).collect();
+    let names: Vec<String> = (0..150).map(|index| format!("f{index}")).collect();
+    let entries: Vec<(&str, tar::EntryType, &[u8])> = names
+        .iter()
+        .map(|name| (name.as_str(), tar::EntryType::Regular, data.as_slice()))
+        .collect();
+    let tar = layer_tar(&entries);
+
+    for digests in [false, true] {
+        let layer = read_mapped_with(&tar, None, digests).unwrap().unwrap();
+        assert_eq!(layer.contents.entries.len(), 150);
+        assert_eq!(layer.resident_bytes(), 0, "digests: {digests}");
+    }
 }

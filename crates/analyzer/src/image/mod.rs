@@ -5,9 +5,12 @@
 //!
 //! Memory grows with the number of paths in the image, never with the bytes in a layer: file
 //! data is hashed through a fixed buffer and dropped, or, for uncompressed layers in a file,
-//! hashed in a memory map whose pages are dropped behind the reader.
+//! left in a memory map whose pages are dropped behind the reader. A file in a memory map is
+//! hashed after every layer is read, and only when another file of the image has the same size
+//! and first bytes, because only then can the two be equal.
 
 pub mod archive;
+pub mod compression;
 pub mod digests;
 pub mod dive;
 pub mod engine;
@@ -21,7 +24,7 @@ pub mod report;
 pub mod source;
 pub mod tree;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
@@ -29,14 +32,17 @@ use rayon::prelude::*;
 
 pub use dive::DiveFigures;
 pub use error::{ImageError, LayerError, printable};
-pub use layer::{Compression, LayerContents, NoProgress, Progress};
+pub use compression::Compression;
+pub use layer::{LayerContents, NoProgress, Progress};
 pub use layout::{ArchiveFormat, PlatformSpec, Selector};
 pub use report::{Report, SCHEMA_VERSION};
 pub use source::ImageSource;
 pub use tree::{HideReason, MergedTree, WastedFile};
 
 use archive::{DirCatalog, StreamCatalog, TarCatalog};
+use entry::{ContentKey, Entry};
 use layout::{Catalog, ImagePlan, LayerRef};
+use mapped::MappedLayer;
 use report::{LayerInput, ReportInput, SourceInfo};
 
 /// Options of an analysis.
@@ -50,6 +56,11 @@ pub struct AnalyzeOptions {
     pub top: usize,
     /// Computes each layer's sha256 and compares it with the digests the image declares.
     pub verify_digests: bool,
+    /// Computes the content hash of every regular file. Without it, a file of an uncompressed
+    /// layer read through a memory map is hashed only when another file of the image has the
+    /// same size and first bytes. That is enough to compare files within the image, but a
+    /// caller that compares the hashes with files read elsewhere needs all of them.
+    pub hash_all_files: bool,
 }
 
 impl Default for AnalyzeOptions {
@@ -59,6 +70,7 @@ impl Default for AnalyzeOptions {
             base_layers: None,
             top: 20,
             verify_digests: false,
+            hash_all_files: false,
         }
     }
 }
@@ -151,7 +163,7 @@ pub fn analyze(
     };
 
     let plan = layout::resolve(opened.catalog(), &selector)?;
-    let decoded = decode_layers(&opened, &plan, progress, options.verify_digests);
+    let decoded = decode_layers(&opened, &plan, progress, options);
     Ok(assemble(&source.describe(), &plan, decoded, options))
 }
 
@@ -171,11 +183,54 @@ pub fn analyze_stream(
     progress.start(None);
     let opened = Opened::Stream(StreamCatalog::read(stream, description, progress)?);
     let plan = layout::resolve(opened.catalog(), &selector)?;
-    let decoded = decode_layers(&opened, &plan, progress, options.verify_digests);
+    let decoded = decode_layers(&opened, &plan, progress, options);
     Ok(assemble(description, &plan, decoded, options))
 }
 
 type Decoded = Result<Arc<LayerContents>, LayerError>;
+
+/// A decoded layer, before the files of a mapped layer are hashed.
+enum ReadLayer {
+    /// A layer whose regular files were all hashed as it was read.
+    Hashed(Arc<LayerContents>),
+    Mapped(MappedLayer),
+}
+
+impl ReadLayer {
+    fn entries(&self) -> &[Entry] {
+        match self {
+            ReadLayer::Hashed(contents) => &contents.entries,
+            ReadLayer::Mapped(layer) => &layer.contents.entries,
+        }
+    }
+
+    /// Hashes the files of a mapped layer whose key `shared` contains, or all of them with
+    /// `hash_all_files`.
+    fn finish(self, shared: &KeySet, hash_all_files: bool) -> Arc<LayerContents> {
+        match self {
+            ReadLayer::Hashed(contents) => contents,
+            ReadLayer::Mapped(layer) => Arc::new(layer.hash_files(|entry| {
+                hash_all_files || entry.content_key().is_some_and(|key| shared.contains(&key))
+            })),
+        }
+    }
+}
+
+type KeySet = HashSet<ContentKey, foldhash::fast::RandomState>;
+
+/// Returns the content keys that two or more regular files of `layers` share.
+fn shared_content_keys<'a>(layers: impl Iterator<Item = &'a [Entry]>) -> KeySet {
+    let mut seen = KeySet::default();
+    let mut shared = KeySet::default();
+    for entry in layers.flatten() {
+        if let Some(key) = entry.content_key()
+            && !seen.insert(key)
+        {
+            shared.insert(key);
+        }
+    }
+    shared
+}
 
 /// Names a layer in messages: its blob digest, else its diff id, else its path.
 fn layer_name(plan: &ImagePlan, index: usize) -> String {
@@ -200,15 +255,17 @@ fn declared_compression(layer: &LayerRef, name: &str) -> Result<Option<Compressi
 }
 
 /// Decodes every layer of the plan once (a blob listed twice is decoded once). Layers of
-/// seekable sources are decoded in parallel, and with `digests` each blob's and each tar's
-/// sha256 is computed. Streamed layers were decoded as they arrived, with digests when the
-/// stream catalog was asked for them.
+/// seekable sources are decoded in parallel, and with `verify_digests` each blob's and each
+/// tar's sha256 is computed. Streamed layers were decoded as they arrived, with digests when
+/// the stream catalog was asked for them. The files of mapped layers are hashed last, see
+/// [`AnalyzeOptions::hash_all_files`].
 fn decode_layers(
     opened: &Opened,
     plan: &ImagePlan,
     progress: &dyn Progress,
-    digests: bool,
+    options: &AnalyzeOptions,
 ) -> Vec<Decoded> {
+    let digests = options.verify_digests;
     let mut first_index: HashMap<&str, usize> = HashMap::new();
     for (index, layer) in plan.layers.iter().enumerate() {
         first_index.entry(layer.path.as_str()).or_insert(index);
@@ -219,7 +276,7 @@ fn decode_layers(
         indexes
     };
 
-    let decode_one = |index: usize| -> Decoded {
+    let decode_one = |index: usize| -> Result<ReadLayer, LayerError> {
         let layer = &plan.layers[index];
         let name = layer_name(plan, index);
         if let Opened::Stream(catalog) = opened {
@@ -236,7 +293,7 @@ fn decode_layers(
                     found: contents.compression.name(),
                 });
             }
-            return Ok(contents);
+            return Ok(ReadLayer::Hashed(contents));
         }
         let declared = declared_compression(layer, &name)?;
         let missing = |error: ImageError| match error {
@@ -257,22 +314,23 @@ fn decode_layers(
             }
             Opened::Stream(_) => unreachable!("streamed layers were returned above"),
         };
-        // Plain tar blobs are mapped and hashed in place; compressed ones, and blobs that
-        // cannot be mapped, are read.
+        // Plain tar blobs are mapped and their files hashed in place later; compressed ones,
+        // and blobs that cannot be mapped, are read and hashed now.
         if let Some(map) = mapped::map_blob(&file, offset, size)
-            && let Some(result) = layer::read_mapped_layer(&map, declared, &name, progress, digests)
+            && let Some(result) = layer::read_mapped_layer(map, declared, &name, progress, digests)
         {
-            return result.map(Arc::new);
+            return result.map(ReadLayer::Mapped);
         }
         file.seek(SeekFrom::Start(offset))
             .map_err(|error| LayerError::Read {
                 layer: name.clone(),
                 message: error.to_string(),
             })?;
-        layer::read_layer_with(file.take(size), declared, &name, progress, digests).map(Arc::new)
+        layer::read_layer_with(file.take(size), declared, &name, progress, digests)
+            .map(|contents| ReadLayer::Hashed(Arc::new(contents)))
     };
 
-    let results: HashMap<usize, Decoded> = match opened {
+    let read: HashMap<usize, Result<ReadLayer, LayerError>> = match opened {
         Opened::Stream(_) => unique
             .iter()
             .map(|&index| (index, decode_one(index)))
@@ -290,9 +348,45 @@ fn decode_layers(
         }
     };
 
-    plan.layers
+    let listed: Vec<usize> = plan
+        .layers
         .iter()
-        .map(|layer| results[&first_index[layer.path.as_str()]].clone())
+        .map(|layer| first_index[layer.path.as_str()])
+        .collect();
+    let results = finish_layers(read, &listed, options.hash_all_files);
+    listed.iter().map(|index| results[index].clone()).collect()
+}
+
+/// Hashes the files of the mapped layers in `read` that may equal another file of the image,
+/// or all of them with `hash_all_files`, in parallel across layers. `listed` contains the key in
+/// `read` of each layer of the image, in order.
+///
+/// NOTE: progress counts the blob bytes that the walks pass, so a progress bar stays full while
+/// these files are hashed.
+fn finish_layers(
+    read: HashMap<usize, Result<ReadLayer, LayerError>>,
+    listed: &[usize],
+    hash_all_files: bool,
+) -> HashMap<usize, Decoded> {
+    // A file can equal another only if their keys are equal, so a mapped file whose key is its
+    // own needs no hash. A blob the image lists twice counts twice, because the copy in the
+    // upper layer hides the one in the lower layer and is compared with it.
+    let any_mapped = read
+        .values()
+        .any(|layer| matches!(layer, Ok(ReadLayer::Mapped(_))));
+    let shared = if any_mapped && !hash_all_files {
+        let entries = listed
+            .iter()
+            .filter_map(|index| read[index].as_ref().ok().map(ReadLayer::entries));
+        shared_content_keys(entries)
+    } else {
+        KeySet::default()
+    };
+    read.into_par_iter()
+        .map(|(index, layer)| {
+            let finished = layer.map(|layer| layer.finish(&shared, hash_all_files));
+            (index, finished)
+        })
         .collect()
 }
 

@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use serde::Serialize;
 
+use super::compression::Compression;
 use super::digests::DigestCheck;
 use super::dive::{DiveFigures, ratio_or};
 use super::entry::{ContentHash, EntryKind};
 use super::history::HistoryEntry;
-use super::layer::{Compression, LayerContents};
+use super::layer::LayerContents;
 use super::layout::{ArchiveFormat, PlatformSpec};
 use super::tree::{HideReason, MergedTree, MetadataChange, WastedFile};
 
@@ -534,3 +535,7 @@ pub fn metadata_only(wasted: &[WastedFile]) -> impl Iterator<Item = (&WastedFile
         (file.reason == HideReason::MetadataOnly).then(|| (file, file.changed.unwrap_or_default()))
     })
 }
+
+#[cfg(test)]
+#[path = "report_tests.rs"]
+mod tests;

@@ -13,6 +13,7 @@ fn file(path: &str, size: u64, hash: u128) -> Entry {
         gid: 0,
         mtime: 0,
         link: None,
+        head_hash: 0,
         hash: Some(hash),
     }
 }
@@ -225,6 +226,21 @@ fn chown_copy_up_is_metadata_only() {
     assert!(!changes[2].mtime);
     let hiders: Vec<usize> = tree.wasted().iter().map(|file| file.hidden_by).collect();
     assert_eq!(hiders, vec![1, 2, 3]);
+}
+
+/// A file of a mapped layer has no hash when no other file of the image shares its size and
+/// head hash. Equal size and metadata alone must not make its replacement a metadata-only copy.
+#[test]
+fn unhashed_copy_is_overwrite() {
+    let unhashed = Entry {
+        hash: None,
+        ..file("srv/settings.db", 524_288, 0)
+    };
+    let layers = vec![vec![unhashed.clone()], vec![unhashed]];
+    let tree = merge(&layers);
+    assert_eq!(tree.wasted().len(), 1);
+    assert_eq!(tree.wasted()[0].reason, HideReason::Overwritten);
+    assert_eq!(tree.wasted()[0].changed, None);
 }
 
 #[test]
