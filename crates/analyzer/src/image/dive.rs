@@ -3,10 +3,12 @@
 //! whiteouts and opaque folders, and count the surviving copy of an overwritten file as waste.
 //! The union-filesystem figures in the report are the measured ones.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Bound;
 
 use serde::Serialize;
+
+use crate::FastMap;
 
 use super::entry::{Entry, EntryKind, parent};
 
@@ -49,7 +51,7 @@ pub fn dive_figures(layers: &[Option<&[Entry]>]) -> DiveFigures {
     // markers are ignored, as dive drops them. Every path, folders implied by a deeper path
     // included, is a slice of some entry's path, so no map allocates a key.
     let mut stacked: BTreeMap<&str, Option<u64>> = BTreeMap::new();
-    let mut paths: HashMap<&str, PathTotals> = HashMap::new();
+    let mut paths: FastMap<&str, PathTotals> = FastMap::default();
     let mut total_bytes = 0u64;
     let mut first_layer_bytes = 0u64;
 
@@ -62,7 +64,8 @@ pub fn dive_figures(layers: &[Option<&[Entry]>]) -> DiveFigures {
         }
 
         let tree = layer_tree(entries, &stacked);
-        let parents: HashSet<&str> = tree.keys().map(|path| parent(path)).collect();
+        let parents: HashSet<&str, foldhash::fast::RandomState> =
+            tree.keys().map(|path| parent(path)).collect();
         for (&path, kind) in &tree {
             if parents.contains(path) {
                 continue;
