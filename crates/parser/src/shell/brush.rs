@@ -83,8 +83,12 @@ fn parser_options(dialect: Dialect) -> ParserOptions {
 }
 
 /// Rejects text that brush 0.3.0 cannot read safely: nesting deep enough to risk a stack
-/// overflow, and a redirection descriptor too large for an `i32`, on which it panics.
+/// overflow, a redirection descriptor too large for an `i32`, on which it panics, and a
+/// here-document whose delimiter word is missing or holds a command substitution.
 fn check_supported(text: &str) -> Option<ShellError> {
+    if let Some(error) = check_heredoc_delimiters(text) {
+        return Some(error);
+    }
     let bytes = text.as_bytes();
     let mut nesting = 0usize;
     let mut max_nesting = 0usize;
@@ -121,6 +125,175 @@ fn check_supported(text: &str) -> Option<ShellError> {
         });
     }
     None
+}
+
+/// Finds a here-document operator (`<<` or `<<-`, outside quotes, comments and here-document
+/// bodies) with no delimiter word after it, or with a delimiter that holds `$(` or a
+/// backquote. On such text, which is being typed or is not valid shell code, brush 0.3.0's
+/// tokenizer can loop and fill memory until the process aborts: `$(<<  `, `<<''<<#` and
+/// `<<-$(  ` among others.
+fn check_heredoc_delimiters(text: &str) -> Option<ShellError> {
+    heredoc_delimiters_in(text).err()
+}
+
+fn heredoc_delimiters_in(text: &str) -> Result<(), ShellError> {
+    let bytes = text.as_bytes();
+    // Delimiters of the here-documents whose bodies start after the current line, and
+    // whether each is `<<-` (its terminator may be indented with tabs).
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    // Where each `$(` that is still open starts, and whether the text has a here-document.
+    let mut open_substitutions: Vec<usize> = Vec::new();
+    let mut heredoc = false;
+    let mut at = 0;
+    let mut word_start = true;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'$' if bytes.get(at + 1) == Some(&b'(') => {
+                open_substitutions.push(at);
+                at += 2;
+                word_start = true;
+                continue;
+            }
+            b')' => {
+                open_substitutions.pop();
+            }
+            b'\\' => {
+                at += 2;
+                word_start = false;
+                continue;
+            }
+            b'\'' => {
+                at = memchr::memchr(b'\'', &bytes[at + 1..]).map_or(bytes.len(), |end| at + end + 2);
+                word_start = false;
+                continue;
+            }
+            b'"' => {
+                at = double_quote_end(text, at + 1)?;
+                word_start = false;
+                continue;
+            }
+            b'#' if word_start => {
+                at = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |end| at + end);
+                continue;
+            }
+            b'\n' if !pending.is_empty() => {
+                at = skip_bodies(text, at + 1, &std::mem::take(&mut pending));
+                word_start = true;
+                continue;
+            }
+            b'<' if bytes.get(at + 1) == Some(&b'<')
+                && bytes.get(at + 2) != Some(&b'<')
+                && (at == 0 || bytes[at - 1] != b'<') =>
+            {
+                let operator = at;
+                at += 2;
+                let strip_tabs = bytes.get(at) == Some(&b'-');
+                if strip_tabs {
+                    at += 1;
+                }
+                while matches!(bytes.get(at), Some(b' ' | b'\t')) {
+                    at += 1;
+                }
+                let delimiter_end = bytes[at..]
+                    .iter()
+                    .position(|byte| b" \t\n;&|<>)".contains(byte))
+                    .map_or(bytes.len(), |end| at + end);
+                let delimiter = &text[at..delimiter_end];
+                let unquoted: String = delimiter.chars().filter(|ch| !"'\"\\".contains(*ch)).collect();
+                heredoc = true;
+                let message = if delimiter.is_empty() || delimiter.starts_with('#') {
+                    "here-document operator without a delimiter word"
+                } else if delimiter.contains("$(") || delimiter.contains('`') {
+                    "here-document delimiter with a command substitution"
+                } else if unquoted.is_empty() {
+                    "here-document with an empty delimiter"
+                } else {
+                    pending.push((unquoted, strip_tabs));
+                    at = delimiter_end;
+                    word_start = false;
+                    continue;
+                };
+                return Err(ShellError {
+                    message: message.to_owned(),
+                    span: Span::new(operator, at),
+                });
+            }
+            byte => {
+                word_start = b" \t\n;&|()".contains(&byte);
+            }
+        }
+        at += 1;
+    }
+    match open_substitutions.first() {
+        Some(&start) if heredoc => Err(unterminated_substitution(start)),
+        _ => Ok(()),
+    }
+}
+
+fn unterminated_substitution(start: usize) -> ShellError {
+    ShellError {
+        message: "unterminated command substitution `$(`".to_owned(),
+        span: Span::new(start, start + 2),
+    }
+}
+
+/// Returns the offset after the bodies of the here-documents `pending` that start at `at`:
+/// for each, the lines up to and including its terminator line.
+fn skip_bodies(text: &str, mut at: usize, pending: &[(String, bool)]) -> usize {
+    for (delimiter, strip_tabs) in pending {
+        while at < text.len() {
+            let line_end = text[at..].find('\n').map_or(text.len(), |end| at + end);
+            let line = &text[at..line_end];
+            let line = if *strip_tabs { line.trim_start_matches('\t') } else { line };
+            at = (line_end + 1).min(text.len());
+            if line == delimiter {
+                break;
+            }
+        }
+    }
+    at
+}
+
+/// Returns the offset after the `"` that closes a double-quoted string whose text starts at
+/// `at`, or the end of `text` when none does. The code of each `$(` inside is checked as
+/// [`check_heredoc_delimiters`] checks a script; its end is the `)` that balances it.
+fn double_quote_end(text: &str, mut at: usize) -> Result<usize, ShellError> {
+    let bytes = text.as_bytes();
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => at += 2,
+            b'"' => return Ok(at + 1),
+            b'$' if bytes.get(at + 1) == Some(&b'(') => {
+                let start = at + 2;
+                let mut depth = 1usize;
+                let mut end = start;
+                while end < bytes.len() {
+                    match bytes[end] {
+                        b'(' => depth += 1,
+                        b')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    end += 1;
+                }
+                let code = &text[start..end];
+                heredoc_delimiters_in(code).map_err(|error| ShellError {
+                    message: error.message,
+                    span: error.span.shift(start),
+                })?;
+                if end == bytes.len() && code.contains("<<") {
+                    return Err(unterminated_substitution(at));
+                }
+                at = end + 1;
+            }
+            _ => at += 1,
+        }
+    }
+    Ok(bytes.len())
 }
 
 /// Returns the maximum nesting of `if`, `while`, `until`, `for`, `select` and `case`,
@@ -235,5 +408,49 @@ impl CharOffsets {
         let start = self.byte(location.start.index);
         let end = self.byte(location.end.index);
         Span::new(start.min(end), end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_heredoc_delimiters;
+
+    /// Texts on which brush 0.3.0's tokenizer loops and fills memory. Only the check runs on
+    /// them here: a test that gave them to brush would take the machine's memory if the check
+    /// ever let one through.
+    #[test]
+    fn heredocs_that_brush_cannot_read_are_rejected() {
+        for text in [
+            "$(<<  ",
+            "echo $(<<  # c",
+            "echo $(cat <<  # c",
+            "$(<<\t\t",
+            "<<-$(  ",
+            "<<''<<-#",
+            "$(\"$(<<-  ",
+            "<<''& ",
+            "c<<\"\"\tx=1 &#",
+            "\"$(<<  cat cat \"\"$(",
+        ] {
+            assert!(check_heredoc_delimiters(text).is_some(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn valid_heredocs_and_look_alikes_pass() {
+        for text in [
+            "cat <<EOF\nhello\nEOF",
+            "cat <<-'EOF'\n\tx << \n\tEOF\necho done",
+            "cat <<EOF\nstd::cout << \nEOF\necho hi",
+            "cat <<A <<B\na\nA\nb\nB",
+            "echo \"a << \" b",
+            "echo 'a <<  ' # << ",
+            "cat <<< word",
+            "echo $((1 << 2)) $(( x<<y ))",
+            "echo \"$(echo a) << x\"",
+            "x=$(cat <<EOF\nin $(pwd)\nEOF\n)",
+        ] {
+            assert!(check_heredoc_delimiters(text).is_none(), "{text:?}");
+        }
     }
 }
