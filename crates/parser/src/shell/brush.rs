@@ -83,8 +83,8 @@ fn parser_options(dialect: Dialect) -> ParserOptions {
 }
 
 /// Rejects text that brush 0.3.0 cannot read safely: nesting deep enough to risk a stack
-/// overflow, a redirection descriptor too large for an `i32`, on which it panics, and a
-/// here-document whose delimiter word is missing or holds a command substitution.
+/// overflow, a redirection descriptor too large for an `i32`, on which it panics, and the
+/// broken here-documents that [`check_heredoc_delimiters`] finds.
 fn check_supported(text: &str) -> Option<ShellError> {
     if let Some(error) = check_heredoc_delimiters(text) {
         return Some(error);
@@ -127,11 +127,12 @@ fn check_supported(text: &str) -> Option<ShellError> {
     None
 }
 
-/// Finds a here-document operator (`<<` or `<<-`, outside quotes, comments and here-document
-/// bodies) with no delimiter word after it, or with a delimiter that holds `$(` or a
-/// backquote. On such text, which is being typed or is not valid shell code, brush 0.3.0's
-/// tokenizer can loop and fill memory until the process aborts: `$(<<  `, `<<''<<#` and
-/// `<<-$(  ` among others.
+/// Finds the broken here-documents on which brush 0.3.0's tokenizer can loop and fill memory
+/// until the process aborts, such as `$(<<  `, `<<''<<#` and `<<-$(  `. Those are an operator
+/// (`<<` or `<<-`, outside quotes, comments and here-document bodies) with no delimiter word,
+/// with an empty delimiter, or with a delimiter that contains `$(` or a backquote. A
+/// here-document inside a `$(` that is never closed counts too. Such text is being typed or
+/// is not valid shell code.
 fn check_heredoc_delimiters(text: &str) -> Option<ShellError> {
     heredoc_delimiters_in(text).err()
 }
