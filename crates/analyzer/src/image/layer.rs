@@ -198,7 +198,7 @@ fn check_declared(
 /// file contents. The walk reads the tar headers and the first bytes of each file only, and
 /// checks each file's length against its header. Compressed blobs are read by [`read_layer`]
 /// instead, because the decompressor copies every byte anyway; this function returns `None`
-/// for them.
+/// for them, and for a layer with a GNU sparse entry, which only a stream reads correctly.
 pub fn read_mapped_layer(
     map: Mmap,
     declared: Option<Compression>,
@@ -222,6 +222,9 @@ pub fn read_mapped_layer(
     }
     if let Err(error) = walker.walk_mapped(&tar_bytes, progress) {
         return Some(Err(error));
+    }
+    if walker.needs_stream {
+        return None;
     }
     let digests = digests.then(|| {
         let tar = MappedData::new(&map).sha256();
@@ -254,6 +257,8 @@ struct Walker<'a> {
     /// The index in `entries` and the content offset in the map of each regular file that the
     /// walk did not hash.
     unhashed: Vec<(usize, u64)>,
+    /// Whether the walk of a mapped layer met an entry that only a stream reads correctly.
+    needs_stream: bool,
 }
 
 impl<'a> Walker<'a> {
@@ -270,6 +275,7 @@ impl<'a> Walker<'a> {
             buffer,
             mapped,
             unhashed: Vec::new(),
+            needs_stream: false,
         }
     }
 
@@ -298,6 +304,9 @@ impl<'a> Walker<'a> {
                 .saturating_add(entry.size())
                 .min(total);
             self.add(entry, tar_bytes)?;
+            if self.needs_stream {
+                return Ok(());
+            }
             tar_bytes.set(end);
             // Reading the headers and the first bytes of each file faults pages in. Dropping
             // them as the walk passes keeps the resident set bounded.
@@ -419,9 +428,15 @@ impl<'a> Walker<'a> {
             _ => None,
         };
 
+        if self.mapped.is_some() && header_kind == tar::EntryType::GNUSparse {
+            // A sparse entry stores only its data regions, which the tar reader expands, and
+            // the reader of a tar walked with seeks yields none of them. The caller reads such
+            // a layer as a stream instead.
+            self.needs_stream = true;
+            return Ok(());
+        }
         let (size, head_hash, hash) = if kind == EntryKind::File {
             let claimed = entry.size();
-            // Sparse entries store only their data regions, which the tar reader expands.
             let in_place = header_kind != tar::EntryType::GNUSparse;
             let content = match &mut self.mapped {
                 Some(mapped) if in_place => {
