@@ -90,16 +90,7 @@ fn pull_diagnostics_report_and_unchanged() {
 /// once a version's diagnostics are published, no list for an older version follows.
 #[test]
 fn shellcheck_lists_of_old_versions_are_not_published() {
-    if std::process::Command::new("shellcheck")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "`shellcheck` is not on PATH: install the Debian package `shellcheck`"
-        );
-        eprintln!("skipped: `shellcheck` is not on PATH");
+    if !shellcheck_available() {
         return;
     }
     let (mut client, _) = Client::initialized(rich_capabilities());
@@ -135,5 +126,93 @@ fn shellcheck_lists_of_old_versions_are_not_published() {
             pair[0].0
         );
     }
+    client.shutdown();
+}
+
+/// Returns whether `shellcheck` runs. Without it a test skips, except under CI, where it
+/// fails instead.
+fn shellcheck_available() -> bool {
+    if std::process::Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "`shellcheck` is not on PATH: install the Debian package `shellcheck`"
+    );
+    eprintln!("skipped: `shellcheck` is not on PATH");
+    false
+}
+
+/// 150 different RUNs with 20 ShellCheck findings each. ShellCheck runs once per script
+/// text, so the pass takes long enough for the tests to act while it runs.
+fn slow_to_check() -> String {
+    let mut text = String::from("FROM alpine:3.20\n");
+    for index in 0..150 {
+        text.push_str(&format!("RUN echo {index} {}\n", "$V ".repeat(20)));
+    }
+    text
+}
+
+/// Waits until the ShellCheck pass that starts after the first list is under way.
+fn wait_for_the_pass() {
+    std::thread::sleep(std::time::Duration::from_millis(400));
+}
+
+fn has_shellcheck_findings(params: &serde_json::Value) -> bool {
+    params["diagnostics"]
+        .as_array()
+        .is_some_and(|list| list.iter().any(|d| d["code"] == "SC2086"))
+}
+
+/// A change to a document that is not open changes nothing, so it must not stop the
+/// ShellCheck pass of the open one.
+#[test]
+fn change_to_an_unopened_document_leaves_the_shellcheck_pass_alone() {
+    if !shellcheck_available() {
+        return;
+    }
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, &slow_to_check());
+    client.diagnostics(URI, 1);
+    wait_for_the_pass();
+    client.change("file:///tmp/never-opened/Dockerfile", 2, (0, 0), (0, 0), "FROM scratch\n");
+    let list = client.notification("textDocument/publishDiagnostics", |params| {
+        params["uri"] == URI && has_shellcheck_findings(params)
+    });
+    assert_eq!(list["version"], 1);
+    client.shutdown();
+}
+
+/// A document closed during its ShellCheck pass and opened again, from version 1, with
+/// another text must never get the findings of its old text.
+#[test]
+fn reopened_document_gets_no_findings_of_its_old_text() {
+    if !shellcheck_available() {
+        return;
+    }
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, &slow_to_check());
+    client.diagnostics(URI, 1);
+    wait_for_the_pass();
+    client.notify("textDocument/didClose", serde_json::json!({"textDocument": {"uri": URI}}));
+    client.open(URI, "FROM alpine:3.20\nRUN echo $X\n");
+    let seen = std::cell::RefCell::new(Vec::new());
+    client.notification("textDocument/publishDiagnostics", |params| {
+        let count = params["diagnostics"].as_array().map_or(0, Vec::len);
+        seen.borrow_mut().push(count);
+        params["uri"] == URI && has_shellcheck_findings(params) && count < 10
+    });
+    // A list of the old text may come before the close, which clears the list; none may
+    // follow it.
+    let seen = seen.into_inner();
+    let closed = seen.iter().position(|&count| count == 0).expect("the close clears the list");
+    assert!(
+        seen[closed..].iter().all(|&count| count < 10),
+        "a list with the old text's findings was published after the close: sizes {seen:?}"
+    );
     client.shutdown();
 }

@@ -302,8 +302,14 @@ impl Client {
 
     /// Reads the next message. A request from the server is answered before it is returned.
     fn read(&mut self) -> Value {
-        let message = match self.messages.recv() {
+        // A liveness guard, not a speed check: a server that sends nothing for this long has
+        // stopped answering, and the test fails instead of hanging.
+        let silence = std::time::Duration::from_secs(120);
+        let message = match self.messages.recv_timeout(silence) {
             Ok(Some(message)) => message,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                panic!("no message from the server for {silence:?}; log:\n{}", self.log())
+            }
             _ => panic!("the server closed its output; log:\n{}", self.log()),
         };
         if let (Some(method), Some(id)) = (

@@ -445,14 +445,18 @@ async fn shellcheck_loop(state: Arc<State>, client: Client) {
                 continue;
             }
             if !publish(&state, &client, &features, uri, true).await {
-                // An edit interrupted this pass. The round of that edit wakes this task
-                // again, and the next pass checks the documents this one did not finish.
+                // An edit interrupted this pass. The next pass, once edits pause again,
+                // checks the documents this one did not finish. It is scheduled here too,
+                // in case no round of fast lists follows the interruption.
                 let mut again = lock(&state.queue.shellcheck_due);
                 for uri in &due[index..] {
                     if !again.contains(uri) {
                         again.push(uri.clone());
                     }
                 }
+                drop(again);
+                *lock(&state.queue.last_round) = Some(Instant::now());
+                state.queue.shellcheck_wake.notify_one();
                 break;
             }
         }
@@ -558,8 +562,8 @@ async fn publish(
     // A newer edit is waiting or was already published: its diagnostics replace these, so
     // these are not sent. Without the version check, a slow ShellCheck pass for an old
     // version would arrive after the newer version's list and stay in the editor.
-    let current = state.documents.version(uri);
-    if state.queue.is_pending(uri) || current != Some(snapshot.version) {
+    let current = state.documents.is_current(uri, snapshot.version, &snapshot.text);
+    if state.queue.is_pending(uri) || !current {
         tracing::debug!(
             uri = uri.as_str(),
             version = snapshot.version,

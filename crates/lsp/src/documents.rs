@@ -254,9 +254,13 @@ impl Documents {
         self.lock().keys().cloned().collect()
     }
 
-    /// Returns the version of the document's latest edit, without parsing it.
-    pub fn version(&self, uri: &Uri) -> Option<i32> {
-        self.lock().get(uri).map(|document| document.version)
+    /// Returns whether `uri` is open at `version` with `text`. A version number alone does
+    /// not tell two openings of a document apart: a client that closes and opens it again
+    /// starts again from its first version.
+    pub fn is_current(&self, uri: &Uri, version: i32, text: &str) -> bool {
+        self.lock()
+            .get(uri)
+            .is_some_and(|document| document.version == version && document.text == text)
     }
 
     /// Returns whether the current text of `uri` is larger than [`LARGE_DOCUMENT_BYTES`].

@@ -464,9 +464,6 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        // A ShellCheck pass in progress gives up, and the pass scheduled after this edit
-        // checks again.
-        ballast_analyzer::shellcheck::interrupt();
         let uri = params.text_document.uri;
         let version = params.text_document.version;
         let encoding = self.state.features().encoding;
@@ -479,6 +476,10 @@ impl LanguageServer for Backend {
         });
         match applied {
             Ok(()) => {
+                // A ShellCheck pass in progress gives up, and the pass scheduled after this
+                // edit checks again. A change to a document that is not open changes nothing,
+                // so it leaves the pass alone.
+                ballast_analyzer::shellcheck::interrupt();
                 self.state.queue.push(uri);
             }
             Err(()) => tracing::warn!(
