@@ -247,8 +247,8 @@ pub struct ShellError {
 /// out extglob, arrays, `((` and process substitution.
 ///
 /// The checks look at the text alone, so they reject some texts that would parse alike. A
-/// text that passes parses to the same script in POSIX sh as in bash, with the same syntax
-/// error when it has one.
+/// text that passes and parses without errors as bash parses to the same script in POSIX
+/// sh.
 pub fn same_in_both_dialects(text: &str) -> bool {
     const MARKERS: [&str; 10] = [
         "<<<", "&>", ";&", "|&", "[[", "]]", "function", "select", "time", "${",

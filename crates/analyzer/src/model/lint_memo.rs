@@ -93,11 +93,14 @@ impl LintMemo {
     /// Returns the parse of `text` in `dialect`, the same value [`parse_script`] returns.
     ///
     /// Rules ask for both dialects of a RUN in a POSIX sh stage, and a RUN being typed
-    /// changes at every keystroke. A script that [`same_in_both_dialects`] accepts is the
-    /// same script in POSIX sh as in bash, syntax errors included, so it is parsed once.
+    /// changes at every keystroke. A script that [`same_in_both_dialects`] accepts and that
+    /// parses without errors as bash is that same script in POSIX sh, so it is parsed once.
     pub fn parse(&self, text: &str, dialect: Dialect) -> Arc<Script> {
         if dialect == Dialect::Posix && same_in_both_dialects(text) {
-            return self.parse_in(text, Dialect::Bash);
+            let bash = self.parse_in(text, Dialect::Bash);
+            if !bash.recovered && bash.error.is_none() {
+                return bash;
+            }
         }
         self.parse_in(text, dialect)
     }
