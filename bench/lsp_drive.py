@@ -1,11 +1,16 @@
 """Sends a language server steady-state edits of the benchmark's generated Dockerfile.
 
-Usage: python3 bench/lsp_drive.py LINES EDITS SERVER-COMMAND...
+Usage: python3 bench/lsp_drive.py [--client-edits] LINES EDITS SERVER-COMMAND...
 
 The edits cycle through eight kinds, each pair leaving the file as it was. They type a
 character at the end of a RUN line and delete it (twice), lower-case the keyword of the COPY
 below and restore it, and insert a RUN line and remove it. After each edit the script waits
 for the diagnostics.
+
+With --client-edits the edits are instead those of the benchmark client's `make_edits`, the
+sequence `bench/lsp.sh` times: type two characters into a RUN, add a RUN line, lower-case
+its keyword, and again, so the file grows. The script then also waits 1 s after the last
+edit, so that every run ends with the same ShellCheck pass.
 It prints the median and 90th percentile of the time from sending an edit to receiving them.
 Wrapped in `valgrind --tool=callgrind`, the server's instruction count over many edits is a
 measure of its work per edit that does not vary with the machine's load.
@@ -23,9 +28,13 @@ import client  # noqa: E402
 
 
 def main():
-    if len(sys.argv) < 4:
+    arguments = sys.argv[1:]
+    client_edits = arguments[:1] == ["--client-edits"]
+    if client_edits:
+        arguments = arguments[1:]
+    if len(arguments) < 3:
         sys.exit(__doc__)
-    lines, count, command = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3:]
+    lines, count, command = int(arguments[0]), int(arguments[1]), arguments[2:]
     text, _ = client.generate_dockerfile(lines)
     folder = "/tmp/lspbench-work"
     os.makedirs(folder, exist_ok=True)
@@ -62,19 +71,27 @@ def main():
         ((target + 6, 0), (target + 6, 0), "RUN echo inserted\n"),
         ((target + 6, 0), (target + 7, 0), ""),
     ]
+    if client_edits:
+        changes = [{"range": span, "text": new_text}
+                   for span, new_text in client.make_edits(text, count)]
+    else:
+        changes = []
+        for number in range(count):
+            (start_line, start_column), (end_line, end_column), new_text = edits[number % len(edits)]
+            changes.append({"range": {"start": {"line": start_line, "character": start_column},
+                                      "end": {"line": end_line, "character": end_column}},
+                            "text": new_text})
     version, latencies = 1, []
-    for number in range(count):
-        (start_line, start_column), (end_line, end_column), new_text = edits[number % len(edits)]
+    for change in changes:
         version += 1
-        change = {"range": {"start": {"line": start_line, "character": start_column},
-                            "end": {"line": end_line, "character": end_column}},
-                  "text": new_text}
         sent = connection.notify("textDocument/didChange", {
             "textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
         received, _ = connection.wait_notification(
             "textDocument/publishDiagnostics", uri, 30, after=sent)
         latencies.append(received - sent)
         time.sleep(0.002)
+    if client_edits:
+        time.sleep(1.0)
     if latencies:
         latencies.sort()
         print("edits %d median %.3f ms p90 %.3f ms" % (
