@@ -341,7 +341,7 @@ pub struct Queue {
     shellcheck_due: Mutex<Vec<Uri>>,
     /// Wakes the task that runs the ShellCheck passes after a round of fast lists.
     shellcheck_wake: Notify,
-    /// When the latest round of fast lists ended. A ShellCheck pass starts only once
+    /// The time the latest round of fast lists ended. A ShellCheck pass starts only once
     /// [`SHELLCHECK_DELAY`] has passed since then.
     last_round: Mutex<Option<Instant>>,
 }
@@ -371,6 +371,20 @@ impl Queue {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()),
         )
+    }
+
+    /// Adds `uris` to the documents due for a ShellCheck pass and starts the delay before
+    /// the next pass again.
+    fn schedule_shellcheck(&self, uris: &[Uri]) {
+        let mut due = lock(&self.shellcheck_due);
+        for uri in uris {
+            if !due.contains(uri) {
+                due.push(uri.clone());
+            }
+        }
+        drop(due);
+        *lock(&self.last_round) = Some(Instant::now());
+        self.shellcheck_wake.notify_one();
     }
 
     fn is_pending(&self, uri: &Uri) -> bool {
@@ -405,16 +419,7 @@ pub async fn publish_loop(state: Arc<State>, client: Client) {
         // The complete lists with ShellCheck, for documents no newer edit made stale. They
         // are published from another task once edits pause, so an edit that arrives while
         // ShellCheck runs gets its fast diagnostics at once.
-        {
-            let mut due = lock(&state.queue.shellcheck_due);
-            for uri in uris {
-                if !due.contains(&uri) {
-                    due.push(uri);
-                }
-            }
-        }
-        *lock(&state.queue.last_round) = Some(Instant::now());
-        state.queue.shellcheck_wake.notify_one();
+        state.queue.schedule_shellcheck(&uris);
     }
 }
 
@@ -448,15 +453,7 @@ async fn shellcheck_loop(state: Arc<State>, client: Client) {
                 // An edit interrupted this pass. The next pass, once edits pause again,
                 // checks the documents this one did not finish. It is scheduled here too,
                 // in case no round of fast lists follows the interruption.
-                let mut again = lock(&state.queue.shellcheck_due);
-                for uri in &due[index..] {
-                    if !again.contains(uri) {
-                        again.push(uri.clone());
-                    }
-                }
-                drop(again);
-                *lock(&state.queue.last_round) = Some(Instant::now());
-                state.queue.shellcheck_wake.notify_one();
+                state.queue.schedule_shellcheck(&due[index..]);
                 break;
             }
         }

@@ -196,9 +196,9 @@ fn check_declared(
 /// Decodes an uncompressed layer blob mapped into memory: the same result as [`read_layer`]
 /// on the same bytes once [`MappedLayer::hash_files`] has hashed every file, without copying
 /// file contents. The walk reads the tar headers and the first bytes of each file only, and
-/// checks each file's length against its header. Compressed blobs are read by [`read_layer`]
-/// instead, because the decompressor copies every byte anyway; this function returns `None`
-/// for them, and for a layer with a GNU sparse entry, which only a stream reads correctly.
+/// checks each file's length against its header. Returns `None` for a compressed blob, which
+/// [`read_layer`] reads instead because the decompressor copies every byte anyway. Also
+/// returns `None` for a layer with a GNU sparse entry, which only a stream reads correctly.
 pub fn read_mapped_layer(
     map: Mmap,
     declared: Option<Compression>,
@@ -437,9 +437,9 @@ impl<'a> Walker<'a> {
         }
         let (size, head_hash, hash) = if kind == EntryKind::File {
             let claimed = entry.size();
-            let in_place = header_kind != tar::EntryType::GNUSparse;
+            // Sparse entries of a mapped layer returned above, so mapped data lies in place.
             let content = match &mut self.mapped {
-                Some(mapped) if in_place => {
+                Some(mapped) => {
                     let position = entry.raw_file_position();
                     let (present, head_hash) = mapped.head(position, claimed);
                     self.unhashed.push((self.entries.len(), position));
@@ -449,7 +449,7 @@ impl<'a> Walker<'a> {
                         hash: None,
                     }
                 }
-                _ => self
+                None => self
                     .hash_data(&mut entry)
                     .map_err(|error| LayerError::Tar {
                         layer: self.name.to_owned(),
