@@ -303,7 +303,7 @@ impl Client {
     /// Reads the next message. A request from the server is answered before it is returned.
     fn read(&mut self) -> Value {
         // A liveness guard, not a speed check: a server that sends nothing for this long has
-        // stopped answering, and the test fails instead of hanging.
+        // stopped responding, so the test fails instead of hanging.
         let silence = std::time::Duration::from_secs(120);
         let message = match self.messages.recv_timeout(silence) {
             Ok(Some(message)) => message,

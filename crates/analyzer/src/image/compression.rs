@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-/// How a layer blob is compressed.
+/// The compression of a layer blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {

@@ -256,8 +256,8 @@ fn skip_bodies(text: &str, mut at: usize, pending: &[(String, bool)]) -> usize {
 }
 
 /// Returns the offset after the `"` that closes a double-quoted string whose text starts at
-/// `at`, or the end of `text` when none does. The code of each `$(` inside is checked as
-/// [`check_heredoc_delimiters`] checks a script; its end is the `)` that balances it.
+/// `at`, or the end of `text` when none does. The code of each `$(` inside, up to the `)` that
+/// balances it, is checked as [`check_heredoc_delimiters`] checks a script.
 fn double_quote_end(text: &str, mut at: usize) -> Result<usize, ShellError> {
     let bytes = text.as_bytes();
     while at < bytes.len() {
