@@ -108,8 +108,12 @@ pub fn lint_parsed(
     }
     let model = Model::with_memo(source, tree, memo);
     let result = lint_tree(source, tree, lines, &model, config, file, RULES, None, memo);
-    for inst in &model.instructions {
-        inst.keep_scripts(source);
+    if let Some(memo) = memo {
+        memo.sweep_if_large(|keep| {
+            for inst in &model.instructions {
+                inst.script_texts(source, keep);
+            }
+        });
     }
     result
 }

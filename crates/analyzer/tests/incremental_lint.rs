@@ -241,6 +241,32 @@ fn memo_keeps_scripts_of_stages_no_edit_touched() {
     );
 }
 
+#[test]
+fn memo_stays_bounded_while_typing() {
+    let path = Path::new("memo while typing");
+    let mut text = many_stages(10);
+    let memo = LintMemo::default();
+    assert_same_findings(path, 0, &text, &memo);
+    let first = memo.len();
+    // Each keystroke in a RUN adds the parses of a new text. Sweeps drop the old ones, so
+    // the memo never holds much more than twice what the file needs.
+    let at = text.find("apk add").unwrap();
+    let mut most = 0;
+    for step in 1..=300 {
+        text.insert(at, 'x');
+        let tree = parse(&text);
+        lint_parsed(&text, &tree, &LineIndex::new(&text), &Config::default(), &FileContext::default(), Some(&memo));
+        most = most.max(memo.len());
+        if step % 50 == 0 {
+            assert_same_findings(path, step, &text, &memo);
+        }
+    }
+    assert!(
+        most <= 2 * first + 64,
+        "the memo held {most} parses; the file needs about {first}"
+    );
+}
+
 /// Returns a multi-stage file in the shape of large projects: stages built on a shared base
 /// and on each other, package installs, copies between stages and variables. It has a few
 /// findings of rules that read one stage and of rules that read the whole file.

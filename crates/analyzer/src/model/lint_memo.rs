@@ -12,21 +12,29 @@ use crate::diagnostic::Diagnostic;
 /// The scripts parsed by the latest lints of one file, by dialect and text, and the
 /// findings of each stage, by the stage's fingerprint.
 ///
-/// Each lint starts a generation with [`LintMemo::start_lint`]. A script or a stage's
-/// findings that the current and the previous generation did not use are dropped, so the
-/// memo keeps about two versions of the file however long the editing session lasts.
+/// Each lint starts a generation with [`LintMemo::start_lint`]. A stage's findings that
+/// the current and the previous generation did not use are dropped. Scripts are dropped
+/// in sweeps instead ([`LintMemo::sweep_if_large`]): finding the texts of every RUN of
+/// the file costs as much as a fifth of an edit's lint, so it is done only when the memo
+/// holds twice the scripts it kept at the sweep before. Either way the memo keeps a few
+/// versions of the file however long the editing session lasts.
 #[derive(Debug, Default)]
 pub struct LintMemo {
-    generations: Mutex<Generations>,
+    scripts: Mutex<Scripts>,
     stages: Mutex<StageGenerations>,
 }
 
 #[derive(Debug, Default)]
-struct Generations {
+struct Scripts {
     /// Indexed by dialect: 0 for POSIX sh, 1 for bash.
-    current: [FastMap<String, Arc<Script>>; 2],
-    previous: [FastMap<String, Arc<Script>>; 2],
+    parsed: [FastMap<String, Arc<Script>>; 2],
+    /// How many parses the memo may hold before the next sweep; 0 before the first lint.
+    limit: usize,
 }
+
+/// The parses a sweep keeps beyond twice the number the file uses, so that a small file
+/// is not swept after every edit.
+const SWEEP_SLACK: usize = 32;
 
 /// The findings of a stage, with spans relative to the stage's start.
 pub(crate) type StageFindings = Arc<Vec<Diagnostic>>;
@@ -40,17 +48,11 @@ struct StageGenerations {
 }
 
 impl LintMemo {
-    /// Starts a new generation: the scripts the lint before the previous one used and no
-    /// lint since has used are dropped.
+    /// Starts a new generation: the stage findings the lint before the previous one used
+    /// and no lint since has used are dropped.
     pub fn start_lint(&self) {
-        // A generation has about as many entries as the one before, so the new maps
-        // start at that size instead of growing through every power of two.
-        let mut generations = self.lock();
-        let generations = &mut *generations;
-        for (current, previous) in generations.current.iter_mut().zip(&mut generations.previous) {
-            let next = FastMap::with_capacity_and_hasher(current.len(), Default::default());
-            *previous = std::mem::replace(current, next);
-        }
+        // A generation has about as many entries as the one before, so the new map starts
+        // at that size instead of growing through every power of two.
         let mut stages = self.lock_stages();
         let next = FastMap::with_capacity_and_hasher(stages.current.len(), Default::default());
         stages.previous = std::mem::replace(&mut stages.current, next);
@@ -105,55 +107,62 @@ impl LintMemo {
         self.parse_in(text, dialect)
     }
 
-    /// Keeps the parses of `text`, in either dialect, for the next lint without parsing
-    /// it: the text is still a script of the file, though no rule asked for it in this lint.
-    pub fn keep(&self, text: &str) {
-        let mut generations = self.lock();
-        let generations = &mut *generations;
-        for (current, previous) in generations.current.iter_mut().zip(&mut generations.previous) {
-            if current.contains_key(text) {
-                continue;
-            }
-            if let Some((text, script)) = previous.remove_entry(text) {
-                current.insert(text, script);
-            }
+    /// Drops the parses of texts that are no longer scripts of the file, when the memo
+    /// holds more than its limit. `texts` passes each script text of the file to its
+    /// argument. After a sweep the limit is twice the number of parses kept, plus
+    /// [`SWEEP_SLACK`]; the first call only sets it, since the first lint parsed nothing
+    /// but the file's scripts.
+    pub(crate) fn sweep_if_large(&self, texts: impl FnOnce(&mut dyn FnMut(&str))) {
+        let held = self.len();
+        let mut scripts = self.lock();
+        if scripts.limit == 0 {
+            scripts.limit = 2 * held + SWEEP_SLACK;
+            return;
         }
+        if held <= scripts.limit {
+            return;
+        }
+        let mut old = std::mem::take(&mut scripts.parsed);
+        let parsed = &mut scripts.parsed;
+        texts(&mut |text| {
+            for (kept, old) in parsed.iter_mut().zip(&mut old) {
+                if let Some((text, script)) = old.remove_entry(text) {
+                    kept.insert(text, script);
+                }
+            }
+        });
+        let kept = parsed.iter().map(FastMap::len).sum::<usize>();
+        scripts.limit = 2 * kept + SWEEP_SLACK;
+        // The parses of old texts are freed after the lock is released.
+        drop(scripts);
+        drop(old);
     }
 
     fn parse_in(&self, text: &str, dialect: Dialect) -> Arc<Script> {
         let slot = dialect_slot(dialect);
-        {
-            let mut generations = self.lock();
-            if let Some(script) = generations.current[slot].get(text) {
-                return script.clone();
-            }
-            if let Some((text, script)) = generations.previous[slot].remove_entry(text) {
-                generations.current[slot].insert(text, script.clone());
-                return script;
-            }
+        if let Some(script) = self.lock().parsed[slot].get(text) {
+            return script.clone();
         }
         // Parsing happens outside the lock, so a concurrent lint of the same file is not
         // blocked by it; two lints that miss at once parse the same text twice.
         let script = Arc::new(parse_script(text, dialect));
-        self.lock().current[slot].insert(text.to_string(), script.clone());
+        self.lock().parsed[slot].insert(text.to_string(), script.clone());
         script
     }
 
     /// Returns how many parsed scripts the memo holds.
     pub fn len(&self) -> usize {
-        let generations = self.lock();
-        generations.current.iter().map(FastMap::len).sum::<usize>()
-            + generations.previous.iter().map(FastMap::len).sum::<usize>()
+        self.lock().parsed.iter().map(FastMap::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Generations> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Scripts> {
         // Every update is a single insert, remove or swap, so a panic elsewhere while the
         // lock was held leaves consistent maps.
-        self.generations
+        self.scripts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -195,31 +204,26 @@ mod tests {
     }
 
     #[test]
-    fn kept_scripts_outlive_unused_lints() {
+    fn sweep_keeps_only_the_texts_of_the_file() {
         let memo = LintMemo::default();
-        let script = memo.parse("echo kept", Dialect::Posix);
+        memo.parse("echo kept", Dialect::Posix);
         memo.parse("[[ -n bash ]]", Dialect::Bash);
-        for _ in 0..3 {
-            memo.start_lint();
-            memo.keep("echo kept");
-            memo.keep("[[ -n bash ]]");
+        let file = |keep: &mut dyn FnMut(&str)| {
+            keep("echo kept");
+            keep("[[ -n bash ]]");
+        };
+        // The first call sets the limit: 2 parses held, so 2 * 2 + SWEEP_SLACK.
+        memo.sweep_if_large(file);
+        for number in 0..2 * 2 + SWEEP_SLACK - 2 {
+            memo.parse(&format!("echo {number}"), Dialect::Posix);
         }
-        assert_eq!(memo.len(), 2);
-        assert!(Arc::ptr_eq(&script, &memo.parse("echo kept", Dialect::Posix)));
-        memo.start_lint();
-        memo.start_lint();
-        assert!(memo.is_empty());
-    }
-
-    #[test]
-    fn unused_scripts_are_dropped_after_two_lints() {
-        let memo = LintMemo::default();
-        memo.parse("echo old", Dialect::Posix);
-        memo.start_lint();
+        let held = memo.len();
+        memo.sweep_if_large(file);
+        assert_eq!(memo.len(), held, "swept before the limit was passed");
         let kept = memo.parse("echo kept", Dialect::Posix);
+        memo.parse("echo one more", Dialect::Posix);
+        memo.sweep_if_large(file);
         assert_eq!(memo.len(), 2);
-        memo.start_lint();
         assert!(Arc::ptr_eq(&kept, &memo.parse("echo kept", Dialect::Posix)));
-        assert_eq!(memo.len(), 1);
     }
 }

@@ -129,17 +129,13 @@ impl Inst<'_> {
     /// in this lint, because their stage's findings came from the memo. Otherwise the memo
     /// drops them. Then the next edit that adds a line moves every later stage and parses
     /// all their scripts again.
-    pub(crate) fn keep_scripts(&self, source: &str) {
-        let Some(memo) = self.memo else {
-            return;
-        };
-        if self.scripts.posix.get().is_some() || self.scripts.bash.get().is_some() {
-            return;
-        }
+    /// Passes the text of each script of this RUN (or ONBUILD RUN) to `keep`.
+    pub(crate) fn script_texts(&self, source: &str, keep: &mut dyn FnMut(&str)) {
         // The texts come from the code that parses them, so they are the memo's keys. The
-        // parse function only keeps them; what it returns is dropped.
+        // parse function only passes them on; what it returns is dropped.
+        let keep = std::cell::RefCell::new(keep);
         self.syntax.run_scripts_with(source, Dialect::Posix, &|text, _| {
-            memo.keep(text);
+            (keep.borrow_mut())(text);
             Arc::default()
         });
     }
