@@ -249,21 +249,21 @@ fn memo_stays_bounded_while_typing() {
     assert_same_findings(path, 0, &text, &memo);
     let first = memo.len();
     // Each keystroke in a RUN adds the parses of a new text. Sweeps drop the old ones, so
-    // the memo never holds much more than twice what the file needs.
+    // the memo never contains much more than twice what the file needs.
     let at = text.find("apk add").unwrap();
-    let mut most = 0;
+    let mut max = 0;
     for step in 1..=300 {
         text.insert(at, 'x');
         let tree = parse(&text);
         lint_parsed(&text, &tree, &LineIndex::new(&text), &Config::default(), &FileContext::default(), Some(&memo));
-        most = most.max(memo.len());
+        max = max.max(memo.len());
         if step % 50 == 0 {
             assert_same_findings(path, step, &text, &memo);
         }
     }
     assert!(
-        most <= 2 * first + 64,
-        "the memo held {most} parses; the file needs about {first}"
+        max <= 2 * first + 64,
+        "the memo contained {max} parses, and the file needs about {first}"
     );
 }
 
