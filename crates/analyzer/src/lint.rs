@@ -469,8 +469,11 @@ fn instruction_at(model: &Model<'_>, offset: usize) -> Option<usize> {
 /// duplicates. Syntax errors cannot be silenced inline, as in hadolint.
 fn finish(mut diagnostics: Vec<Diagnostic>, model: &Model<'_>, pragmas: &Pragmas) -> Vec<Diagnostic> {
     let stage_of = |index: usize| model.instructions.get(index).and_then(|inst| inst.stage);
+    // Most files have no pragma, and then nothing is silenced.
+    let silenced = !pragmas.list.is_empty();
     diagnostics.retain(|diagnostic| {
-        diagnostic.code == SYNTAX_ERROR_CODE
+        !silenced
+            || diagnostic.code == SYNTAX_ERROR_CODE
             || !pragmas.suppresses(
                 &diagnostic.code,
                 &diagnostic.name,

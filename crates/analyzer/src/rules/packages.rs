@@ -193,10 +193,8 @@ impl RunCommands<'_, '_> {
 /// Collects every RUN that `focus` covers with its commands, ONBUILD triggers included, in
 /// source order.
 pub(crate) fn runs<'m, 'a>(model: &'m Model<'a>, focus: Focus<'_>) -> Vec<RunCommands<'m, 'a>> {
-    model
-        .instructions
-        .iter()
-        .filter(|inst| focus.covers(inst))
+    focus
+        .instructions(model)
         .filter_map(|inst| run_view(model.source, inst))
         .collect()
 }
