@@ -53,4 +53,21 @@ impl Progress for BarProgress {
             bar.inc(blob_bytes);
         }
     }
+
+    fn hashing(&self, total_file_bytes: u64) {
+        let Some(bar) = &self.bar else { return };
+        // The same bar starts again for the second pass, so it is not full while files
+        // are still hashed.
+        bar.set_message("hashing files that may be duplicates");
+        bar.set_length(total_file_bytes);
+        bar.set_position(0);
+        bar.reset_eta();
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{msg} [{bar:30}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec})",
+            )
+            .expect("the progress template is valid")
+            .progress_chars("=> "),
+        );
+    }
 }

@@ -47,6 +47,10 @@ pub trait Progress: Sync {
     /// Called once before the layers are read, with the total blob bytes when known.
     fn start(&self, _total_blob_bytes: Option<u64>) {}
     fn advance(&self, _blob_bytes: u64) {}
+    /// Called after the layers are read when the files of plain layers that may equal
+    /// another file must be hashed, with the bytes of those files. [`Progress::advance`]
+    /// then counts hashed bytes.
+    fn hashing(&self, _total_file_bytes: u64) {}
 }
 
 /// A progress sink that ignores everything.
@@ -57,7 +61,7 @@ impl Progress for NoProgress {}
 const BUFFER_BYTES: usize = 256 * 1024;
 
 /// Bytes of a mapped layer between two progress reports.
-const PROGRESS_STEP: u64 = 4 * 1024 * 1024;
+pub(crate) const PROGRESS_STEP: u64 = 4 * 1024 * 1024;
 
 /// Decodes one layer blob. `declared` is the compression its media type names, when there is
 /// one; the blob's magic bytes decide, and a declared compression the bytes contradict is an

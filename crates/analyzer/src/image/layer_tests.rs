@@ -234,7 +234,7 @@ fn read_mapped(
     declared: Option<Compression>,
 ) -> Option<Result<LayerContents, LayerError>> {
     let result = read_mapped_with(blob, declared, false)?;
-    Some(result.map(|layer| layer.hash_files(|_| true)))
+    Some(result.map(|layer| layer.hash_files(|_| true, &NoProgress)))
 }
 
 /// Decodes `blob` through a map like [`read_mapped`] and leaves its files unhashed.
@@ -423,7 +423,7 @@ fn mapped_layer_defers_file_hashes() {
         "files that differ after the head share a key"
     );
 
-    let hashed = layer.hash_files(|entry| entry.path.as_ref() == "dir/second");
+    let hashed = layer.hash_files(|entry| entry.path.as_ref() == "dir/second", &NoProgress);
     assert_eq!(hashed.entries[1].hash, None);
     assert_eq!(hashed.entries[2].hash, streamed.entries[2].hash);
     assert_ne!(streamed.entries[1].hash, streamed.entries[2].hash);

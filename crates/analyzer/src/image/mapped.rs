@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::digests::format_sha256;
 use super::entry::{Entry, head_hash};
-use super::layer::LayerContents;
+use super::layer::{LayerContents, PROGRESS_STEP, Progress};
 
 /// Bytes hashed or passed before the pages behind the reader are dropped from the mapping.
 pub const RELEASE_STEP: usize = 8 * 1024 * 1024;
@@ -160,22 +160,41 @@ impl MappedLayer {
         }
     }
 
+    /// Returns the bytes of the unhashed files for which `wanted` returns true, the bytes
+    /// that [`MappedLayer::hash_files`] reads.
+    pub fn bytes_to_hash(&self, wanted: impl Fn(&Entry) -> bool) -> u64 {
+        self.unhashed
+            .iter()
+            .map(|&(index, _)| &self.contents.entries[index])
+            .filter(|entry| wanted(entry))
+            .map(|entry| entry.size)
+            .sum()
+    }
+
     /// Computes the content hash of each unhashed file for which `wanted` returns true, reading
-    /// the files in tar order and dropping pages behind the reader. Returns the layer's entries
-    /// and drops the map.
-    pub fn hash_files(self, wanted: impl Fn(&Entry) -> bool) -> LayerContents {
+    /// the files in tar order and dropping pages behind the reader. Reports the bytes hashed
+    /// to `progress`. Returns the layer's entries and drops the map.
+    pub fn hash_files(self, wanted: impl Fn(&Entry) -> bool, progress: &dyn Progress) -> LayerContents {
         let MappedLayer {
             mut contents,
             map,
             unhashed,
         } = self;
         let mut data = MappedData::new(&map);
+        let mut unreported = 0;
         for (index, position) in unhashed {
             let entry = &mut contents.entries[index];
             if wanted(entry) {
                 let (_, hash) = data.hash_range(position, entry.size);
                 entry.hash = Some(hash);
+                unreported += entry.size;
+                if unreported >= PROGRESS_STEP {
+                    progress.advance(std::mem::take(&mut unreported));
+                }
             }
+        }
+        if unreported > 0 {
+            progress.advance(unreported);
         }
         contents
     }

@@ -205,15 +205,22 @@ impl ReadLayer {
     }
 
     /// Hashes the files of a mapped layer whose key `shared` contains, or all of them with
-    /// `hash_all_files`.
-    fn finish(self, shared: &KeySet, hash_all_files: bool) -> Arc<LayerContents> {
+    /// `hash_all_files`, and reports the bytes hashed to `progress`.
+    fn finish(self, shared: &KeySet, hash_all_files: bool, progress: &dyn Progress) -> Arc<LayerContents> {
         match self {
             ReadLayer::Hashed(contents) => contents,
-            ReadLayer::Mapped(layer) => Arc::new(layer.hash_files(|entry| {
-                hash_all_files || entry.content_key().is_some_and(|key| shared.contains(&key))
-            })),
+            ReadLayer::Mapped(layer) => Arc::new(layer.hash_files(
+                |entry| needs_hash(entry, shared, hash_all_files),
+                progress,
+            )),
         }
     }
+}
+
+/// Returns whether the file of a mapped layer is hashed: when another file of the image
+/// has its key, or always with `hash_all_files`.
+fn needs_hash(entry: &Entry, shared: &KeySet, hash_all_files: bool) -> bool {
+    hash_all_files || entry.content_key().is_some_and(|key| shared.contains(&key))
 }
 
 type KeySet = HashSet<ContentKey, foldhash::fast::RandomState>;
@@ -353,20 +360,19 @@ fn decode_layers(
         .iter()
         .map(|layer| first_index[layer.path.as_str()])
         .collect();
-    let results = finish_layers(read, &listed, options.hash_all_files);
+    let results = finish_layers(read, &listed, options.hash_all_files, progress);
     listed.iter().map(|index| results[index].clone()).collect()
 }
 
 /// Hashes the files of the mapped layers in `read` that may equal another file of the image,
 /// or all of them with `hash_all_files`, in parallel across layers. `listed` contains the key in
-/// `read` of each layer of the image, in order.
-///
-/// NOTE: progress counts the blob bytes that the walks pass, so a progress bar stays full while
-/// these files are hashed.
+/// `read` of each layer of the image, in order. The bytes to hash are announced to `progress`
+/// with [`Progress::hashing`], then counted as they are hashed.
 fn finish_layers(
     read: HashMap<usize, Result<ReadLayer, LayerError>>,
     listed: &[usize],
     hash_all_files: bool,
+    progress: &dyn Progress,
 ) -> HashMap<usize, Decoded> {
     // A file can equal another only if their keys are equal, so a mapped file whose key is its
     // own needs no hash. A blob the image lists twice counts twice, because the copy in the
@@ -382,9 +388,21 @@ fn finish_layers(
     } else {
         KeySet::default()
     };
+    let to_hash: u64 = read
+        .values()
+        .filter_map(|layer| match layer {
+            Ok(ReadLayer::Mapped(layer)) => {
+                Some(layer.bytes_to_hash(|entry| needs_hash(entry, &shared, hash_all_files)))
+            }
+            _ => None,
+        })
+        .sum();
+    if to_hash > 0 {
+        progress.hashing(to_hash);
+    }
     read.into_par_iter()
         .map(|(index, layer)| {
-            let finished = layer.map(|layer| layer.finish(&shared, hash_all_files));
+            let finished = layer.map(|layer| layer.finish(&shared, hash_all_files, progress));
             (index, finished)
         })
         .collect()

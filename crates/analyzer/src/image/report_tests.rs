@@ -10,7 +10,7 @@ use serde_json::json;
 use sha2::Digest;
 
 use super::super::digests::format_sha256;
-use super::super::{Analysis, AnalyzeOptions, ImageSource, NoProgress, analyze};
+use super::super::{Analysis, AnalyzeOptions, ImageSource, NoProgress, Progress, analyze};
 use super::*;
 
 /// How the test archive stores a layer, which decides how the analysis reads it.
@@ -44,6 +44,16 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 /// Writes a legacy `docker save` archive that stores each of `blobs` once and lists them in
 /// `order` (so a blob may make several layers), then analyzes it.
 fn analyze_image(blobs: &[(&[u8], Stored)], order: &[usize], options: &AnalyzeOptions) -> Analysis {
+    analyze_image_reporting(blobs, order, options, &NoProgress)
+}
+
+/// Does what [`analyze_image`] does, and reports the progress of the analysis to `progress`.
+fn analyze_image_reporting(
+    blobs: &[(&[u8], Stored)],
+    order: &[usize],
+    options: &AnalyzeOptions,
+    progress: &dyn Progress,
+) -> Analysis {
     static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let unique = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let path = std::env::temp_dir().join(format!(
@@ -89,7 +99,7 @@ fn analyze_image(blobs: &[(&[u8], Stored)], order: &[usize], options: &AnalyzeOp
     write_archive(&path, &members);
 
     let source = ImageSource::parse(path.to_str().unwrap());
-    let analysis = analyze(&source, options, &NoProgress);
+    let analysis = analyze(&source, options, progress);
     std::fs::remove_file(&path).unwrap();
     let analysis = analysis.unwrap();
     assert!(analysis.report.complete, "{:?}", analysis.report.errors);
@@ -268,4 +278,66 @@ fn unshared_key_leaves_file_unhashed() {
         );
     }
     assert_eq!(duplicate_paths(&full), duplicate_paths(&lazy));
+}
+
+/// The calls an analysis makes to its progress sink, in order.
+#[derive(Default)]
+struct RecordedProgress {
+    calls: std::sync::Mutex<Vec<(&'static str, u64)>>,
+}
+
+impl Progress for RecordedProgress {
+    fn start(&self, total_blob_bytes: Option<u64>) {
+        let total = total_blob_bytes.unwrap_or(0);
+        self.calls.lock().unwrap().push(("start", total));
+    }
+
+    fn advance(&self, blob_bytes: u64) {
+        self.calls.lock().unwrap().push(("advance", blob_bytes));
+    }
+
+    fn hashing(&self, total_file_bytes: u64) {
+        self.calls.lock().unwrap().push(("hashing", total_file_bytes));
+    }
+}
+
+#[test]
+fn progress_counts_hashing_after_the_walk() {
+    let shared = content(5000, 7);
+    let own = content(3000, 9);
+    let lower = layer(&[("a", &shared, 0o644), ("b", &own, 0o644)]);
+    let upper = layer(&[("c", &shared, 0o644)]);
+    let progress = RecordedProgress::default();
+    let blobs = [(lower.as_slice(), Stored::Plain), (upper.as_slice(), Stored::Plain)];
+    analyze_image_reporting(&blobs, &[0, 1], &AnalyzeOptions::default(), &progress);
+    let calls = progress.calls.into_inner().unwrap();
+
+    let total_read = (lower.len() + upper.len()) as u64;
+    assert_eq!(calls.first(), Some(&("start", total_read)), "{calls:?}");
+    let hashing = calls
+        .iter()
+        .position(|&(kind, _)| kind == "hashing")
+        .expect("no hashing phase was reported");
+    let advanced = |calls: &[(&str, u64)]| -> u64 {
+        calls
+            .iter()
+            .filter(|&&(kind, _)| kind == "advance")
+            .map(|&(_, bytes)| bytes)
+            .sum()
+    };
+    assert_eq!(advanced(&calls[..hashing]), total_read, "{calls:?}");
+    // Both copies of the shared file are hashed; the other file's size and head are its own.
+    assert_eq!(calls[hashing].1, 10_000);
+    assert_eq!(advanced(&calls[hashing + 1..]), 10_000, "{calls:?}");
+}
+
+#[test]
+fn progress_has_no_hashing_phase_without_shared_keys() {
+    let lower = layer(&[("a", &content(5000, 1), 0o644)]);
+    let upper = layer(&[("b", &content(4000, 2), 0o644)]);
+    let progress = RecordedProgress::default();
+    let blobs = [(lower.as_slice(), Stored::Plain), (upper.as_slice(), Stored::Plain)];
+    analyze_image_reporting(&blobs, &[0, 1], &AnalyzeOptions::default(), &progress);
+    let calls = progress.calls.into_inner().unwrap();
+    assert!(calls.iter().all(|&(kind, _)| kind != "hashing"), "{calls:?}");
 }
