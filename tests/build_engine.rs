@@ -434,6 +434,25 @@ fn failed_build_keeps_status_and_lints() {
     }
 }
 
+/// BL1006 reports that `docker build` stops on a variable in `COPY --from`. Both builders of the
+/// engine reject the file, and the failed build's lint reports that line.
+#[test]
+fn variable_in_copy_from_fails_the_build() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[("x.txt", b"x\n")]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "ARG SRC=files\nFROM scratch AS files\nCOPY x.txt /x.txt\nFROM scratch\nARG SRC\nCOPY --from=$SRC /x.txt /y.txt\n",
+    )
+    .unwrap();
+    for mode in [Mode::Classic, Mode::BuildKit] {
+        let (code, report, stderr) = build(mode, &folder, &[]);
+        assert_ne!(code, 0, "{mode:?}: the build succeeded: {stderr}");
+        assert_eq!(report["build"]["succeeded"], false, "{mode:?}");
+        assert_eq!(findings(&report, "BL1006"), vec![(6, None)], "{mode:?}");
+    }
+}
+
 #[test]
 fn report_lands_in_cache_folder() {
     let Some(_) = engine() else { return };

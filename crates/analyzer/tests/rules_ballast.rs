@@ -315,6 +315,37 @@ fn background_process_silent() {
     assert!(lines_of(text, "BL1005").is_empty());
 }
 
+// BL1006 variable-in-copy-from
+
+#[test]
+fn variable_in_copy_from_fires() {
+    let text = concat!(
+        "ARG SRC=a\n",
+        "FROM busybox:1.36 AS a\n",
+        "FROM scratch\n",
+        "ARG SRC\n",
+        "COPY --from=$SRC /x /x\n",
+        "COPY --from=${SRC} /y /y\n",
+        "ONBUILD COPY --from=${SRC:-a} /z /z\n",
+    );
+    assert_eq!(lines_of(text, "BL1006"), [5, 6, 7]);
+}
+
+#[test]
+fn variable_in_copy_from_silent() {
+    let text = concat!(
+        "ARG SRC=a\n",
+        "FROM busybox:1.36 AS a\n",
+        "FROM ${SRC} AS source\n",
+        "FROM scratch\n",
+        "COPY --from=source /x /x\n",
+        "COPY --from=0 /y /y\n",
+        "COPY --from=a$ /z /z\n",
+        "RUN --mount=from=a,target=/m true\n",
+    );
+    assert!(lines_of(text, "BL1006").is_empty());
+}
+
 // BL2002 large-base-image
 
 #[test]

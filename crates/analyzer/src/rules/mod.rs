@@ -177,6 +177,7 @@ register_rules! {
     exec_form_single_quotes::ExecFormSingleQuotes,
     keyword_in_run::KeywordInRun,
     background_process_in_run::BackgroundProcessInRun,
+    variable_in_copy_from::VariableInCopyFrom,
     large_base_image::LargeBaseImage,
     end_of_life_base_image::EndOfLifeBaseImage,
     shell_in_scratch::ShellInScratch,
