@@ -255,7 +255,9 @@ fn memo_stays_bounded_while_typing() {
     for step in 1..=300 {
         text.insert(at, 'x');
         let tree = parse(&text);
-        lint_parsed(&text, &tree, &LineIndex::new(&text), &Config::default(), &FileContext::default(), Some(&memo));
+        let lines = LineIndex::new(&text);
+        let config = Config::default();
+        lint_parsed(&text, &tree, &lines, &config, &FileContext::default(), Some(&memo));
         max = max.max(memo.len());
         if step % 50 == 0 {
             assert_same_findings(path, step, &text, &memo);

@@ -653,7 +653,11 @@ mod tests {
     /// byte value at every position of texts up to three blocks long.
     #[test]
     fn is_plain_matches_bytewise_check() {
-        let plain = |bytes: &[u8]| bytes.iter().all(|&byte| byte >= 0x20 && byte != b'"' && byte != b'\\');
+        let plain = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .all(|&byte| byte >= 0x20 && byte != b'"' && byte != b'\\')
+        };
         for length in 1..=48 {
             for position in 0..length {
                 for byte in 0..=255u8 {

@@ -174,7 +174,11 @@ impl MappedLayer {
     /// Computes the content hash of each unhashed file for which `wanted` returns true, reading
     /// the files in tar order and dropping pages behind the reader. Reports the bytes hashed
     /// to `progress`. Returns the layer's entries and drops the map.
-    pub fn hash_files(self, wanted: impl Fn(&Entry) -> bool, progress: &dyn Progress) -> LayerContents {
+    pub fn hash_files(
+        self,
+        wanted: impl Fn(&Entry) -> bool,
+        progress: &dyn Progress,
+    ) -> LayerContents {
         let MappedLayer {
             mut contents,
             map,

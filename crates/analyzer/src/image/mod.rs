@@ -206,7 +206,12 @@ impl ReadLayer {
 
     /// Hashes the files of a mapped layer whose key `shared` contains, or all of them with
     /// `hash_all_files`, and reports the bytes hashed to `progress`.
-    fn finish(self, shared: &KeySet, hash_all_files: bool, progress: &dyn Progress) -> Arc<LayerContents> {
+    fn finish(
+        self,
+        shared: &KeySet,
+        hash_all_files: bool,
+        progress: &dyn Progress,
+    ) -> Arc<LayerContents> {
         match self {
             ReadLayer::Hashed(contents) => contents,
             ReadLayer::Mapped(layer) => Arc::new(layer.hash_files(

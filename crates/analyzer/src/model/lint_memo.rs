@@ -16,8 +16,8 @@ use crate::diagnostic::Diagnostic;
 /// the current and the previous generation did not use are dropped. Scripts are dropped
 /// in sweeps instead ([`LintMemo::sweep_if_large`]). Finding the texts of every RUN of
 /// the file took 3% of an edit's instructions in the 500-line benchmark, so a sweep runs
-/// only when the memo contains twice the scripts it kept at the sweep before. Either way the memo keeps a few
-/// versions of the file however long the editing session lasts.
+/// only when the memo contains twice the scripts it kept at the sweep before. Either way
+/// the memo keeps a few versions of the file however long the editing session lasts.
 #[derive(Debug, Default)]
 pub struct LintMemo {
     scripts: Mutex<Scripts>,
