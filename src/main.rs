@@ -5,12 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod allocator;
 mod commands;
 mod output;
-
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Lint Dockerfiles, measure image layers and tie every byte to a Dockerfile line.
 #[derive(Parser)]
@@ -43,9 +39,6 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Lsp(_)) {
-        allocator::return_freed_memory_at_once();
-    }
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(args),
         Command::Build(args) => commands::build::run(args),

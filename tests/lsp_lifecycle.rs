@@ -42,6 +42,47 @@ fn initialize_advertises_capabilities() {
     client.shutdown();
 }
 
+/// On Linux with glibc the server restarts itself once with a larger malloc cache, which glibc
+/// takes only from `GLIBC_TUNABLES` at start-up. The restarted process keeps the process id
+/// and still serves the client.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn server_runs_with_malloc_tunables() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    let environment = std::fs::read(format!("/proc/{}/environ", client.pid())).unwrap();
+    let tunables: Vec<String> = environment
+        .split(|&byte| byte == 0)
+        .map(|entry| String::from_utf8_lossy(entry).into_owned())
+        .filter(|entry| entry.starts_with("GLIBC_TUNABLES="))
+        .collect();
+    assert_eq!(tunables.len(), 1, "{tunables:?}");
+    assert!(
+        tunables[0].contains("glibc.malloc.tcache_count=1000"),
+        "{tunables:?}"
+    );
+    client.open(URI, "FROM alpine:3.19\nMAINTAINER someone\n");
+    let diagnostics = client.diagnostics(URI, 1);
+    assert!(!with_code(&diagnostics, "DL4000").is_empty(), "{diagnostics:?}");
+    client.shutdown();
+}
+
+/// A value the user set for `GLIBC_TUNABLES` that already chooses the cache size is left
+/// alone, and the server does not restart.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn user_malloc_tunables_are_kept() {
+    let mut client = Client::start_with_env(
+        &[],
+        &[("GLIBC_TUNABLES", std::path::Path::new("glibc.malloc.tcache_count=7"))],
+    );
+    client.initialize(rich_capabilities(), Value::Null);
+    let environment = std::fs::read(format!("/proc/{}/environ", client.pid())).unwrap();
+    let text = String::from_utf8_lossy(&environment);
+    assert!(text.contains("GLIBC_TUNABLES=glibc.malloc.tcache_count=7"), "{text}");
+    assert!(!text.contains("tcache_count=1000"), "{text}");
+    client.shutdown();
+}
+
 #[test]
 fn any_language_id_is_served() {
     let (mut client, _) = Client::initialized(rich_capabilities());

@@ -4,6 +4,51 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+/// The glibc malloc settings the server runs with. The server builds and drops a lint's
+/// model and findings after every edit, several hundred small blocks of a few sizes.
+/// glibc's per-thread cache holds 7 free blocks of each size by default, so most of them
+/// went through the arena's bins, which took about a fifth of an edit's instructions. The
+/// settings below give a cache of 1,000 blocks per size and keep freed memory for the next
+/// lint instead of returning it to the system. With them an edit of a 500-line file took
+/// about 15% less time in interleaved runs, and the server's peak memory grew by about
+/// 0.2 MiB.
+const MALLOC_TUNABLES: &str = "glibc.malloc.tcache_count=1000:glibc.malloc.trim_threshold=16777216:glibc.malloc.mmap_threshold=4194304";
+
+/// Replaces the process with a new run of the same program and arguments, with
+/// [`MALLOC_TUNABLES`] added to `GLIBC_TUNABLES`. glibc reads that variable only when a
+/// process starts, and the cache size has no other setting. Nothing happens when the
+/// variable already sets the cache size, as after the restart (so there is one restart at
+/// most), or when the restart fails, and then the server runs with glibc's defaults. The
+/// variable stays set for the processes the server starts (ShellCheck, builders).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn restart_with_malloc_tunables() {
+    use std::os::unix::process::CommandExt;
+
+    let current = std::env::var_os("GLIBC_TUNABLES").unwrap_or_default();
+    if current.to_string_lossy().contains("glibc.malloc.tcache_count") {
+        return;
+    }
+    let mut tunables = current;
+    if !tunables.is_empty() {
+        tunables.push(":");
+    }
+    tunables.push(MALLOC_TUNABLES);
+    let mut arguments = std::env::args_os();
+    let program = arguments.next().unwrap_or_default();
+    // `exec` returns only when it failed.
+    let error = std::process::Command::new("/proc/self/exe")
+        .arg0(program)
+        .args(arguments)
+        .env("GLIBC_TUNABLES", tunables)
+        .exec();
+    eprintln!(
+        "ballast lsp: could not restart with glibc's malloc settings ({error}); running with the defaults"
+    );
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn restart_with_malloc_tunables() {}
+
 #[derive(Args)]
 pub struct LspArgs {
     /// Accepted for compatibility with editors that pass it; standard input and output are
@@ -26,6 +71,7 @@ pub struct LspArgs {
 /// exit code is 1 when the client sent `exit` without `shutdown` first, as the protocol
 /// specifies, and 0 otherwise.
 pub fn run(args: LspArgs) -> anyhow::Result<ExitCode> {
+    restart_with_malloc_tunables();
     let options = ballast_lsp::Options {
         listen: args.listen,
         log_file: args.log_file,

@@ -77,6 +77,11 @@ impl Client {
         }
     }
 
+    /// Returns the server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Starts the server and initializes it with `capabilities`.
     pub fn initialized(capabilities: Value) -> (Client, Value) {
         let mut client = Client::start(&["--stdio"]);
