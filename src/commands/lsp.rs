@@ -18,14 +18,24 @@ const MALLOC_TUNABLES: &str = "glibc.malloc.tcache_count=1000:glibc.malloc.trim_
 /// [`MALLOC_TUNABLES`] added to `GLIBC_TUNABLES`. glibc reads that variable only when a
 /// process starts, and the cache size has no other setting. Nothing happens when the
 /// variable already sets the cache size, as after the restart (so there is one restart at
-/// most), or when the restart fails, and then the server runs with glibc's defaults. The
-/// variable stays set for the processes the server starts (ShellCheck, builders).
+/// most), when the program was started through the dynamic loader (`ld-linux… ballast`,
+/// where the running file is the loader), or when the restart fails. The server then runs
+/// with glibc's defaults. The variable stays set for the processes the server starts
+/// (ShellCheck, builders). Under valgrind, which does not follow the restart by default,
+/// set the variable beforehand.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn restart_with_malloc_tunables() {
     use std::os::unix::process::CommandExt;
 
     let current = std::env::var_os("GLIBC_TUNABLES").unwrap_or_default();
     if current.to_string_lossy().contains("glibc.malloc.tcache_count") {
+        return;
+    }
+    let started_by_loader = std::env::current_exe().is_ok_and(|path| {
+        path.file_name()
+            .is_some_and(|name| name.to_string_lossy().starts_with("ld-"))
+    });
+    if started_by_loader {
         return;
     }
     let mut tunables = current;
