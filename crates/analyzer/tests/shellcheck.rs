@@ -492,6 +492,24 @@ fn missing_program_is_an_error() {
     );
 }
 
+/// Returns a checker for a program the test has just written. Running a file fails with
+/// "Text file busy" while another thread's child process, forked before it execs, still
+/// has the file open for writing (test threads spawn processes concurrently), so the
+/// first run is tried again a few times.
+fn checker_for_new_program(program: &std::path::Path) -> Checker {
+    for _ in 0..50 {
+        match Checker::new(program) {
+            Err(shellcheck::CheckError::Spawn { cause, .. })
+                if cause.kind() == std::io::ErrorKind::ExecutableFileBusy =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            result => return result.unwrap(),
+        }
+    }
+    panic!("{} stayed busy", program.display());
+}
+
 /// A program that responds to `--version` like ShellCheck and then hangs on any script, as
 /// ShellCheck does on deeply nested input.
 #[cfg(unix)]
@@ -510,9 +528,7 @@ fn hanging_shellcheck_is_stopped() {
     .unwrap();
     std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
 
-    let checker = Checker::new(&program)
-        .unwrap()
-        .with_timeout(Duration::from_millis(300));
+    let checker = checker_for_new_program(&program).with_timeout(Duration::from_millis(300));
     let text = "FROM alpine:3.20\nRUN echo never-checked-before-$RANDOM\n";
     let tree = ballast_parser::parse(text);
     let model = Model::new(text, &tree);
@@ -553,7 +569,7 @@ fn background_checker_lowers_priority() {
         let recorded = std::fs::read_to_string(folder.join("niceness")).unwrap();
         recorded.trim().parse().unwrap()
     };
-    let checker = Checker::new(&program).unwrap();
+    let checker = checker_for_new_program(&program);
     let foreground = niceness(&checker, "FROM alpine:3.20\nRUN echo foreground-priority\n");
     let background = niceness(
         &checker.in_background(),
