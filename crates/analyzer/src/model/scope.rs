@@ -62,8 +62,10 @@ pub struct Expanded {
 /// `lookup` returning a variable's value in the scope of the instruction.
 pub fn expand<'v>(text: &str, escape: char, lookup: &dyn Fn(&str) -> Option<&'v str>) -> Expanded {
     // Most words hold no variable, quote or escape, and expand to themselves. The model
-    // expands every ARG and ENV value again after each edit in an editor.
-    if !text.contains(['$', '\'', '"', escape]) {
+    // expands every ARG and ENV value again after each edit in an editor. The lexer drops
+    // a byte order mark at the start of a word, as BuildKit does, so words with one take
+    // the full path.
+    if !text.contains(['$', '\'', '"', escape, BYTE_ORDER_MARK]) {
         return Expanded {
             value: text.to_string(),
             unresolved: Vec::new(),
@@ -80,6 +82,9 @@ pub fn expand<'v>(text: &str, escape: char, lookup: &dyn Fn(&str) -> Option<&'v 
     expand_word_with(text, escape, lookup)
 }
 
+/// U+FEFF, which BuildKit's lexer drops at the start of a word.
+const BYTE_ORDER_MARK: char = '\u{feff}';
+
 /// Expands a word whose only special parts are `$name` and `${name}` references to
 /// variables that have a value, the usual form of an ENV value such as
 /// `${APP_HOME}/bin`. Returns `None` for any other word: quotes, the escape character,
@@ -90,7 +95,7 @@ fn expand_references<'v>(
     escape: char,
     lookup: &dyn Fn(&str) -> Option<&'v str>,
 ) -> Option<String> {
-    if text.contains(['\'', '"', escape]) {
+    if text.contains(['\'', '"', escape, BYTE_ORDER_MARK]) {
         return None;
     }
     let bytes = text.as_bytes();
@@ -237,7 +242,7 @@ mod tests {
     /// characters, reference syntax and a few others, with set, empty and unset variables.
     #[test]
     fn simple_references_expand_as_the_lexer_does() {
-        let alphabet = ['a', 'b', '1', '_', '$', '{', '}', ':', '-', ' ', '/', '说'];
+        let alphabet = ['a', 'b', '1', '_', '$', '{', '}', ':', '-', ' ', '/', '说', '\u{feff}'];
         let lookup = |name: &str| match name {
             "a" => Some("A"),
             "ab" => Some(""),
@@ -260,7 +265,7 @@ mod tests {
     /// the other characters expansion treats specially.
     #[test]
     fn words_without_variables_expand_to_themselves() {
-        let alphabet = ['a', ' ', '\t', '{', '}', ':', '-', '+', '~', '#', '`', '说'];
+        let alphabet = ['a', ' ', '\t', '{', '}', ':', '-', '+', '~', '#', '`', '说', '\u{feff}'];
         let lookup = |_: &str| Some("value");
         crate::test_words::every_word(&alphabet, 5, |symbols| {
             let word: String = symbols.iter().collect();
