@@ -16,8 +16,9 @@ use crate::diagnostic::Diagnostic;
 /// the current and the previous generation did not use are dropped. Scripts are dropped
 /// in sweeps instead ([`LintMemo::sweep_if_large`]). Finding the texts of every RUN of
 /// the file took 3% of an edit's instructions in the 500-line benchmark, so a sweep runs
-/// only when the memo contains twice the scripts it kept at the sweep before. Either way
-/// the memo keeps a few versions of the file however long the editing session lasts.
+/// only when the memo contains twice the scripts, or twice the script text, that it kept
+/// at the sweep before. Either way the memo keeps a few versions of the file however long
+/// the editing session lasts, and a few copies of a RUN however large it is.
 #[derive(Debug, Default)]
 pub struct LintMemo {
     scripts: Mutex<Scripts>,
@@ -28,13 +29,21 @@ pub struct LintMemo {
 struct Scripts {
     /// Indexed by dialect: 0 for POSIX sh, 1 for bash.
     parsed: [FastMap<String, Arc<Script>>; 2],
-    /// How many parses the memo may hold before the next sweep; 0 before the first lint.
+    /// The bytes of script text parsed, the sum of the keys' lengths. A parse takes memory
+    /// in proportion to its text.
+    bytes: usize,
+    /// How many parses, and how many bytes of text, the memo may contain before the next
+    /// sweep; 0 before the first lint.
     limit: usize,
+    byte_limit: usize,
 }
 
 /// The parses a sweep keeps beyond twice the number the file uses, so that a small file
 /// is not swept after every edit.
 const SWEEP_SLACK: usize = 32;
+
+/// The script text a sweep keeps beyond twice what the file uses, for the same reason.
+const SWEEP_SLACK_BYTES: usize = 64 * 1024;
 
 /// The findings of a stage, with spans relative to the stage's start.
 pub(crate) type StageFindings = Arc<Vec<Diagnostic>>;
@@ -108,18 +117,19 @@ impl LintMemo {
     }
 
     /// Drops the parses of texts that are no longer scripts of the file, when the memo
-    /// contains more than its limit. `texts` passes each script text of the file to its
-    /// argument. After a sweep the limit is twice the number of parses kept, plus
-    /// [`SWEEP_SLACK`]; the first call only sets it, since the first lint parsed nothing
-    /// but the file's scripts.
+    /// contains more parses or more text than its limits. `texts` passes each script text of
+    /// the file to its argument. After a sweep the limits are twice the number of parses
+    /// kept, plus [`SWEEP_SLACK`], and twice their text, plus [`SWEEP_SLACK_BYTES`]. The
+    /// first call only sets them, since the first lint parsed nothing but the file's scripts.
     pub(crate) fn sweep_if_large(&self, texts: impl FnOnce(&mut dyn FnMut(&str))) {
         let count = self.len();
         let mut scripts = self.lock();
         if scripts.limit == 0 {
             scripts.limit = 2 * count + SWEEP_SLACK;
+            scripts.byte_limit = 2 * scripts.bytes + SWEEP_SLACK_BYTES;
             return;
         }
-        if count <= scripts.limit {
+        if count <= scripts.limit && scripts.bytes <= scripts.byte_limit {
             return;
         }
         let mut old = std::mem::take(&mut scripts.parsed);
@@ -132,7 +142,10 @@ impl LintMemo {
             }
         });
         let kept_count = parsed.iter().map(FastMap::len).sum::<usize>();
+        let kept_bytes: usize = parsed.iter().flat_map(FastMap::keys).map(String::len).sum();
         scripts.limit = 2 * kept_count + SWEEP_SLACK;
+        scripts.bytes = kept_bytes;
+        scripts.byte_limit = 2 * kept_bytes + SWEEP_SLACK_BYTES;
         // The parses of old texts are freed after the lock is released.
         drop(scripts);
         drop(old);
@@ -146,7 +159,10 @@ impl LintMemo {
         // Parsing happens outside the lock, so a concurrent lint of the same file is not
         // blocked by it; two lints that miss at once parse the same text twice.
         let script = Arc::new(parse_script(text, dialect));
-        self.lock().parsed[slot].insert(text.to_string(), script.clone());
+        let mut scripts = self.lock();
+        if scripts.parsed[slot].insert(text.to_string(), script.clone()).is_none() {
+            scripts.bytes += text.len();
+        }
         script
     }
 
@@ -225,5 +241,20 @@ mod tests {
         memo.sweep_if_large(file);
         assert_eq!(memo.len(), 2);
         assert!(Arc::ptr_eq(&kept, &memo.parse("echo kept", Dialect::Posix)));
+    }
+
+    #[test]
+    fn sweep_runs_when_the_text_doubles() {
+        let memo = LintMemo::default();
+        let large = |number: usize| format!("echo {number} {}", "x".repeat(40 * 1024));
+        memo.parse(&large(0), Dialect::Posix);
+        let file = |keep: &mut dyn FnMut(&str)| keep(&large(0));
+        memo.sweep_if_large(file);
+        // Three large texts pass the byte limit long before the count limit.
+        for number in 1..=3 {
+            memo.parse(&large(number), Dialect::Posix);
+        }
+        memo.sweep_if_large(file);
+        assert_eq!(memo.len(), 1);
     }
 }
