@@ -15,7 +15,7 @@ use crate::diagnostic::Diagnostic;
 /// Each lint starts a generation with [`LintMemo::start_lint`]. A stage's findings that
 /// the current and the previous generation did not use are dropped. Scripts are dropped
 /// in sweeps instead ([`LintMemo::sweep_if_large`]). Finding the texts of every RUN of
-/// the file took 3% of an edit's instructions in the 500-line benchmark, so a sweep runs
+/// the file took 3% of an edit's instructions in the 500-line benchmark. So a sweep runs
 /// only when the memo contains twice the scripts, or twice the script text, that it kept
 /// at the sweep before. Either way the memo keeps a few versions of the file however long
 /// the editing session lasts, and a few copies of a RUN however large it is.
