@@ -13,7 +13,9 @@ its keyword, and again, so the file grows. The script then also waits 1 s after 
 edit, so that every run ends with the same ShellCheck pass.
 It prints the median and 90th percentile of the time from sending an edit to receiving them.
 Wrapped in `valgrind --tool=callgrind`, the server's instruction count over many edits is a
-measure of its work per edit that does not vary with the machine's load.
+measure of its work per edit that does not vary with the machine's load. valgrind does not
+follow the restart with which `ballast lsp` sets glibc's malloc tunables, so under valgrind
+the script sets GLIBC_TUNABLES to the server's own value beforehand, unless it is set.
 
 Needs the shared benchmark client (../shared/tools/lsp/client.py beside the repository).
 """
@@ -25,6 +27,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "tools", "lsp"))
 import client  # noqa: E402
+
+# The value `ballast lsp` restarts itself with (MALLOC_TUNABLES in src/commands/lsp.rs).
+MALLOC_TUNABLES = ("glibc.malloc.tcache_count=1000:glibc.malloc.trim_threshold=16777216:"
+                   "glibc.malloc.mmap_threshold=4194304")
 
 
 def main():
@@ -42,6 +48,8 @@ def main():
         file.write(text)
     uri = "file://" + os.path.join(folder, "Dockerfile")
 
+    if os.path.basename(command[0]) == "valgrind":
+        os.environ.setdefault("GLIBC_TUNABLES", MALLOC_TUNABLES)
     connection = client.LspConnection(command)
     capabilities = {"textDocument": {"publishDiagnostics": {
         "relatedInformation": True, "versionSupport": True, "tagSupport": {"valueSet": [1, 2]},
