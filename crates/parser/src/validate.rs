@@ -195,9 +195,10 @@ fn check_from(instruction: &Instruction, errors: &mut Vec<SyntaxError>) {
     if let Some(name) = words.get(2) {
         let lower = name.value.to_lowercase();
         if !is_valid_stage_name(&lower) {
+            // Quoted as Go's `%q` quotes it, so the message is the one BuildKit prints.
             let message = format!(
-                "invalid name for build stage: {:?}, name can't start with a number or contain symbols",
-                name.value
+                "invalid name for build stage: {}, name can't start with a number or contain symbols",
+                crate::dump::go_quote(&name.value)
             );
             errors.push(error(name.span, message));
         }
@@ -292,5 +293,17 @@ mod tests {
         let tree = parse("FROM a\nENV PATH\n");
         let messages: Vec<&str> = tree.errors.iter().map(|error| error.message.as_str()).collect();
         assert_eq!(messages, ["ENV must have two arguments"]);
+    }
+
+    /// The stage name is quoted as BuildKit quotes it with Go's `%q`: a control character
+    /// as `\x01`, printable Unicode kept.
+    #[test]
+    fn invalid_stage_name_is_quoted_as_go_does() {
+        let tree = parse("FROM alpine AS a\u{1}B说\n");
+        let messages: Vec<&str> = tree.errors.iter().map(|error| error.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["invalid name for build stage: \"a\\x01B说\", name can't start with a number or contain symbols"]
+        );
     }
 }
