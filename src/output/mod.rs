@@ -43,6 +43,10 @@ pub struct FileReport {
     pub source: String,
     pub lines: LineIndex,
     pub diagnostics: Vec<Diagnostic>,
+    /// The latest line whose columns were counted, and whether it is ASCII. Findings come in
+    /// order of position, and on an ASCII line a column is a byte count, so a long line with
+    /// many findings is scanned once instead of once per finding.
+    ascii_line: std::cell::Cell<Option<(u32, bool)>>,
 }
 
 /// A 1-based line and column.
@@ -60,6 +64,7 @@ impl FileReport {
             source,
             lines,
             diagnostics,
+            ascii_line: std::cell::Cell::new(None),
         }
     }
 
@@ -68,20 +73,46 @@ impl FileReport {
         let line = self.lines.line_of(offset);
         let start = self.lines.column_start(line).unwrap_or(0);
         let offset = floor_char_boundary(&self.source, offset.min(self.source.len()).max(start));
-        let column = self.source[start..offset].chars().count() as u32;
+        let column = if self.is_ascii_line(line) {
+            offset - start
+        } else {
+            self.source[start..offset].chars().count()
+        };
         Position {
             line: line + 1,
-            column: column + 1,
+            column: column as u32 + 1,
         }
     }
 
     /// Returns the position of `offset`, the column counted in UTF-16 code units (SARIF's default).
     pub fn position_utf16(&self, offset: usize) -> Position {
+        let line = self.lines.line_of(offset.min(self.source.len()));
+        if self.is_ascii_line(line) {
+            // On an ASCII line every character is one byte and one UTF-16 unit.
+            return self.position(offset);
+        }
         let at = self.lines.utf16(&self.source, offset);
         Position {
             line: at.line + 1,
             column: at.col + 1,
         }
+    }
+
+    /// Returns whether line `line` (0-based) is ASCII, from the column start to its end.
+    fn is_ascii_line(&self, line: u32) -> bool {
+        if let Some((cached, ascii)) = self.ascii_line.get()
+            && cached == line
+        {
+            return ascii;
+        }
+        let span = self.lines.line_span(line).unwrap_or_default();
+        let start = self.lines.column_start(line).unwrap_or(span.start);
+        let ascii = self
+            .source
+            .get(start..span.end)
+            .is_some_and(|text| text.is_ascii());
+        self.ascii_line.set(Some((line, ascii)));
+        ascii
     }
 
     /// Returns the start and end of a span. The end is the position just after the range.
@@ -193,7 +224,37 @@ pub fn render(
 
 #[cfg(test)]
 mod tests {
-    use super::{escape_controls, escape_line, mask_controls};
+    use super::{FileReport, escape_controls, escape_line, mask_controls};
+
+    /// Columns from the cached ASCII test equal columns counted character by character, in
+    /// any order of offsets, on ASCII lines, lines with CJK and emoji, and after a byte
+    /// order mark.
+    #[test]
+    fn positions_match_counted_columns() {
+        let source = "\u{feff}FROM a\nRUN echo 说明 😀 done\nRUN ascii only\r\nENV X=1";
+        let report = FileReport::new("Dockerfile".into(), source.into(), Vec::new());
+        let expected = |offset: usize| -> (u32, u32, u32) {
+            let before = &source[..offset];
+            let line_start = before.rfind('\n').map_or(0, |index| index + 1);
+            let text = before[line_start..].trim_start_matches('\u{feff}');
+            let line = before.matches('\n').count() as u32 + 1;
+            let chars = text.chars().count() as u32 + 1;
+            let units = text.encode_utf16().count() as u32 + 1;
+            (line, chars, units)
+        };
+        let offsets: Vec<usize> = (0..=source.len())
+            .filter(|&offset| source.is_char_boundary(offset) && offset >= 3)
+            .collect();
+        for pass in [offsets.clone(), offsets.iter().rev().copied().collect()] {
+            for offset in pass {
+                let (line, chars, units) = expected(offset);
+                let position = report.position(offset);
+                assert_eq!((position.line, position.column), (line, chars), "offset {offset}");
+                let position = report.position_utf16(offset);
+                assert_eq!((position.line, position.column), (line, units), "offset {offset}");
+            }
+        }
+    }
 
     #[test]
     fn masking_keeps_byte_offsets() {
