@@ -16,11 +16,11 @@ const MALLOC_TUNABLES: &str = "glibc.malloc.tcache_count=1000:glibc.malloc.trim_
 
 /// Replaces the process with a new run of the same program and arguments, with
 /// [`MALLOC_TUNABLES`] added to `GLIBC_TUNABLES`. glibc reads that variable only when a
-/// process starts, and the cache size has no other setting. Nothing happens in three
-/// cases, and the server then runs with glibc's defaults: the variable already sets the
-/// cache size (as after the restart, so there is one restart at most), the program was
-/// started through the dynamic loader (`ld-linux… ballast`, where the running file is the
-/// loader), or the restart fails. The variable stays set for the processes the server starts
+/// process starts, and the cache size has no other setting. The server runs with glibc's
+/// defaults instead when the variable already sets the cache size (as after the restart,
+/// so there is one restart at most). The same happens when the dynamic loader started the
+/// program (`ld-linux… ballast`, where the running file is the loader), or when the
+/// restart fails. The variable stays set for the processes the server starts
 /// (ShellCheck, builders). Under valgrind, which does not follow the restart by default,
 /// set the variable beforehand.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -6,10 +6,7 @@
 /// core), and each arena keeps the memory freed in it for reuse by that arena only. Lints
 /// run on tokio's blocking threads, which change over time, so without a limit the process
 /// holds a copy of a lint's peak working set in several arenas. With one arena, threads
-/// that allocate at the same time wait for each other on its lock instead. The `ballast`
-/// binary allocates through mimalloc, so there the limit applies to the C code that calls
-/// glibc's malloc directly; it matters for a program that embeds the server without
-/// setting a global allocator.
+/// that allocate at the same time wait for each other on its lock instead.
 pub fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {

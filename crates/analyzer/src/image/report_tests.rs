@@ -47,7 +47,7 @@ fn analyze_image(blobs: &[(&[u8], Stored)], order: &[usize], options: &AnalyzeOp
     analyze_image_reporting(blobs, order, options, &NoProgress)
 }
 
-/// Does what [`analyze_image`] does, and reports the progress of the analysis to `progress`.
+/// Analyzes the image as [`analyze_image`] does and reports its progress to `progress`.
 fn analyze_image_reporting(
     blobs: &[(&[u8], Stored)],
     order: &[usize],

@@ -122,8 +122,8 @@ impl LintMemo {
     /// kept, plus [`SWEEP_SLACK`], and twice their text, plus [`SWEEP_SLACK_BYTES`]. The
     /// first call only sets them, since the first lint parsed nothing but the file's scripts.
     pub(crate) fn sweep_if_large(&self, texts: impl FnOnce(&mut dyn FnMut(&str))) {
-        let count = self.len();
         let mut scripts = self.lock();
+        let count = scripts.parsed.iter().map(FastMap::len).sum::<usize>();
         if scripts.limit == 0 {
             scripts.limit = 2 * count + SWEEP_SLACK;
             scripts.byte_limit = 2 * scripts.bytes + SWEEP_SLACK_BYTES;
