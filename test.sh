@@ -26,6 +26,13 @@ if [ ! -x .venv/bin/pre-commit ]; then
 fi
 export BALLAST_PRE_COMMIT="$PWD/.venv/bin/pre-commit"
 
+# The tests' temporary files go in one folder, which is removed when this script ends, even
+# after a failed or interrupted test. Without it, each run left hundreds of megabytes in /tmp.
+run_tmp=$(mktemp -d "${TMPDIR:-/tmp}/ballast-test-run.XXXXXX")
+chmod 755 "$run_tmp"
+trap 'rm -rf "$run_tmp"' EXIT
+export TMPDIR="$run_tmp"
+
 cargo build --release --locked --bin ballast
 # --no-fail-fast runs every test binary, so one failure does not hide the others.
 cargo test --release --locked --workspace --all-targets --no-fail-fast

@@ -4,14 +4,14 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::engine::{Builder, engine};
-use common::{analyze_json, shared_dir, temp_dir, u64_at};
+use common::{TempFile, analyze_json, shared_dir, temp_dir, u64_at};
 
 /// Copies a case folder, runs its `prepare.sh`, builds `dockerfile` and saves the image.
-fn build_case(case: &str, dockerfile: &str, builder: Builder) -> Option<PathBuf> {
+fn build_case(case: &str, dockerfile: &str, builder: Builder) -> Option<TempFile> {
     let engine = engine()?;
     if builder == Builder::BuildKit && !engine.has_buildkit() {
         return None;
@@ -29,7 +29,9 @@ fn build_case(case: &str, dockerfile: &str, builder: Builder) -> Option<PathBuf>
     assert!(prepared.success(), "{case}/prepare.sh failed");
     let tag = format!("ballast-test/case-{}:{}", &case[..2], builder.name());
     engine.build(builder, &folder, dockerfile, &tag).unwrap();
-    Some(engine.save(&tag, &folder))
+    let saved = engine.save(&tag, &folder);
+    let name = saved.file_name().unwrap().to_str().unwrap().to_owned();
+    Some(TempFile::new(folder, &name))
 }
 
 /// The wasted files of a report as (path, bytes, instruction of the storing layer,
@@ -213,7 +215,7 @@ fn case_trailing_comment_workdir_path() {
     ) else {
         return;
     };
-    let source = ballast_analyzer::image::ImageSource::parse(saved.to_str().unwrap());
+    let source = ballast_analyzer::image::ImageSource::parse(saved.as_str());
     let analysis = ballast_analyzer::image::analyze(
         &source,
         &Default::default(),
@@ -242,7 +244,7 @@ fn case_scratch_images_final_paths() {
         let Some(saved) = build_case(case, "Dockerfile", Builder::Classic) else {
             return;
         };
-        let source = ballast_analyzer::image::ImageSource::parse(saved.to_str().unwrap());
+        let source = ballast_analyzer::image::ImageSource::parse(saved.as_str());
         let analysis = ballast_analyzer::image::analyze(
             &source,
             &Default::default(),

@@ -12,7 +12,7 @@ use serde_json::json;
 use common::fixtures::{
     Item, LAYER_GZIP, LAYER_TAR, Layout, Member, config, layer, sha256, write_tar,
 };
-use common::{analyze_json, temp_dir, u64_at};
+use common::{TempFile, analyze_json, temp_dir, u64_at};
 
 /// Two layers; the second contains `secret.txt`, whose content the tampered copy changes.
 fn layers() -> (Vec<u8>, Vec<u8>) {
@@ -36,9 +36,8 @@ fn tampered(second: &[u8]) -> Vec<u8> {
 
 /// Writes a legacy `docker save` archive whose config declares the diff ids of `declared`
 /// while the archive stores `stored`.
-fn legacy_with(name: &str, declared: &[&[u8]], stored: &[&[u8]]) -> String {
-    let folder = temp_dir(name);
-    let archive = folder.join("image.tar");
+fn legacy_with(name: &str, declared: &[&[u8]], stored: &[&[u8]]) -> TempFile {
+    let archive = TempFile::new(temp_dir(name), "image.tar");
     let config = config(declared, "amd64");
     let config_name = format!("{}.json", &sha256(&config)[7..]);
     let mut members = Vec::new();
@@ -55,7 +54,7 @@ fn legacy_with(name: &str, declared: &[&[u8]], stored: &[&[u8]]) -> String {
         Member::Data(serde_json::to_vec(&manifest).unwrap()),
     ));
     write_tar(&archive, &members);
-    archive.to_str().unwrap().to_owned()
+    archive
 }
 
 fn mismatches(report: &serde_json::Value) -> &Vec<serde_json::Value> {
@@ -68,7 +67,7 @@ fn mismatches(report: &serde_json::Value) -> &Vec<serde_json::Value> {
 fn intact_archive_verifies() {
     let (first, second) = layers();
     let archive = legacy_with("intact", &[&first, &second], &[&first, &second]);
-    let (code, report, stderr) = analyze_json(&[&archive, "--verify-digests"]);
+    let (code, report, stderr) = analyze_json(&[archive.as_str(), "--verify-digests"]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(u64_at(&report, "/digests/compared"), 2);
     assert!(mismatches(&report).is_empty());
@@ -85,7 +84,7 @@ fn tampered_plain_layer_is_named() {
     let (first, second) = layers();
     let changed = tampered(&second);
     let archive = legacy_with("tampered", &[&first, &second], &[&first, &changed]);
-    let (code, report, stderr) = analyze_json(&[&archive, "--verify-digests"]);
+    let (code, report, stderr) = analyze_json(&[archive.as_str(), "--verify-digests"]);
 
     assert_eq!(code, 2, "{stderr}");
     let found = mismatches(&report);
@@ -108,7 +107,7 @@ fn tampered_layer_passes_without_flag() {
     let (first, second) = layers();
     let changed = tampered(&second);
     let archive = legacy_with("no-flag", &[&first, &second], &[&first, &changed]);
-    let (code, report, stderr) = analyze_json(&[&archive]);
+    let (code, report, stderr) = analyze_json(&[archive.as_str()]);
     assert_eq!(code, 0, "{stderr}");
     assert!(report.get("digests").is_none());
 }

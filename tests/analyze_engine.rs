@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::engine::{BASE_IMAGE, Builder, engine, skopeo_copy};
-use common::{analyze_json, shared_dir, temp_dir, u64_at};
+use common::{TempFile, analyze_json, shared_dir, temp_dir, u64_at};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -25,7 +25,7 @@ RUN mkdir /o && head -c 1048576 /dev/urandom > /o/a
 RUN rm -rf /o && mkdir /o && echo hi > /o/b
 ";
 
-fn build_waste_image(builder: Builder) -> Option<(String, PathBuf)> {
+fn build_waste_image(builder: Builder) -> Option<(String, TempFile)> {
     let engine = engine()?;
     if builder == Builder::BuildKit && !engine.has_buildkit() {
         return None;
@@ -35,7 +35,8 @@ fn build_waste_image(builder: Builder) -> Option<(String, PathBuf)> {
     let tag = format!("ballast-test/waste:{}", builder.name());
     engine.build(builder, &context, "Dockerfile", &tag).unwrap();
     let saved = engine.save(&tag, &context);
-    Some((tag, saved))
+    let name = saved.file_name().unwrap().to_str().unwrap().to_owned();
+    Some((tag, TempFile::new(context, &name)))
 }
 
 /// Layer-pair waste as (stored in, hidden by, bytes), sorted.

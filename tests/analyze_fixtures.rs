@@ -251,7 +251,8 @@ fn lib_symlink_archive(name: &str, layers: &[&[u8]]) -> serde_json::Value {
     ]);
     let mut tars = vec![base.as_slice()];
     tars.extend_from_slice(layers);
-    let archive = temp_dir(name).join("image.tar");
+    let folder = temp_dir(name);
+    let archive = folder.join("image.tar");
     legacy_archive(&archive, &tars, &[]);
     let (code, report, stderr) = analyze_json(&[archive.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");

@@ -6,20 +6,19 @@ mod common;
 use serde_json::json;
 
 use common::fixtures::{Item, LAYER_GZIP, Layout, Member, gzip, layer, legacy_archive, write_tar};
-use common::{analyze_json, temp_dir, u64_at};
+use common::{TempFile, analyze_json, temp_dir, u64_at};
 
-fn legacy(name: &str, tars: &[&[u8]]) -> String {
-    let folder = temp_dir(name);
-    let archive = folder.join("image.tar");
+fn legacy(name: &str, tars: &[&[u8]]) -> TempFile {
+    let archive = TempFile::new(temp_dir(name), "image.tar");
     legacy_archive(&archive, tars, &[]);
-    archive.to_str().unwrap().to_owned()
+    archive
 }
 
 #[test]
 fn parent_component_entry_is_rejected() {
     let good = layer(&[Item::File("ok", b"fine")]);
     let evil = layer(&[Item::File("../../etc/passwd", b"root::0:0::/:/bin/sh\n")]);
-    let (code, report, stderr) = analyze_json(&[&legacy("dotdot", &[&good, &evil])]);
+    let (code, report, stderr) = analyze_json(&[legacy("dotdot", &[&good, &evil]).as_str()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("../../etc/passwd"), "{stderr}");
     assert!(stderr.contains("leaves the image root"), "{stderr}");
@@ -32,7 +31,7 @@ fn parent_component_entry_is_rejected() {
 #[test]
 fn absolute_entry_names_read_relative() {
     let absolute = layer(&[Item::File("/etc/hostname", b"box\n")]);
-    let (code, report, stderr) = analyze_json(&[&legacy("absolute", &[&absolute])]);
+    let (code, report, stderr) = analyze_json(&[legacy("absolute", &[&absolute]).as_str()]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(report["largest_files"][0]["path"], "/etc/hostname");
     assert!(
@@ -50,7 +49,7 @@ fn symlink_loop_inside_layer_is_harmless() {
         Item::Symlink("b", "a"),
         Item::Symlink("c", "c"),
     ]);
-    let (code, report, stderr) = analyze_json(&[&legacy("layer-loop", &[&looped])]);
+    let (code, report, stderr) = analyze_json(&[legacy("layer-loop", &[&looped]).as_str()]);
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(u64_at(&report, "/layers/0/symlinks"), 3);
 }
@@ -94,7 +93,7 @@ fn terabyte_claim_is_truncation() {
         Item::File("ok", b"x"),
         Item::Claim("huge.bin", 1 << 40, 10_000),
     ]);
-    let (code, report, stderr) = analyze_json(&[&legacy("claim", &[&claim])]);
+    let (code, report, stderr) = analyze_json(&[legacy("claim", &[&claim]).as_str()]);
     assert_eq!(code, 2);
     assert!(stderr.contains("huge.bin"), "{stderr}");
     assert!(stderr.contains("claims 1099511627776 bytes"), "{stderr}");
@@ -257,7 +256,7 @@ fn truncated_archive_says_truncated() {
 fn zero_byte_layer_is_read_with_a_warning() {
     let good = layer(&[Item::File("ok", b"fine")]);
     let archive = legacy("zero-byte-layer", &[&good, b""]);
-    let (code, report, _) = analyze_json(&[&archive]);
+    let (code, report, _) = analyze_json(&[archive.as_str()]);
     assert_eq!(code, 0);
     let warnings = report["layers"][1]["warnings"].as_array().unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
@@ -333,7 +332,7 @@ fn random_layer_error_is_printable() {
     let mut noise = random_bytes(4096);
     noise[0] = b'R';
     let archive = legacy("random-layer", &[&good, &noise]);
-    let (code, report, stderr) = analyze_json(&[&archive]);
+    let (code, report, stderr) = analyze_json(&[archive.as_str()]);
     assert_eq!(code, 2);
     assert_eq!(report["layers"][1]["readable"], false);
     let error = report["errors"][0].as_str().unwrap();
@@ -345,7 +344,7 @@ fn random_layer_error_is_printable() {
 #[test]
 fn control_characters_in_entry_name_are_escaped() {
     let evil = layer(&[Item::File("../\u{1b}[31mred\u{7}", b"x")]);
-    let (code, report, stderr) = analyze_json(&[&legacy("control-name", &[&evil])]);
+    let (code, report, stderr) = analyze_json(&[legacy("control-name", &[&evil]).as_str()]);
     assert_eq!(code, 2);
     assert!(stderr.contains(r"`../\x1b[31mred\x07`"), "{stderr}");
     assert_printable(&stderr);

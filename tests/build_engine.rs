@@ -4,11 +4,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::engine::{BASE_IMAGE, Builder, Engine, engine};
-use common::{ballast, shared_dir, skip, temp_dir};
+use common::{TempDir, ballast, shared_dir, skip, temp_dir};
 use serde_json::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -17,14 +17,16 @@ enum Mode {
     BuildKit,
 }
 
-/// A folder whose `docker` is Debian's 20.10 client, which has BuildKit built in; the client
-/// first on PATH may want the buildx plugin instead.
-fn buildkit_path() -> Option<String> {
+/// A PATH whose first folder, made inside `parent`, holds a `docker` that is Debian's 20.10
+/// client, which has BuildKit built in; the client first on PATH may want the buildx plugin
+/// instead.
+fn buildkit_path(parent: &Path) -> Option<String> {
     if !Path::new("/usr/bin/docker").is_file() {
         skip("/usr/bin/docker (Debian's docker.io client with BuildKit built in) is missing");
         return None;
     }
-    let folder = temp_dir("buildkit-client");
+    let folder = parent.join("buildkit-client");
+    std::fs::create_dir(&folder).ok()?;
     std::os::unix::fs::symlink("/usr/bin/docker", folder.join("docker")).ok()?;
     let path = std::env::var("PATH").unwrap_or_default();
     Some(format!("{}:{path}", folder.display()))
@@ -65,7 +67,7 @@ fn build_with_env(
         }
         Mode::BuildKit => {
             command.env("DOCKER_BUILDKIT", "1");
-            if let Some(path) = buildkit_path() {
+            if let Some(path) = buildkit_path(&cache) {
                 command.env("PATH", path);
             }
         }
@@ -79,7 +81,7 @@ fn build_with_env(
     (code, report, stderr)
 }
 
-fn context(files: &[(&str, &[u8])]) -> PathBuf {
+fn context(files: &[(&str, &[u8])]) -> TempDir {
     let folder = temp_dir("ctx");
     for (name, content) in files {
         let path = folder.join(name);
@@ -125,7 +127,7 @@ fn busybox_size() -> u64 {
 
 const WASTE_DOCKERFILE: &str = "FROM ballast-test/busybox\nCOPY blob.bin /tmp/blob.bin\nRUN rm /tmp/blob.bin\nCOPY app.txt /srv/app.txt\nRUN chmod 600 /srv/app.txt\n";
 
-fn waste_context() -> PathBuf {
+fn waste_context() -> TempDir {
     let blob = vec![7u8; 300_000];
     let app = vec![1u8; 200_000];
     let folder = context(&[("blob.bin", &blob), ("app.txt", &app)]);
@@ -485,7 +487,7 @@ fn report_lands_in_cache_folder() {
 }
 
 /// Copies a shared case to a temporary folder and runs its prepare script there.
-fn prepared_case(name: &str) -> Option<PathBuf> {
+fn prepared_case(name: &str) -> Option<TempDir> {
     let source = shared_dir().join("cases").join(name);
     if !source.is_dir() {
         skip(&format!("{} is missing", source.display()));
@@ -618,11 +620,12 @@ fn case_dynamic_binary_in_scratch() {
     // The program's size is evidence, not a saving: the terminal report does not list it
     // under "top savings".
     let folder = prepared_case("20-dynamic-binary-in-scratch").unwrap();
+    let cache = temp_dir("case-20-tty-cache");
     let output = ballast()
         .arg("build")
         .arg(&folder)
         .args(["--network", "none", "--no-progress", "--builder", "docker"])
-        .env("XDG_CACHE_HOME", temp_dir("case-20-tty-cache"))
+        .env("XDG_CACHE_HOME", &cache)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -1114,12 +1117,13 @@ fn buildx_builder() {
         "FROM scratch\nCOPY x.txt /x.txt\n",
     )
     .unwrap();
+    let cache = temp_dir("buildx-cache");
     let output = ballast()
         .arg("build")
         .arg(&folder)
         .args(["--builder", "buildx", "--network", "none"])
         .args(["--format", "json", "--no-progress"])
-        .env("XDG_CACHE_HOME", temp_dir("buildx-cache"))
+        .env("XDG_CACHE_HOME", &cache)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -1152,12 +1156,13 @@ fn lint_format_keeps_size_report_on_stderr() {
         "FROM scratch\nCOPY big.bin /big.bin\nMAINTAINER someone\n",
     )
     .unwrap();
+    let cache = temp_dir("sarif-cache");
     let output = ballast()
         .arg("build")
         .arg(&folder)
         .args(["--network", "none", "--format", "sarif", "--no-progress"])
         .args(["--builder", "docker"])
-        .env("XDG_CACHE_HOME", temp_dir("sarif-cache"))
+        .env("XDG_CACHE_HOME", &cache)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -67,7 +67,8 @@ fn vscode_extension_builds_tests_packages() {
         "node's test runner reports no failure:\n{report}"
     );
 
-    let out = temp_dir("vsix").join("ballast.vsix");
+    let out_folder = temp_dir("vsix");
+    let out = out_folder.join("ballast.vsix");
     let package = run(Command::new("npx")
         .args([
             "--no-install",
@@ -106,6 +107,7 @@ fn neovim_plugin_gets_diagnostics() {
         skip("nvim is not installed, so the Neovim plugin was not run");
         return;
     }
+    let state = temp_dir("nvim-state");
     let output = run(Command::new("nvim")
         .args([
             "--headless",
@@ -118,7 +120,7 @@ fn neovim_plugin_gets_diagnostics() {
             "luafile editors/neovim/tests/headless.lua",
         ])
         .env("BALLAST", env!("CARGO_BIN_EXE_ballast"))
-        .env("XDG_STATE_HOME", temp_dir("nvim-state"))
+        .env("XDG_STATE_HOME", &state)
         .current_dir(env!("CARGO_MANIFEST_DIR")));
     assert_success(&output, "editors/neovim/tests/headless.lua");
     let stdout = String::from_utf8_lossy(&output.stdout);

@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{skip, temp_dir};
+use common::{TempDir, skip, temp_dir};
 
 const BAD_DOCKERFILE: &str = "FROM debian\nRUN apt-get update && apt-get install -y curl\n";
 const GOOD_DOCKERFILE: &str = "FROM alpine:3.20\nCMD [\"true\"]\n";
@@ -56,6 +56,7 @@ fn describe(output: &Output) -> String {
 struct Sandbox {
     repository: PathBuf,
     cache: PathBuf,
+    _root: TempDir,
 }
 
 impl Sandbox {
@@ -70,7 +71,11 @@ impl Sandbox {
             "git init failed: {}",
             describe(&init)
         );
-        let sandbox = Sandbox { repository, cache };
+        let sandbox = Sandbox {
+            repository,
+            cache,
+            _root: root,
+        };
         sandbox.write_dockerfile(dockerfile);
         sandbox
     }

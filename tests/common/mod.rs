@@ -7,7 +7,6 @@ pub mod fixtures;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The `ballast` binary Cargo built for these tests.
 pub fn ballast() -> Command {
@@ -48,19 +47,90 @@ pub fn shared_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
 }
 
-/// Creates a fresh, empty folder under the system's temporary folder.
-pub fn temp_dir(name: &str) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let unique = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!(
-        "ballast-test-{}-{name}-{unique}",
-        std::process::id()
-    ));
-    if path.exists() {
-        std::fs::remove_dir_all(&path).expect("an old test folder can be removed");
+/// A fresh, empty folder under the system's temporary folder. Dropping the value removes the
+/// folder and its contents, so keep it alive while anything reads the folder. Passing it by
+/// value, as in `Command::env("X", temp_dir("x"))`, drops it at once.
+pub struct TempDir(tempfile::TempDir);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        self.0.path()
     }
-    std::fs::create_dir_all(&path).expect("a test folder can be created");
-    path
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.path().as_os_str()
+    }
+}
+
+/// A file inside a [`TempDir`], named by a UTF-8 path. The folder lives as long as this value.
+pub struct TempFile {
+    _folder: TempDir,
+    path: String,
+}
+
+impl TempFile {
+    /// Names the file `name` inside `folder`, which is kept until this value is dropped.
+    pub fn new(folder: TempDir, name: &str) -> TempFile {
+        let path = folder
+            .join(name)
+            .into_os_string()
+            .into_string()
+            .expect("the temporary folder has a UTF-8 path");
+        TempFile {
+            _folder: folder,
+            path,
+        }
+    }
+}
+
+impl TempFile {
+    /// Returns the path as text, for argument lists.
+    pub fn as_str(&self) -> &str {
+        &self.path
+    }
+}
+
+impl std::ops::Deref for TempFile {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        Path::new(&self.path)
+    }
+}
+
+impl AsRef<Path> for TempFile {
+    fn as_ref(&self) -> &Path {
+        Path::new(&self.path)
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempFile {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        std::ffi::OsStr::new(&self.path)
+    }
+}
+
+/// Creates a [`TempDir`] whose name starts with `ballast-test-NAME-`. It is readable by every
+/// user, like a folder made with the default umask, because engines and builders may read
+/// it as another user.
+pub fn temp_dir(name: &str) -> TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = tempfile::Builder::new()
+        .prefix(&format!("ballast-test-{name}-"))
+        .permissions(std::fs::Permissions::from_mode(0o755))
+        .tempdir()
+        .expect("a test folder can be created");
+    TempDir(folder)
 }
 
 /// Whether missing tools must fail the tests instead of skipping them.
