@@ -17,7 +17,7 @@ use crate::analysis::{Analysis, Outcome};
 use crate::capabilities::ClientFeatures;
 use crate::diagnostics;
 use crate::documents::Snapshot;
-use crate::encoding::Positions;
+use crate::encoding::{Positions, SpanPositions};
 use crate::spans::intersects;
 
 /// The kind of the "apply every safe fix" source action.
@@ -46,6 +46,7 @@ pub fn code_actions(
     let mut actions = Vec::new();
 
     let pragmas = Pragmas::parse(&snapshot.tree, &snapshot.text);
+    let mut finding_positions = SpanPositions::new(positions);
     for finding in outcome
         .result
         .diagnostics
@@ -55,7 +56,7 @@ pub fn code_actions(
         if !wanted(&CodeActionKind::QUICKFIX) {
             break;
         }
-        let diagnostic = diagnostics::convert(finding, &snapshot.uri, &positions, features);
+        let diagnostic = diagnostics::convert(finding, &snapshot.uri, &mut finding_positions, features);
         if let Some(fix) = &finding.fix {
             let edits = fix
                 .edits

@@ -23,7 +23,7 @@ use tower_lsp_server::ls_types::{
 use crate::analysis::Outcome;
 use crate::capabilities::ClientFeatures;
 use crate::documents::{LARGE_DOCUMENT_BYTES, Snapshot};
-use crate::encoding::Positions;
+use crate::encoding::SpanPositions;
 use crate::guard::guard;
 use crate::server::State;
 
@@ -36,12 +36,12 @@ pub fn to_protocol(
     outcome: &Outcome,
     features: &ClientFeatures,
 ) -> Vec<Diagnostic> {
-    let positions = snapshot.positions(features.encoding);
+    let mut positions = SpanPositions::new(snapshot.positions(features.encoding));
     let mut diagnostics: Vec<Diagnostic> = outcome
         .result
         .diagnostics
         .iter()
-        .map(|finding| convert(finding, &snapshot.uri, &positions, features))
+        .map(|finding| convert(finding, &snapshot.uri, &mut positions, features))
         .collect();
     if let Some(message) = &outcome.config_error {
         diagnostics.insert(0, config_error(message));
@@ -49,18 +49,21 @@ pub fn to_protocol(
     diagnostics
 }
 
+/// Converts one finding. `positions` should have seen the findings before it in the lint's
+/// order, which keeps the conversion of a long line linear.
 pub fn convert(
     finding: &Finding,
     uri: &Uri,
-    positions: &Positions,
+    positions: &mut SpanPositions,
     features: &ClientFeatures,
 ) -> Diagnostic {
+    let range = positions.range(finding.span);
     let related_information = (!finding.labels.is_empty()).then(|| {
         finding
             .labels
             .iter()
             .map(|label| DiagnosticRelatedInformation {
-                location: Location::new(uri.clone(), positions.range(label.span)),
+                location: Location::new(uri.clone(), positions.other_range(label.span)),
                 message: label.message.clone(),
             })
             .collect()
@@ -69,7 +72,7 @@ pub fn convert(
         .and_then(|href| href.parse().ok())
         .map(|href| CodeDescription { href });
     Diagnostic {
-        range: positions.range(finding.span),
+        range,
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.code.to_string())),
         code_description: if features.code_description {
@@ -113,7 +116,7 @@ impl PublishedFindings<'_> {
         out.extend_from_slice(b"{\"uri\":");
         out.extend_from_slice(&uri);
         out.extend_from_slice(b",\"diagnostics\":[");
-        let positions = self.snapshot.positions(self.features.encoding);
+        let mut positions = SpanPositions::new(self.snapshot.positions(self.features.encoding));
         let mut first = true;
         let mut separate = |out: &mut Vec<u8>| {
             if !std::mem::take(&mut first) {
@@ -126,7 +129,7 @@ impl PublishedFindings<'_> {
         }
         for finding in &self.outcome.result.diagnostics {
             separate(out);
-            write_finding(out, finding, &uri, &positions, self.features)?;
+            write_finding(out, finding, &uri, &mut positions, self.features)?;
         }
         for diagnostic in self.extra {
             separate(out);
@@ -148,7 +151,7 @@ fn write_finding(
     out: &mut Vec<u8>,
     finding: &Finding,
     uri: &[u8],
-    positions: &Positions<'_>,
+    positions: &mut SpanPositions<'_>,
     features: &ClientFeatures,
 ) -> serde_json::Result<()> {
     out.extend_from_slice(b"{\"range\":");
@@ -182,7 +185,7 @@ fn write_finding(
             out.extend_from_slice(b"{\"location\":{\"uri\":");
             out.extend_from_slice(uri);
             out.extend_from_slice(b",\"range\":");
-            write_range(out, positions.range(label.span));
+            write_range(out, positions.other_range(label.span));
             out.extend_from_slice(b"},\"message\":");
             write_str(out, &label.message)?;
             out.push(b'}');

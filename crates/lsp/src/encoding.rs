@@ -127,6 +127,78 @@ impl<'a> ForwardPositions<'a> {
     }
 }
 
+/// Converts the spans of findings, which come sorted by start, in time linear in the length of
+/// the lines they are on. A start is counted from the previous start when both are on one
+/// line; an end from its own start or from the previous end, whichever is nearer below it. A
+/// position counted from the start of its line instead would make a line with many findings
+/// cost the square of its length in UTF-16.
+pub struct SpanPositions<'a> {
+    positions: Positions<'a>,
+    last_start: Option<(usize, Position)>,
+    last_end: Option<(usize, Position)>,
+}
+
+impl<'a> SpanPositions<'a> {
+    pub fn new(positions: Positions<'a>) -> Self {
+        SpanPositions {
+            positions,
+            last_start: None,
+            last_end: None,
+        }
+    }
+
+    /// Returns the range of a finding's span and remembers its ends for the next one.
+    pub fn range(&mut self, span: Span) -> Range {
+        let start = self.position_near(span.start, [self.last_start, self.last_end]);
+        self.last_start = Some(start);
+        let end = self.position_near(span.end, [Some(start), self.last_end]);
+        self.last_end = Some(end);
+        Range::new(start.1, end.1)
+    }
+
+    /// Returns the range of a span that is not a finding's own, such as a related location,
+    /// counted from the remembered positions without replacing them.
+    pub fn other_range(&self, span: Span) -> Range {
+        let anchors = [self.last_start, self.last_end];
+        let start = self.position_near(span.start, anchors);
+        let end = self.position_near(span.end, [Some(start), self.last_end]);
+        Range::new(start.1, end.1)
+    }
+
+    /// Returns the offset and its position, counted from the nearest anchor at or before it
+    /// on its line, or from the start of the line. In UTF-16 the offset is first moved back
+    /// to a character boundary.
+    fn position_near(
+        &self,
+        offset: usize,
+        anchors: [Option<(usize, Position)>; 2],
+    ) -> (usize, Position) {
+        // UTF-8 columns cost nothing to count.
+        if self.positions.encoding == Encoding::Utf8 {
+            return (offset, self.positions.position(offset));
+        }
+        let text = self.positions.text;
+        let offset = floor_char_boundary(text, offset);
+        let lines = self.positions.lines;
+        let line = lines.line_of(offset);
+        // Column 0 of the first line may follow a byte order mark, which counts no column.
+        let column_start = lines.column_start(line).unwrap_or(0);
+        let nearest = anchors
+            .into_iter()
+            .flatten()
+            .filter(|(at, position)| position.line == line && (column_start..=offset).contains(at))
+            .max_by_key(|(at, _)| *at);
+        let position = match nearest {
+            Some((at, position)) => Position::new(
+                line,
+                position.character + ballast_parser::utf16_len(&text[at..offset]) as u32,
+            ),
+            None => self.positions.position(offset),
+        };
+        (offset, position)
+    }
+}
+
 pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset = offset.min(text.len());
     while offset > 0 && !text.is_char_boundary(offset) {
@@ -171,6 +243,27 @@ mod tests {
                 positions.position(offset),
                 "offset {offset}"
             );
+        }
+    }
+
+    #[test]
+    fn span_positions_match_direct_conversion() {
+        // The text has a byte order mark, CJK text, an emoji, CRLF and offsets inside
+        // characters. Its spans come in the order of findings, sorted by start and then end.
+        let text = "\u{feff}RUN 中 a😀b\r\nRUN x y\n# 文\n";
+        for encoding in [Encoding::Utf16, Encoding::Utf8] {
+            for lines in [LineIndex::new(text), LineIndex::skipping_bom(text)] {
+                let positions = Positions::new(text, &lines, encoding);
+                let mut spans = SpanPositions::new(positions);
+                for start in 0..=text.len() + 1 {
+                    for end in start..=text.len() + 1 {
+                        let span = Span::new(start, end);
+                        let direct = positions.range(span);
+                        assert_eq!(spans.other_range(span), direct, "{span:?} {encoding:?}");
+                        assert_eq!(spans.range(span), direct, "{span:?} {encoding:?}");
+                    }
+                }
+            }
         }
     }
 
