@@ -327,6 +327,24 @@ fn gitlab_duplicates_get_distinct_fingerprints() {
     let issues: Vec<Value> = serde_json::from_slice(&stdout).unwrap();
     assert_eq!(issues.len(), 2);
     assert_ne!(issues[0]["fingerprint"], issues[1]["fingerprint"]);
+
+    // The fingerprint is the SHA-1 of the path, code, line text and occurrence, each
+    // followed by a NUL byte. GitLab compares it across pipelines, so it must not change.
+    for (index, issue) in issues.iter().enumerate() {
+        use sha1::Digest;
+        let occurrence = (index + 1).to_string();
+        let mut hasher = sha1::Sha1::new();
+        for part in ["Dockerfile", "DL3020", "ADD a /a", &occurrence] {
+            hasher.update(part.as_bytes());
+            hasher.update([0]);
+        }
+        let expected: String = hasher
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        assert_eq!(issue["fingerprint"], expected.as_str(), "finding {index}");
+    }
 }
 
 #[test]

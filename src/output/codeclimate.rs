@@ -76,20 +76,10 @@ pub fn render_codeclimate(reports: &[FileReport], out: &mut dyn Write) -> io::Re
 pub fn render_gitlab(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     let mut issues = Vec::new();
     for report in reports {
-        let mut occurrences: HashMap<(&str, &str), u32> = HashMap::new();
+        let mut fingerprints = Fingerprints::new(&report.path);
         for diagnostic in &report.diagnostics {
-            let line_text = report.line_text(diagnostic.span.start).trim();
-            let occurrence = occurrences
-                .entry((&*diagnostic.code, line_text))
-                .or_insert(0);
-            *occurrence += 1;
             let mut issue = issue(report, diagnostic);
-            issue.fingerprint = Some(fingerprint(
-                &report.path,
-                &diagnostic.code,
-                line_text,
-                *occurrence,
-            ));
+            issue.fingerprint = Some(fingerprints.next(report, diagnostic));
             issues.push(issue);
         }
     }
@@ -97,19 +87,63 @@ pub fn render_gitlab(reports: &[FileReport], out: &mut dyn Write) -> io::Result<
     writeln!(out)
 }
 
-/// Returns a SHA-1 of the file, the code, the text of the flagged line and how many times the
-/// same code was reported on an identical line before. Line numbers are left out, so a
-/// finding keeps its fingerprint when lines are added above it, and GitLab does not
-/// report it as fixed and new again.
-fn fingerprint(path: &str, code: &str, line_text: &str, occurrence: u32) -> String {
-    let mut hasher = Sha1::new();
-    for part in [path, code, line_text, &occurrence.to_string()] {
-        hasher.update(part.as_bytes());
-        hasher.update([0]);
+/// The fingerprints of one file's findings: a SHA-1 of the file, the code, the text of the
+/// flagged line and how many times the same code was reported on an identical line before.
+/// Line numbers are left out, so a finding keeps its fingerprint when lines are added above
+/// it, and GitLab does not report it as fixed and new again.
+///
+/// Each line's text is hashed once per code, not once per finding, so a long line with many
+/// findings costs its length a few times instead of once per finding.
+struct Fingerprints<'a> {
+    path: &'a str,
+    /// The number of each line, 0-based, and the number given to its trimmed text.
+    text_of_line: HashMap<u32, usize>,
+    /// Each distinct trimmed line text and its number.
+    texts: HashMap<&'a str, usize>,
+    /// For each code and line text: the hasher after the file, code and text, and how many
+    /// findings it has had.
+    seen: HashMap<(&'a str, usize), (Sha1, u32)>,
+}
+
+impl<'a> Fingerprints<'a> {
+    fn new(path: &'a str) -> Self {
+        Fingerprints {
+            path,
+            text_of_line: HashMap::new(),
+            texts: HashMap::new(),
+            seen: HashMap::new(),
+        }
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+
+    /// Returns the fingerprint of `diagnostic`, the next finding of `report`.
+    fn next(&mut self, report: &'a FileReport, diagnostic: &'a Diagnostic) -> String {
+        let line = report.lines.line_of(diagnostic.span.start);
+        let count = self.texts.len();
+        let text_number = *self.text_of_line.entry(line).or_insert_with(|| {
+            let line_text = report.line_text(diagnostic.span.start).trim();
+            *self.texts.entry(line_text).or_insert(count)
+        });
+        let path = self.path;
+        let (prefix, occurrence) = self
+            .seen
+            .entry((&diagnostic.code, text_number))
+            .or_insert_with(|| {
+                let line_text = report.line_text(diagnostic.span.start).trim();
+                let mut hasher = Sha1::new();
+                for part in [path, &diagnostic.code, line_text] {
+                    hasher.update(part.as_bytes());
+                    hasher.update([0]);
+                }
+                (hasher, 0)
+            });
+        *occurrence += 1;
+        let mut hasher = prefix.clone();
+        hasher.update(occurrence.to_string().as_bytes());
+        hasher.update([0]);
+        hasher
+            .finalize()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
 }

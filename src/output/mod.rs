@@ -43,10 +43,19 @@ pub struct FileReport {
     pub source: String,
     pub lines: LineIndex,
     pub diagnostics: Vec<Diagnostic>,
-    /// The latest line whose columns were counted, and whether it is ASCII. Findings come in
-    /// order of position, and on an ASCII line a column is a byte count, so a long line with
-    /// many findings is scanned once instead of once per finding.
-    ascii_line: std::cell::Cell<Option<(u32, bool)>>,
+    /// The last two offsets whose columns were counted. Findings come in order of position,
+    /// so each column is counted from the nearer of these on its line instead of from the
+    /// line's start, and a long line with many findings is scanned about once.
+    anchors: std::cell::Cell<[Option<Anchor>; 2]>,
+}
+
+/// An offset and its 0-based line and columns, in characters and in UTF-16 code units.
+#[derive(Clone, Copy, Debug)]
+struct Anchor {
+    line: u32,
+    offset: usize,
+    chars: usize,
+    utf16: usize,
 }
 
 /// A 1-based line and column.
@@ -64,55 +73,61 @@ impl FileReport {
             source,
             lines,
             diagnostics,
-            ascii_line: std::cell::Cell::new(None),
+            anchors: std::cell::Cell::new([None, None]),
         }
     }
 
     /// Returns the position of `offset`, the column counted in characters.
     pub fn position(&self, offset: usize) -> Position {
-        let line = self.lines.line_of(offset);
-        let start = self.lines.column_start(line).unwrap_or(0);
-        let offset = floor_char_boundary(&self.source, offset.min(self.source.len()).max(start));
-        let column = if self.is_ascii_line(line) {
-            offset - start
-        } else {
-            self.source[start..offset].chars().count()
-        };
+        let anchor = self.anchor(offset);
         Position {
-            line: line + 1,
-            column: column as u32 + 1,
+            line: anchor.line + 1,
+            column: anchor.chars as u32 + 1,
         }
     }
 
     /// Returns the position of `offset`, the column counted in UTF-16 code units (SARIF's default).
     pub fn position_utf16(&self, offset: usize) -> Position {
-        let line = self.lines.line_of(offset.min(self.source.len()));
-        if self.is_ascii_line(line) {
-            // On an ASCII line every character is one byte and one UTF-16 unit.
-            return self.position(offset);
-        }
-        let at = self.lines.utf16(&self.source, offset);
+        let anchor = self.anchor(offset);
         Position {
-            line: at.line + 1,
-            column: at.col + 1,
+            line: anchor.line + 1,
+            column: anchor.utf16 as u32 + 1,
         }
     }
 
-    /// Returns whether line `line` (0-based) is ASCII, from the column start to its end.
-    fn is_ascii_line(&self, line: u32) -> bool {
-        if let Some((cached, ascii)) = self.ascii_line.get()
-            && cached == line
-        {
-            return ascii;
-        }
-        let span = self.lines.line_span(line).unwrap_or_default();
-        let start = self.lines.column_start(line).unwrap_or(span.start);
-        let ascii = self
-            .source
-            .get(start..span.end)
-            .is_some_and(|text| text.is_ascii());
-        self.ascii_line.set(Some((line, ascii)));
-        ascii
+    /// Counts the columns of `offset`, moved back to a character boundary and to column 0 when
+    /// it is inside a byte order mark, and remembers them for the next offset.
+    fn anchor(&self, offset: usize) -> Anchor {
+        let offset = offset.min(self.source.len());
+        let line = self.lines.line_of(offset);
+        let start = self.lines.column_start(line).unwrap_or(0);
+        let offset = floor_char_boundary(&self.source, offset.max(start));
+        let [newer, older] = self.anchors.get();
+        let base = [newer, older]
+            .into_iter()
+            .flatten()
+            .filter(|anchor| anchor.line == line && (start..=offset).contains(&anchor.offset))
+            .max_by_key(|anchor| anchor.offset)
+            .unwrap_or(Anchor {
+                line,
+                offset: start,
+                chars: 0,
+                utf16: 0,
+            });
+        let text = &self.source[base.offset..offset];
+        let (chars, utf16) = if text.is_ascii() {
+            (text.len(), text.len())
+        } else {
+            (text.chars().count(), ballast_parser::utf16_len(text))
+        };
+        let anchor = Anchor {
+            line,
+            offset,
+            chars: base.chars + chars,
+            utf16: base.utf16 + utf16,
+        };
+        self.anchors.set([Some(anchor), newer]);
+        anchor
     }
 
     /// Returns the start and end of a span. The end is the position just after the range.
@@ -226,9 +241,10 @@ pub fn render(
 mod tests {
     use super::{FileReport, escape_controls, escape_line, mask_controls};
 
-    /// Columns from the cached ASCII test equal columns counted character by character, in
-    /// any order of offsets, on ASCII lines, lines with CJK and emoji, and after a byte
-    /// order mark.
+    /// Columns counted from remembered offsets equal columns counted character by character,
+    /// on ASCII lines, lines with CJK and emoji, and after a byte order mark. The offsets
+    /// come in increasing and decreasing order, and as the starts and ends of overlapping
+    /// spans sorted by start, the order of findings.
     #[test]
     fn positions_match_counted_columns() {
         let source = "\u{feff}FROM a\nRUN echo 说明 😀 done\nRUN ascii only\r\nENV X=1";
@@ -245,7 +261,14 @@ mod tests {
         let offsets: Vec<usize> = (0..=source.len())
             .filter(|&offset| source.is_char_boundary(offset) && offset >= 3)
             .collect();
-        for pass in [offsets.clone(), offsets.iter().rev().copied().collect()] {
+        let mut span_ends = Vec::new();
+        for (index, &start) in offsets.iter().enumerate() {
+            for &end in &offsets[index..] {
+                span_ends.extend([start, end]);
+            }
+        }
+        let reversed = offsets.iter().rev().copied().collect();
+        for pass in [offsets, reversed, span_ends] {
             for offset in pass {
                 let (line, chars, units) = expected(offset);
                 let position = report.position(offset);

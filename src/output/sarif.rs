@@ -8,6 +8,8 @@ use std::io::{self, Write};
 use ballast_analyzer::rules::{self, RuleMeta};
 use ballast_analyzer::{Diagnostic, Severity};
 use ballast_parser::Span;
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
 use super::FileReport;
@@ -17,37 +19,74 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub fn render(reports: &[FileReport], out: &mut dyn Write) -> io::Result<()> {
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut rules_json = Vec::new();
-    let mut results = Vec::new();
     for report in reports {
         for diagnostic in &report.diagnostics {
-            let index = *rule_index
-                .entry(&*diagnostic.code)
-                .or_insert_with(|| {
-                    rules_json.push(rule(diagnostic));
-                    rules_json.len() - 1
-                });
-            results.push(result(report, diagnostic, index));
+            rule_index.entry(&diagnostic.code).or_insert_with(|| {
+                rules_json.push(rule(diagnostic));
+                rules_json.len() - 1
+            });
         }
     }
 
-    let sarif = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: json!({
                 "driver": {
                     "name": "ballast",
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
                     "rules": rules_json,
                 }
+            }),
+            column_kind: "utf16CodeUnits",
+            default_source_language: "dockerfile",
+            results: Results {
+                reports,
+                rule_index: &rule_index,
             },
-            "columnKind": "utf16CodeUnits",
-            "defaultSourceLanguage": "dockerfile",
-            "results": results,
         }],
-    });
-    serde_json::to_writer(&mut *out, &sarif)?;
+    };
+    serde_json::to_writer(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// The SARIF log: one run of ballast.
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Value,
+    column_kind: &'static str,
+    default_source_language: &'static str,
+    results: Results<'a>,
+}
+
+/// The results of every finding, each built and written in turn, so that memory does not
+/// grow with the number of findings.
+struct Results<'a> {
+    reports: &'a [FileReport],
+    rule_index: &'a BTreeMap<&'a str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut results = serializer.serialize_seq(None)?;
+        for report in self.reports {
+            for diagnostic in &report.diagnostics {
+                let index = self.rule_index[&*diagnostic.code];
+                results.serialize_element(&result(report, diagnostic, index))?;
+            }
+        }
+        results.end()
+    }
 }
 
 /// Returns the `reportingDescriptor` of the rule that reported `diagnostic`.
