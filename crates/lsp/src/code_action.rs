@@ -46,6 +46,7 @@ pub fn code_actions(
     let mut actions = Vec::new();
 
     let pragmas = Pragmas::parse(&snapshot.tree, &snapshot.text);
+    let ignores = Ignores::new(snapshot, &pragmas, positions);
     let mut finding_positions = SpanPositions::new(positions);
     for finding in outcome
         .result
@@ -77,9 +78,7 @@ pub fn code_actions(
             continue;
         }
         for scope in [Scope::Instruction, Scope::File] {
-            if let Some((title, edits)) =
-                ignore_edit(snapshot, &pragmas, finding, scope, &positions)
-            {
+            if let Some((title, edits)) = ignores.edit(finding, scope) {
                 actions.push(action(
                     title,
                     CodeActionKind::QUICKFIX,
@@ -176,65 +175,98 @@ fn pragma_tool(pragmas: &Pragmas, code: &str) -> PragmaTool {
     }
 }
 
-/// Returns the title and edits that silence `finding` on its instruction or in the whole file:
-/// the code appended to a pragma of the same kind when there is one, else a new pragma line.
-fn ignore_edit(
-    snapshot: &Snapshot,
-    pragmas: &Pragmas,
-    finding: &Finding,
-    scope: Scope,
-    positions: &Positions,
-) -> Option<(String, Vec<TextEdit>)> {
-    let text = snapshot.text.as_str();
-    let code = &*finding.code;
-    let tool = pragma_tool(pragmas, code);
-    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let edit =
-        |span: Span, replacement: String| vec![TextEdit::new(positions.range(span), replacement)];
+/// What the "ignore" actions need from a document, found once per request: a request over
+/// a long line can have a finding per word.
+struct Ignores<'a> {
+    snapshot: &'a Snapshot,
+    pragmas: &'a Pragmas,
+    positions: Positions<'a>,
+    /// The line ending of a new pragma line: CRLF when the file uses it anywhere.
+    eol: &'static str,
+    /// The span and keyword start of each top-level instruction, in order of position.
+    instructions: Vec<(Span, usize)>,
+}
 
-    match scope {
-        Scope::Instruction => {
-            let (number, node_start, keyword_start) = snapshot
-                .tree
-                .instructions()
-                .enumerate()
-                .find(|(_, instruction)| instruction.span.contains(finding.span.start))
-                .map(|(number, instruction)| {
-                    (
-                        number,
-                        instruction.span.start,
-                        instruction.keyword_span.start,
-                    )
-                })?;
-            let title = format!("Ignore {code} for this instruction");
-            let existing = pragmas.list.iter().find(|pragma| {
-                pragma.tool == tool && pragma.scope == PragmaScope::Instruction(number)
-            });
-            if let Some(at) = existing.and_then(append_point) {
-                return Some((title, edit(Span::empty(at), format!(",{code}"))));
-            }
-            let indent = &text[node_start..keyword_start];
-            let line = match tool {
-                PragmaTool::Check => format!("{indent}# check=skip={code}{eol}"),
-                tool => format!("{indent}# {} ignore={code}{eol}", tool.as_str()),
-            };
-            Some((title, edit(Span::empty(node_start), line)))
+impl<'a> Ignores<'a> {
+    fn new(snapshot: &'a Snapshot, pragmas: &'a Pragmas, positions: Positions<'a>) -> Self {
+        let eol = if snapshot.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let instructions = snapshot
+            .tree
+            .instructions()
+            .map(|instruction| (instruction.span, instruction.keyword_span.start))
+            .collect();
+        Ignores {
+            snapshot,
+            pragmas,
+            positions,
+            eol,
+            instructions,
         }
-        Scope::File => {
-            let title = format!("Ignore {code} in this file");
-            if tool == PragmaTool::Check {
-                return check_directive_edit(snapshot, code, eol)
-                    .map(|(span, replacement)| (title, edit(span, replacement)));
+    }
+
+    /// Returns the title and edits that silence `finding` on its instruction or in the whole
+    /// file: the code appended to a pragma of the same kind when there is one, else a new
+    /// pragma line.
+    fn edit(&self, finding: &Finding, scope: Scope) -> Option<(String, Vec<TextEdit>)> {
+        let Ignores {
+            snapshot,
+            pragmas,
+            positions,
+            eol,
+            ..
+        } = self;
+        let text = snapshot.text.as_str();
+        let code = &*finding.code;
+        let tool = pragma_tool(pragmas, code);
+        let edit = |span: Span, replacement: String| {
+            vec![TextEdit::new(positions.range(span), replacement)]
+        };
+
+        match scope {
+            Scope::Instruction => {
+                let start = finding.span.start;
+                let number = self
+                    .instructions
+                    .partition_point(|(span, _)| span.end <= start);
+                let &(span, keyword_start) = self
+                    .instructions
+                    .get(number)
+                    .filter(|(span, _)| span.contains(start))?;
+                let node_start = span.start;
+                let title = format!("Ignore {code} for this instruction");
+                let existing = pragmas.list.iter().find(|pragma| {
+                    pragma.tool == tool && pragma.scope == PragmaScope::Instruction(number)
+                });
+                if let Some(at) = existing.and_then(append_point) {
+                    return Some((title, edit(Span::empty(at), format!(",{code}"))));
+                }
+                let indent = &text[node_start..keyword_start];
+                let line = match tool {
+                    PragmaTool::Check => format!("{indent}# check=skip={code}{eol}"),
+                    tool => format!("{indent}# {} ignore={code}{eol}", tool.as_str()),
+                };
+                Some((title, edit(Span::empty(node_start), line)))
             }
-            let existing = pragmas
-                .list
-                .iter()
-                .find(|pragma| pragma.tool == tool && pragma.scope == PragmaScope::File);
-            if let Some(at) = existing.and_then(append_point) {
-                return Some((title, edit(Span::empty(at), format!(",{code}"))));
+            Scope::File => {
+                let title = format!("Ignore {code} in this file");
+                if tool == PragmaTool::Check {
+                    return check_directive_edit(snapshot, code, eol)
+                        .map(|(span, replacement)| (title, edit(span, replacement)));
+                }
+                let existing = pragmas
+                    .list
+                    .iter()
+                    .find(|pragma| pragma.tool == tool && pragma.scope == PragmaScope::File);
+                if let Some(at) = existing.and_then(append_point) {
+                    return Some((title, edit(Span::empty(at), format!(",{code}"))));
+                }
+                let line = format!("# {} global ignore={code}{eol}", tool.as_str());
+                Some((title, edit(Span::empty(after_directives(snapshot)), line)))
             }
-            let line = format!("# {} global ignore={code}{eol}", tool.as_str());
-            Some((title, edit(Span::empty(after_directives(snapshot)), line)))
         }
     }
 }
