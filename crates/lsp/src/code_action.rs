@@ -175,8 +175,8 @@ fn pragma_tool(pragmas: &Pragmas, code: &str) -> PragmaTool {
     }
 }
 
-/// What the "ignore" actions need from a document, found once per request: a request over
-/// a long line can have a finding per word.
+/// The document facts that the "ignore" actions use, found once per request, because a
+/// request over a long line can have a finding per word.
 struct Ignores<'a> {
     snapshot: &'a Snapshot,
     pragmas: &'a Pragmas,
