@@ -986,7 +986,13 @@ fn build_without_engine(builder: &str, extra: &[&str]) -> Option<Value> {
     .unwrap();
     let storage = temp_dir(builder);
     let root = storage.join("root");
-    let runroot = storage.join("run");
+    // Podman rejects a run root longer than 50 characters, which a folder inside TMPDIR can
+    // exceed, so it gets a short folder directly under /tmp.
+    let run_folder = tempfile::Builder::new()
+        .prefix("ballast-run-")
+        .tempdir_in("/tmp")
+        .expect("a run root folder can be created");
+    let runroot = run_folder.path();
     let output = ballast()
         .arg("build")
         .arg(&folder)
