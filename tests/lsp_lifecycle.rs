@@ -83,6 +83,59 @@ fn user_malloc_tunables_are_kept() {
     client.shutdown();
 }
 
+/// The malloc settings of the restart are for the server alone: the processes it starts get
+/// the user's `GLIBC_TUNABLES`, or none. A stand-in for ShellCheck, which is one of those
+/// processes, writes its environment to a file.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn child_processes_get_user_tunables() {
+    use std::os::unix::fs::PermissionsExt;
+
+    for user_value in [None, Some("glibc.malloc.arena_max=2")] {
+        let folder = tempfile::Builder::new()
+            .prefix("ballast-test-tunables-")
+            .tempdir()
+            .unwrap();
+        let program = folder.path().join("shellcheck");
+        std::fs::write(
+            &program,
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then\n  echo 'ShellCheck - shell script analysis tool'\n  echo 'version: 0.10.0'\n  exit 0\nfi\nenv > \"$(dirname \"$0\")/environment.tmp\"\nmv \"$(dirname \"$0\")/environment.tmp\" \"$(dirname \"$0\")/environment\"\ncat >/dev/null\necho '{\"comments\":[]}'\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+        let value = user_value.map(std::path::Path::new);
+        let env: Vec<(&str, &std::path::Path)> =
+            value.into_iter().map(|value| ("GLIBC_TUNABLES", value)).collect();
+        let mut client = Client::start_with_env(&[], &env);
+        client.initialize(
+            rich_capabilities(),
+            json!({"shellcheck": program.to_str().unwrap()}),
+        );
+        client.open(URI, "FROM alpine:3.19\nRUN echo $HOME\n");
+        client.diagnostics(URI, 1);
+        // ShellCheck runs after the first list is published. Waiting is bounded only so
+        // that a server that never runs it fails the test instead of hanging it.
+        let written = folder.path().join("environment");
+        for _ in 0..600 {
+            if written.exists() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let environment = std::fs::read_to_string(&written)
+            .unwrap_or_else(|_| panic!("ShellCheck did not run; log:\n{}", client.log()));
+        let tunables: Vec<&str> = environment
+            .lines()
+            .filter_map(|line| line.strip_prefix("GLIBC_TUNABLES="))
+            .collect();
+        let expected: Vec<&str> = user_value.into_iter().collect();
+        assert_eq!(tunables, expected, "{environment}");
+        assert!(!environment.contains("BALLAST_LSP_RESTARTED"), "{environment}");
+        client.shutdown();
+    }
+}
+
 #[test]
 fn any_language_id_is_served() {
     let (mut client, _) = Client::initialized(rich_capabilities());

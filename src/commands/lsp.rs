@@ -20,13 +20,17 @@ const MALLOC_TUNABLES: &str = "glibc.malloc.tcache_count=1000:glibc.malloc.trim_
 /// defaults instead when the variable already sets the cache size (as after the restart,
 /// so there is one restart at most). The same happens when the dynamic loader started the
 /// program (`ld-linux… ballast`, where the running file is the loader), or when the
-/// restart fails. The variable stays set for the processes the server starts
-/// (ShellCheck, builders). Under valgrind, which does not follow the restart by default,
-/// set the variable beforehand.
+/// restart fails. The restarted server sets the variable back to the user's value, so the
+/// processes it starts (ShellCheck, builders) run with their own defaults. Under valgrind,
+/// which does not follow the restart by default, set the variable beforehand.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn restart_with_malloc_tunables() {
     use std::os::unix::process::CommandExt;
 
+    if std::env::var_os(RESTARTED).is_some() {
+        restore_tunables();
+        return;
+    }
     let current = std::env::var_os("GLIBC_TUNABLES").unwrap_or_default();
     if current.to_string_lossy().contains("glibc.malloc.tcache_count") {
         return;
@@ -50,10 +54,35 @@ fn restart_with_malloc_tunables() {
         .arg0(program)
         .args(arguments)
         .env("GLIBC_TUNABLES", tunables)
+        .env(RESTARTED, "1")
         .exec();
     eprintln!(
         "ballast lsp: could not restart with glibc's malloc settings ({error}); running with the defaults"
     );
+}
+
+/// The variable that marks the process started by [`restart_with_malloc_tunables`].
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const RESTARTED: &str = "BALLAST_LSP_RESTARTED";
+
+/// Removes [`MALLOC_TUNABLES`] and the restart mark from the environment of the restarted
+/// server. glibc has read the settings by now, and child processes should not inherit them.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn restore_tunables() {
+    let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
+    let before = tunables
+        .strip_suffix(MALLOC_TUNABLES)
+        .map(|rest| rest.strip_suffix(':').unwrap_or(rest));
+    // SAFETY: this runs at the start of `ballast lsp`, before the server starts any thread,
+    // so nothing reads the environment at the same time.
+    unsafe {
+        std::env::remove_var(RESTARTED);
+        match before {
+            Some("") => std::env::remove_var("GLIBC_TUNABLES"),
+            Some(user_value) => std::env::set_var("GLIBC_TUNABLES", user_value),
+            None => {}
+        }
+    }
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
