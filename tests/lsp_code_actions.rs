@@ -143,6 +143,56 @@ fn ignore_follows_existing_hadolint_style() {
     client.shutdown();
 }
 
+/// A `# check=` comment above an instruction cannot silence BuildKit's whole-file checks,
+/// and one right after the parser directives would be read as a second directive, so the
+/// action for the instruction is not offered there. The action for the file is.
+#[test]
+fn check_style_ignore_only_where_it_works() {
+    let (mut client, _) = Client::initialized(rich_capabilities());
+    client.open(URI, "FROM debian:12\nRUN true\nrun true\n");
+    client.diagnostics(URI, 1);
+    let titles_on_run = titles(&actions(&mut client, 2, Some("quickfix")));
+    let instruction = "Ignore ConsistentInstructionCasing for this instruction".to_string();
+    let file = "Ignore ConsistentInstructionCasing in this file".to_string();
+    assert!(!titles_on_run.contains(&instruction), "{titles_on_run:?}");
+    assert!(titles_on_run.contains(&file), "{titles_on_run:?}");
+
+    let text = "# check=skip=JSONArgsRecommended\nfrom debian:12 AS build\n";
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}}));
+    client.open(URI, text);
+    client.diagnostics(URI, 1);
+    let on_from = actions(&mut client, 1, Some("quickfix"));
+    let titles_on_from = titles(&on_from);
+    let instruction = "Ignore FromAsCasing for this instruction".to_string();
+    assert!(!titles_on_from.contains(&instruction), "{titles_on_from:?}");
+    let whole_file = on_from
+        .iter()
+        .find(|action| action["title"] == "Ignore FromAsCasing in this file")
+        .expect("an action for the file");
+    assert_eq!(
+        edits_of(whole_file),
+        [(0, 32, ",FromAsCasing".to_string())],
+        "appended to the directive"
+    );
+
+    // After a blank line, a comment above the instruction is not a directive, so the action
+    // for the instruction is offered.
+    let text = "# check=skip=JSONArgsRecommended\n\nfrom debian:12 AS build\n";
+    client.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}}));
+    client.open(URI, text);
+    client.diagnostics(URI, 1);
+    let on_from = actions(&mut client, 2, Some("quickfix"));
+    let for_instruction = on_from
+        .iter()
+        .find(|action| action["title"] == "Ignore FromAsCasing for this instruction")
+        .expect("an action for the instruction");
+    assert_eq!(
+        edits_of(for_instruction),
+        [(2, 0, "# check=skip=FromAsCasing\n".to_string())]
+    );
+    client.shutdown();
+}
+
 #[test]
 fn fix_all_source_action() {
     let (mut client, _) = Client::initialized(rich_capabilities());

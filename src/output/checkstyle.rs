@@ -43,9 +43,22 @@ fn escape(text: &str) -> String {
             '\n' => escaped.push_str("&#10;"),
             '\r' => escaped.push_str("&#13;"),
             '\t' => escaped.push_str("&#9;"),
-            c if (c as u32) < 0x20 => {}
+            // XML 1.0 allows neither the other controls below U+0020 nor U+FFFE and U+FFFF,
+            // even as character references.
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
             c => escaped.push(c),
         }
     }
     escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn characters_outside_xml_dropped() {
+        assert_eq!(escape("a\u{ffff}b\u{fffe}c\u{1}d\u{fffd}"), "abcd\u{fffd}");
+        assert_eq!(escape("<&\t>"), "&lt;&amp;&#9;&gt;");
+    }
 }

@@ -74,7 +74,8 @@ fn finding<'a>(report: &'a FileReport, diagnostic: &'a Diagnostic) -> Finding<'a
         .labels
         .iter()
         .map(|label| {
-            let (start, end) = report.range(label.span);
+            let range = report.range_aside(label.span);
+            let (start, end) = (range.start, range.end);
             Related {
                 column: start.column,
                 end_column: end.column,
@@ -93,7 +94,8 @@ fn finding<'a>(report: &'a FileReport, diagnostic: &'a Diagnostic) -> Finding<'a
             .edits
             .iter()
             .map(|edit| {
-                let (start, end) = report.range(edit.span);
+                let range = report.range_aside(edit.span);
+                let (start, end) = (range.start, range.end);
                 FixEdit {
                     column: start.column,
                     content: &edit.replacement,

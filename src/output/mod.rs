@@ -65,6 +65,15 @@ pub struct Position {
     pub column: u32,
 }
 
+/// The start and end of a span, with columns in characters and in UTF-16 code units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AsideRange {
+    pub start: Position,
+    pub end: Position,
+    pub start_utf16: Position,
+    pub end_utf16: Position,
+}
+
 impl FileReport {
     pub fn new(path: String, source: String, diagnostics: Vec<Diagnostic>) -> FileReport {
         let lines = LineIndex::skipping_bom(&source);
@@ -77,9 +86,11 @@ impl FileReport {
         }
     }
 
-    /// Returns the position of `offset`, the column counted in characters.
+    /// Returns the position of `offset`, the column counted in characters. Positions of a
+    /// finding's own span come through here, in the order of findings; see [`Self::range_aside`]
+    /// for the others.
     pub fn position(&self, offset: usize) -> Position {
-        let anchor = self.anchor(offset);
+        let anchor = self.anchor(offset, None, true);
         Position {
             line: anchor.line + 1,
             column: anchor.chars as u32 + 1,
@@ -88,22 +99,43 @@ impl FileReport {
 
     /// Returns the position of `offset`, the column counted in UTF-16 code units (SARIF's default).
     pub fn position_utf16(&self, offset: usize) -> Position {
-        let anchor = self.anchor(offset);
+        let anchor = self.anchor(offset, None, true);
         Position {
             line: anchor.line + 1,
             column: anchor.utf16 as u32 + 1,
         }
     }
 
+    /// Returns the start and end of a span that is not a finding's own, such as a related
+    /// location or a fix edit, in characters and in UTF-16 code units. They are counted from
+    /// the remembered positions without replacing them, so the next finding's start is
+    /// still counted from the last one's.
+    pub fn range_aside(&self, span: Span) -> AsideRange {
+        let start = self.anchor(span.start, None, false);
+        let end = self.anchor(span.end, Some(start), false);
+        let position = |anchor: Anchor, column: usize| Position {
+            line: anchor.line + 1,
+            column: column as u32 + 1,
+        };
+        AsideRange {
+            start: position(start, start.chars),
+            end: position(end, end.chars),
+            start_utf16: position(start, start.utf16),
+            end_utf16: position(end, end.utf16),
+        }
+    }
+
     /// Counts the columns of `offset`, moved back to a character boundary and to column 0 when
-    /// it is inside a byte order mark, and remembers them for the next offset.
-    fn anchor(&self, offset: usize) -> Anchor {
+    /// it is inside a byte order mark, from the nearest of the remembered positions and
+    /// `extra` before it on its line. With `remember`, the result replaces the older
+    /// remembered position.
+    fn anchor(&self, offset: usize, extra: Option<Anchor>, remember: bool) -> Anchor {
         let offset = offset.min(self.source.len());
         let line = self.lines.line_of(offset);
         let start = self.lines.column_start(line).unwrap_or(0);
         let offset = floor_char_boundary(&self.source, offset.max(start));
         let [newer, older] = self.anchors.get();
-        let base = [newer, older]
+        let base = [newer, older, extra]
             .into_iter()
             .flatten()
             .filter(|anchor| anchor.line == line && (start..=offset).contains(&anchor.offset))
@@ -126,7 +158,9 @@ impl FileReport {
             chars: base.chars + chars,
             utf16: base.utf16 + utf16,
         };
-        self.anchors.set([Some(anchor), newer]);
+        if remember {
+            self.anchors.set([Some(anchor), newer]);
+        }
         anchor
     }
 
@@ -240,6 +274,7 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::{FileReport, escape_controls, escape_line, mask_controls};
+    use ballast_parser::Span;
 
     /// Columns counted from remembered offsets equal columns counted character by character,
     /// on ASCII lines, lines with CJK and emoji, and after a byte order mark. The offsets
@@ -268,13 +303,34 @@ mod tests {
             }
         }
         let reversed = offsets.iter().rev().copied().collect();
-        for pass in [offsets, reversed, span_ends] {
+        for pass in [offsets.clone(), reversed, span_ends] {
             for offset in pass {
                 let (line, chars, units) = expected(offset);
                 let position = report.position(offset);
                 assert_eq!((position.line, position.column), (line, chars), "offset {offset}");
                 let position = report.position_utf16(offset);
                 assert_eq!((position.line, position.column), (line, units), "offset {offset}");
+            }
+        }
+
+        // Between findings come the spans of labels and fixes, anywhere in the file.
+        for (index, &start) in offsets.iter().enumerate() {
+            let (line, chars, _) = expected(start);
+            let position = report.position(start);
+            assert_eq!((position.line, position.column), (line, chars), "start {start}");
+            for &aside_start in &offsets {
+                let aside_end = offsets[(index + 3).min(offsets.len() - 1)].max(aside_start);
+                let range = report.range_aside(Span::new(aside_start, aside_end));
+                for (position, offset, unit) in [
+                    (range.start, aside_start, 1),
+                    (range.end, aside_end, 1),
+                    (range.start_utf16, aside_start, 2),
+                    (range.end_utf16, aside_end, 2),
+                ] {
+                    let (line, chars, units) = expected(offset);
+                    let column = if unit == 1 { chars } else { units };
+                    assert_eq!((position.line, position.column), (line, column), "aside {offset}");
+                }
             }
         }
     }

@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
-use super::FileReport;
+use super::{FileReport, Position};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -140,7 +140,7 @@ fn result(report: &FileReport, diagnostic: &Diagnostic, rule_index: usize) -> Va
                     "message": { "text": label.message },
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri },
-                        "region": region(report, label.span),
+                        "region": region_aside(report, label.span),
                     }
                 })
             })
@@ -154,7 +154,7 @@ fn result(report: &FileReport, diagnostic: &Diagnostic, rule_index: usize) -> Va
             .iter()
             .map(|edit| {
                 json!({
-                    "deletedRegion": region(report, edit.span),
+                    "deletedRegion": region_aside(report, edit.span),
                     "insertedContent": { "text": edit.replacement },
                 })
             })
@@ -172,6 +172,16 @@ fn result(report: &FileReport, diagnostic: &Diagnostic, rule_index: usize) -> Va
 fn region(report: &FileReport, span: Span) -> Value {
     let start = report.position_utf16(span.start);
     let end = report.position_utf16(span.end);
+    region_json(start, end)
+}
+
+/// Returns the region of a span that is not a finding's own: a related location or a fix.
+fn region_aside(report: &FileReport, span: Span) -> Value {
+    let range = report.range_aside(span);
+    region_json(range.start_utf16, range.end_utf16)
+}
+
+fn region_json(start: Position, end: Position) -> Value {
     json!({
         "startLine": start.line,
         "startColumn": start.column,

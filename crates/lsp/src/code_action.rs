@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use ballast_analyzer::Diagnostic as Finding;
 use ballast_analyzer::lint::SYNTAX_ERROR_CODE;
-use ballast_analyzer::pragma::{Pragma, PragmaScope, PragmaTool, Pragmas};
+use ballast_analyzer::pragma::{FILE_LEVEL_CHECKS, Pragma, PragmaScope, PragmaTool, Pragmas};
 use ballast_analyzer::rules::BUILDKIT_CHECKS;
 use ballast_parser::{NodeKind, Span};
 use tower_lsp_server::ls_types::{
@@ -62,7 +62,12 @@ pub fn code_actions(
             let edits = fix
                 .edits
                 .iter()
-                .map(|edit| TextEdit::new(positions.range(edit.span), edit.replacement.clone()))
+                .map(|edit| {
+                    TextEdit::new(
+                        finding_positions.other_range(edit.span),
+                        edit.replacement.clone(),
+                    )
+                })
                 .collect();
             let safe = fix.applicability == ballast_analyzer::Applicability::Safe;
             actions.push(action(
@@ -183,8 +188,10 @@ struct Ignores<'a> {
     positions: Positions<'a>,
     /// The line ending of a new pragma line: CRLF when the file uses it anywhere.
     eol: &'static str,
-    /// The span and keyword start of each top-level instruction, in order of position.
-    instructions: Vec<(Span, usize)>,
+    /// Each top-level instruction in order of position: its span, where its keyword starts,
+    /// and whether only parser directives come before it. A `# check=` line inserted there
+    /// would be read as another directive.
+    instructions: Vec<(Span, usize, bool)>,
 }
 
 impl<'a> Ignores<'a> {
@@ -194,11 +201,20 @@ impl<'a> Ignores<'a> {
         } else {
             "\n"
         };
-        let instructions = snapshot
-            .tree
-            .instructions()
-            .map(|instruction| (instruction.span, instruction.keyword_span.start))
-            .collect();
+        let mut only_directives = true;
+        let mut instructions = Vec::new();
+        for node in &snapshot.tree.nodes {
+            match &node.kind {
+                NodeKind::Directive(_) => continue,
+                NodeKind::Instruction(instruction) => instructions.push((
+                    instruction.span,
+                    instruction.keyword_span.start,
+                    only_directives,
+                )),
+                NodeKind::Blank | NodeKind::Comment(_) => {}
+            }
+            only_directives = false;
+        }
         Ignores {
             snapshot,
             pragmas,
@@ -231,11 +247,16 @@ impl<'a> Ignores<'a> {
                 let start = finding.span.start;
                 let number = self
                     .instructions
-                    .partition_point(|(span, _)| span.end <= start);
-                let &(span, keyword_start) = self
+                    .partition_point(|(span, ..)| span.end <= start);
+                let &(span, keyword_start, after_directives) = self
                     .instructions
                     .get(number)
-                    .filter(|(span, _)| span.contains(start))?;
+                    .filter(|(span, ..)| span.contains(start))?;
+                // BuildKit reads a `# check=` comment only for the checks it runs per
+                // instruction.
+                if tool == PragmaTool::Check && FILE_LEVEL_CHECKS.contains(&code) {
+                    return None;
+                }
                 let node_start = span.start;
                 let title = format!("Ignore {code} for this instruction");
                 let existing = pragmas.list.iter().find(|pragma| {
@@ -243,6 +264,9 @@ impl<'a> Ignores<'a> {
                 });
                 if let Some(at) = existing.and_then(append_point) {
                     return Some((title, edit(Span::empty(at), format!(",{code}"))));
+                }
+                if tool == PragmaTool::Check && after_directives {
+                    return None;
                 }
                 let indent = &text[node_start..keyword_start];
                 let line = match tool {
