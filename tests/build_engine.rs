@@ -17,7 +17,7 @@ enum Mode {
     BuildKit,
 }
 
-/// A PATH whose first folder, made inside `parent`, holds a `docker` that is Debian's 20.10
+/// A PATH whose first folder, made inside `parent`, contains a `docker` that is Debian's 20.10
 /// client, which has BuildKit built in; the client first on PATH may want the buildx plugin
 /// instead.
 fn buildkit_path(parent: &Path) -> Option<String> {
@@ -453,6 +453,57 @@ fn variable_in_copy_from_fails_the_build() {
         assert_eq!(report["build"]["succeeded"], false, "{mode:?}");
         assert_eq!(findings(&report, "BL1006"), vec![(6, None)], "{mode:?}");
     }
+}
+
+/// `--select`, `--ignore`, `--severity` and `--config` choose the lint's rules as they do
+/// for `ballast lint`. A configuration file that cannot be read stops the command before
+/// the builder runs.
+#[test]
+fn lint_rule_flags_apply_to_build() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[("x.txt", b"x\n")]);
+    std::fs::write(
+        folder.join("Dockerfile"),
+        "FROM scratch\nMAINTAINER someone\nCOPY x.txt /x.txt\n",
+    )
+    .unwrap();
+    std::fs::write(folder.join("ignore-dl4000.toml"), "ignore = [\"DL4000\"]\n").unwrap();
+    let codes = |extra: &[&str]| -> Vec<String> {
+        let (code, report, stderr) = build(Mode::Classic, &folder, extra);
+        assert_eq!(code, 0, "{extra:?}: {stderr}");
+        let mut codes: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|finding| finding["code"].as_str().unwrap().to_string())
+            .collect();
+        codes.sort();
+        codes
+    };
+    assert_eq!(codes(&[]), ["DL4000", "MaintainerDeprecated"]);
+    assert_eq!(codes(&["--ignore", "DL4000"]), ["MaintainerDeprecated"]);
+    assert_eq!(codes(&["--select", "DL4000"]), ["DL4000"]);
+    assert_eq!(codes(&["--severity", "MaintainerDeprecated=off"]), ["DL4000"]);
+    let config = folder.join("ignore-dl4000.toml");
+    assert_eq!(
+        codes(&["--config", config.to_str().unwrap()]),
+        ["MaintainerDeprecated"]
+    );
+
+    let missing = folder.join("missing.toml");
+    let output = ballast()
+        .arg("build")
+        .arg(&*folder)
+        .args(["--network", "none", "--no-progress", "--builder", "docker"])
+        .arg("--config")
+        .arg(&missing)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("missing.toml"), "{stderr}");
+    assert!(!stderr.contains("Step 1/"), "the builder ran: {stderr}");
+    assert!(output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stdout));
 }
 
 #[test]

@@ -20,7 +20,7 @@ use ballast_analyzer::build::{
     self, BuildInfo, BuildOutcome, BuildReport, BuildRequest, BuilderKind, REPORT_SCHEMA_VERSION,
     ReportFinding, ReportLabel,
 };
-use ballast_analyzer::config::{ConfigLoader, Layer};
+use ballast_analyzer::config::{ConfigLoader, Layer, Level};
 use ballast_analyzer::image::{self, AnalyzeOptions, NoProgress};
 use ballast_analyzer::lint;
 use ballast_analyzer::model::Model;
@@ -142,6 +142,23 @@ pub struct BuildArgs {
     #[arg(long)]
     pub no_progress: bool,
 
+    /// A lint configuration file (`.ballast.toml` or `.hadolint.yaml`) to use instead of the
+    /// one found by walking up from the Dockerfile.
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Lint only these codes or rule names; repeat the flag or separate them with commas.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Codes or rule names the lint ignores; repeat the flag or separate them with commas.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Change a code's severity: `DL3059=style`, or `DL3059=off` to turn it off.
+    #[arg(long, value_name = "CODE=LEVEL", value_parser = crate::commands::lint::parse_severity_override)]
+    pub severity: Vec<(String, Level)>,
+
     /// Arguments passed to the builder unchanged.
     #[arg(last = true, value_name = "BUILDER ARGS")]
     pub builder_args: Vec<OsString>,
@@ -179,12 +196,23 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         extra_args: args.builder_args.clone(),
     };
 
-    let compact_progress = !args.no_progress && std::io::stderr().is_terminal();
-    let outcome = run_builder(&request, compact_progress)?;
-    let mut loader = ConfigLoader::new(None, Layer::default(), &|name| std::env::var(name).ok());
+    // The configuration is read before the build, so that a mistake in it does not wait for
+    // the build to be reported.
+    let cli_layer = Layer {
+        select: crate::commands::lint::rule_codes(&args.select),
+        ignore: crate::commands::lint::rule_codes(&args.ignore),
+        severity: args.severity.clone(),
+        ..Layer::default()
+    };
+    let mut loader = ConfigLoader::new(args.config.clone(), cli_layer, &|name| {
+        std::env::var(name).ok()
+    });
     let config = loader
         .for_file(Some(&dockerfile))
         .map_err(|error| anyhow::anyhow!("{error}"))?;
+
+    let compact_progress = !args.no_progress && std::io::stderr().is_terminal();
+    let outcome = run_builder(&request, compact_progress)?;
     let file = FileContext::with_context(&dockerfile, &args.context);
     let tree = ballast_parser::parse(&source);
     // The ARG values the builder used, so the stages and lines below are the ones it built.

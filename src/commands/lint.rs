@@ -137,7 +137,7 @@ fn parse_threshold(text: &str) -> Result<Threshold, String> {
     text.parse()
 }
 
-fn parse_severity_override(text: &str) -> Result<(String, Level), String> {
+pub(crate) fn parse_severity_override(text: &str) -> Result<(String, Level), String> {
     let Some((code, level)) = text.split_once('=') else {
         return Err(format!(
             "invalid severity override `{text}`: expected CODE=LEVEL, such as DL3059=style"
@@ -503,6 +503,14 @@ fn print_shellcheck_notes() {
     }
 }
 
+/// Returns the codes of `--select` or `--ignore` without surrounding spaces or empty entries.
+pub(crate) fn rule_codes(list: &[String]) -> Vec<String> {
+    list.iter()
+        .map(|code| code.trim().to_string())
+        .filter(|code| !code.is_empty())
+        .collect()
+}
+
 fn cli_layer(args: &LintArgs) -> Layer {
     let mut severity = args.severity.clone();
     let hadolint_flags = [
@@ -518,15 +526,9 @@ fn cli_layer(args: &LintArgs) -> Layer {
                 .map(|code| (code.clone(), Level::Severity(level))),
         );
     }
-    let codes = |list: &[String]| -> Vec<String> {
-        list.iter()
-            .map(|code| code.trim().to_string())
-            .filter(|code| !code.is_empty())
-            .collect()
-    };
     Layer {
-        select: codes(&args.select),
-        ignore: codes(&args.ignore),
+        select: rule_codes(&args.select),
+        ignore: rule_codes(&args.ignore),
         severity,
         failure_threshold: args.failure_threshold,
         trusted_registries: args.trusted_registry.clone(),
