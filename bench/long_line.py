@@ -94,7 +94,8 @@ def main():
             print(f"{name}: {os.path.getsize(path):,} bytes, {packages:,} packages")
             for format_name in FORMATS:
                 seconds, kilobytes = time_lint(ballast, path, format_name)
-                print(f"  lint --format {format_name:12s} {seconds:6.2f} s {kilobytes / 1024:7.1f} MB")
+                megabytes = kilobytes / 1024
+                print(f"  lint --format {format_name:12s} {seconds:6.2f} s {megabytes:7.1f} MB")
             opened, action = time_server(ballast, path)
             print(f"  lsp didOpen to diagnostics  {opened:6.2f} s")
             print(f"  lsp whole-file codeAction   {action:6.2f} s")

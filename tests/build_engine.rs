@@ -17,9 +17,9 @@ enum Mode {
     BuildKit,
 }
 
-/// A PATH whose first folder, made inside `parent`, contains a `docker` that is Debian's 20.10
-/// client, which has BuildKit built in; the client first on PATH may want the buildx plugin
-/// instead.
+/// Returns a PATH whose first folder, made inside `parent`, contains a `docker` that is
+/// Debian's 20.10 client, which has BuildKit built in. The client first on PATH may want the
+/// buildx plugin instead.
 fn buildkit_path(parent: &Path) -> Option<String> {
     if !Path::new("/usr/bin/docker").is_file() {
         skip("/usr/bin/docker (Debian's docker.io client with BuildKit built in) is missing");

@@ -99,7 +99,18 @@ fn child_processes_get_user_tunables() {
         let program = folder.path().join("shellcheck");
         std::fs::write(
             &program,
-            "#!/bin/sh\nif [ \"$1\" = --version ]; then\n  echo 'ShellCheck - shell script analysis tool'\n  echo 'version: 0.10.0'\n  exit 0\nfi\nenv > \"$(dirname \"$0\")/environment.tmp\"\nmv \"$(dirname \"$0\")/environment.tmp\" \"$(dirname \"$0\")/environment\"\ncat >/dev/null\necho '{\"comments\":[]}'\n",
+            concat!(
+                "#!/bin/sh\n",
+                "if [ \"$1\" = --version ]; then\n",
+                "  echo 'ShellCheck - shell script analysis tool'\n",
+                "  echo 'version: 0.10.0'\n",
+                "  exit 0\n",
+                "fi\n",
+                "env > \"$(dirname \"$0\")/environment.tmp\"\n",
+                "mv \"$(dirname \"$0\")/environment.tmp\" \"$(dirname \"$0\")/environment\"\n",
+                "cat >/dev/null\n",
+                "echo '{\"comments\":[]}'\n",
+            ),
         )
         .unwrap();
         std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();

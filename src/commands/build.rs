@@ -28,6 +28,7 @@ use ballast_analyzer::rules::FileContext;
 use clap::{Args, ValueEnum};
 
 use crate::commands::analyze::gate as analyze_gate;
+use crate::commands::lint::{parse_severity_override, rule_codes};
 use crate::output::{self, FileReport, Format, RenderOptions};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -156,7 +157,7 @@ pub struct BuildArgs {
     pub ignore: Vec<String>,
 
     /// Change a code's severity: `DL3059=style`, or `DL3059=off` to turn it off.
-    #[arg(long, value_name = "CODE=LEVEL", value_parser = crate::commands::lint::parse_severity_override)]
+    #[arg(long, value_name = "CODE=LEVEL", value_parser = parse_severity_override)]
     pub severity: Vec<(String, Level)>,
 
     /// Arguments passed to the builder unchanged.
@@ -199,8 +200,8 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // The configuration is read before the build, so that a mistake in it does not wait for
     // the build to be reported.
     let cli_layer = Layer {
-        select: crate::commands::lint::rule_codes(&args.select),
-        ignore: crate::commands::lint::rule_codes(&args.ignore),
+        select: rule_codes(&args.select),
+        ignore: rule_codes(&args.ignore),
         severity: args.severity.clone(),
         ..Layer::default()
     };

@@ -86,9 +86,9 @@ impl FileReport {
         }
     }
 
-    /// Returns the position of `offset`, the column counted in characters. Positions of a
-    /// finding's own span come through here, in the order of findings; see [`Self::range_aside`]
-    /// for the others.
+    /// Returns the position of `offset`, the column counted in characters. A finding's own
+    /// span comes through here, in the order of findings. Other spans go through
+    /// [`Self::range_aside`].
     pub fn position(&self, offset: usize) -> Position {
         let anchor = self.anchor(offset, None, true);
         Position {

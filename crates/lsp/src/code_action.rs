@@ -57,7 +57,8 @@ pub fn code_actions(
         if !wanted(&CodeActionKind::QUICKFIX) {
             break;
         }
-        let diagnostic = diagnostics::convert(finding, &snapshot.uri, &mut finding_positions, features);
+        let diagnostic =
+            diagnostics::convert(finding, &snapshot.uri, &mut finding_positions, features);
         if let Some(fix) = &finding.fix {
             let edits = fix
                 .edits

@@ -129,9 +129,9 @@ impl<'a> ForwardPositions<'a> {
 
 /// Converts the spans of findings, which come sorted by start, in time linear in the length of
 /// the lines they are on. A start is counted from the previous start when both are on one
-/// line; an end from its own start or from the previous end, whichever is nearer below it. A
-/// position counted from the start of its line instead would make a line with many findings
-/// cost the square of its length in UTF-16.
+/// line. An end is counted from its own start or from the previous end, whichever is nearer
+/// below it. Counting each position from the start of its line would make a line with many
+/// findings cost the square of its length in UTF-16.
 pub struct SpanPositions<'a> {
     positions: Positions<'a>,
     last_start: Option<(usize, Position)>,
@@ -183,19 +183,14 @@ impl<'a> SpanPositions<'a> {
         let line = lines.line_of(offset);
         // Column 0 of the first line may follow a byte order mark, which counts no column.
         let column_start = lines.column_start(line).unwrap_or(0);
-        let nearest = anchors
+        let (at, base) = anchors
             .into_iter()
             .flatten()
             .filter(|(at, position)| position.line == line && (column_start..=offset).contains(at))
-            .max_by_key(|(at, _)| *at);
-        let position = match nearest {
-            Some((at, position)) => Position::new(
-                line,
-                position.character + ballast_parser::utf16_len(&text[at..offset]) as u32,
-            ),
-            None => self.positions.position(offset),
-        };
-        (offset, position)
+            .max_by_key(|(at, _)| *at)
+            .unwrap_or((column_start.min(offset), Position::new(line, 0)));
+        let columns = ballast_parser::utf16_len(&text[at..offset]) as u32;
+        (offset, Position::new(line, base.character + columns))
     }
 }
 
