@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::engine::{BASE_IMAGE, Builder, Engine, engine};
-use common::{TempDir, ballast, shared_dir, skip, temp_dir};
+use common::{TempDir, ballast, shared_dir, skip, temp_dir, widowed_pipe};
 use serde_json::Value;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -504,6 +504,26 @@ fn lint_rule_flags_apply_to_build() {
     assert!(stderr.contains("missing.toml"), "{stderr}");
     assert!(!stderr.contains("Step 1/"), "the builder ran: {stderr}");
     assert!(output.stdout.is_empty(), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn build_into_a_closed_pipe() {
+    let Some(_) = engine() else { return };
+    let folder = context(&[("x.txt", b"x\n")]);
+    std::fs::write(folder.join("Dockerfile"), "FROM scratch\nCOPY x.txt /x.txt\n").unwrap();
+    for format in ["tty", "json", "markdown"] {
+        let output = ballast()
+            .arg("build")
+            .arg(&*folder)
+            .args(["--network", "none", "--no-progress", "--builder", "docker"])
+            .args(["--format", format])
+            .stdout(std::process::Stdio::from(widowed_pipe()))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("Broken pipe"), "{format}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{format}: {stderr}");
+    }
 }
 
 #[test]

@@ -9,7 +9,7 @@ pub(crate) mod gate;
 mod progress;
 mod table;
 
-use std::io::{IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -17,6 +17,7 @@ use anyhow::Context;
 use ballast_analyzer::image::{self, AnalyzeOptions, ImageSource, PlatformSpec};
 use clap::{Args, ValueEnum};
 
+use crate::commands::rules::ignore_broken_pipe;
 use crate::output::escape_line;
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -121,25 +122,9 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let report = &analysis.report;
 
     let verdict = gate.as_ref().map(|gate| gate.evaluate(report));
-    let mut stdout = std::io::stdout().lock();
-    match args.format {
-        OutputFormat::Json => {
-            let mut value = serde_json::to_value(report)?;
-            if let (Some(verdict), Some(object)) = (&verdict, value.as_object_mut()) {
-                object.insert("gate".to_owned(), serde_json::to_value(verdict)?);
-            }
-            serde_json::to_writer_pretty(&mut stdout, &value)?;
-            writeln!(stdout)?;
-        }
-        OutputFormat::Tty => {
-            let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            table::write_report(&mut stdout, report, colour)?;
-            if let Some(verdict) = &verdict {
-                gate::write_verdict(&mut stdout, verdict, colour)?;
-            }
-        }
-    }
-    stdout.flush()?;
+    // A reader that stops early (`| head`) is not an error: the exit code still reports the
+    // analysis and the gate.
+    ignore_broken_pipe(write_report(report, verdict.as_ref(), args.format))?;
 
     // An error can quote names from the image or from the command line.
     for error in &report.errors {
@@ -170,4 +155,32 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         Some(verdict) if !verdict.passed => Ok(ExitCode::from(1)),
         _ => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// Writes the report to standard output in one buffered pass.
+fn write_report(
+    report: &image::Report,
+    verdict: Option<&gate::Verdict>,
+    format: OutputFormat,
+) -> std::io::Result<()> {
+    let mut stdout = BufWriter::new(std::io::stdout().lock());
+    match format {
+        OutputFormat::Json => {
+            let mut value = serde_json::to_value(report)?;
+            if let (Some(verdict), Some(object)) = (verdict, value.as_object_mut()) {
+                object.insert("gate".to_owned(), serde_json::to_value(verdict)?);
+            }
+            serde_json::to_writer_pretty(&mut stdout, &value)?;
+            writeln!(stdout)?;
+        }
+        OutputFormat::Tty => {
+            let colour =
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            table::write_report(&mut stdout, report, colour)?;
+            if let Some(verdict) = verdict {
+                gate::write_verdict(&mut stdout, verdict, colour)?;
+            }
+        }
+    }
+    stdout.flush()
 }

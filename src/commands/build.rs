@@ -8,7 +8,7 @@ mod gate;
 mod render;
 
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,6 +29,7 @@ use clap::{Args, ValueEnum};
 
 use crate::commands::analyze::gate as analyze_gate;
 use crate::commands::lint::{parse_severity_override, rule_codes};
+use crate::commands::rules::ignore_broken_pipe;
 use crate::output::{self, FileReport, Format, RenderOptions};
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -341,57 +342,63 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let name = display(&dockerfile);
-    let mut stdout = std::io::stdout().lock();
-    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    match args.format {
-        BuildFormat::Tty => {
-            render::write_tty(&mut stdout, &report, image_report.as_ref(), color)?;
-            let file_report = FileReport::new(name, source.clone(), diagnostics.clone());
-            output::render(
-                Format::Tty,
-                &[file_report],
-                RenderOptions { color },
+    // A reader that stops early (`| head`) is not an error: the exit code still reports the
+    // build, the findings and the gate.
+    let written = (|| -> std::io::Result<()> {
+        let mut stdout = BufWriter::new(std::io::stdout().lock());
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        match args.format {
+            BuildFormat::Tty => {
+                render::write_tty(&mut stdout, &report, image_report.as_ref(), color)?;
+                let file_report = FileReport::new(name, source.clone(), diagnostics.clone());
+                output::render(
+                    Format::Tty,
+                    &[file_report],
+                    RenderOptions { color },
+                    &mut stdout,
+                )?;
+                render::write_totals(&mut stdout, &report, image_report.as_ref())?;
+                if let Some(verdict) = &verdict {
+                    analyze_gate::write_verdict(&mut stdout, verdict, color)?;
+                }
+            }
+            BuildFormat::Json => {
+                let mut value = serde_json::to_value(&report)?;
+                if let (Some(verdict), Some(object)) = (&verdict, value.as_object_mut()) {
+                    object.insert("gate".to_owned(), serde_json::to_value(verdict)?);
+                }
+                serde_json::to_writer_pretty(&mut stdout, &value)?;
+                writeln!(stdout)?;
+            }
+            BuildFormat::Markdown => render::write_markdown(
                 &mut stdout,
-            )?;
-            render::write_totals(&mut stdout, &report, image_report.as_ref())?;
-            if let Some(verdict) = &verdict {
-                analyze_gate::write_verdict(&mut stdout, verdict, color)?;
+                &report,
+                image_report.as_ref(),
+                verdict.as_ref(),
+            )?,
+            other => {
+                let file_report = FileReport::new(name, source.clone(), diagnostics.clone());
+                output::render(
+                    lint_format(other),
+                    &[file_report],
+                    RenderOptions { color: false },
+                    &mut stdout,
+                )?;
+                // The lint formats hold findings only, so the size report goes beside them on
+                // standard error, where it does not mix with the machine-readable output.
+                let mut stderr = std::io::stderr().lock();
+                let color =
+                    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                render::write_tty(&mut stderr, &report, image_report.as_ref(), color)?;
+                render::write_totals(&mut stderr, &report, image_report.as_ref())?;
+                if let Some(verdict) = &verdict {
+                    analyze_gate::write_verdict(&mut stderr, verdict, color)?;
+                }
             }
         }
-        BuildFormat::Json => {
-            let mut value = serde_json::to_value(&report)?;
-            if let (Some(verdict), Some(object)) = (&verdict, value.as_object_mut()) {
-                object.insert("gate".to_owned(), serde_json::to_value(verdict)?);
-            }
-            serde_json::to_writer_pretty(&mut stdout, &value)?;
-            writeln!(stdout)?;
-        }
-        BuildFormat::Markdown => render::write_markdown(
-            &mut stdout,
-            &report,
-            image_report.as_ref(),
-            verdict.as_ref(),
-        )?,
-        other => {
-            let file_report = FileReport::new(name, source.clone(), diagnostics.clone());
-            output::render(
-                lint_format(other),
-                &[file_report],
-                RenderOptions { color: false },
-                &mut stdout,
-            )?;
-            // The lint formats hold findings only, so the size report goes beside them on
-            // standard error, where it does not mix with the machine-readable output.
-            let mut stderr = std::io::stderr().lock();
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-            render::write_tty(&mut stderr, &report, image_report.as_ref(), color)?;
-            render::write_totals(&mut stderr, &report, image_report.as_ref())?;
-            if let Some(verdict) = &verdict {
-                analyze_gate::write_verdict(&mut stderr, verdict, color)?;
-            }
-        }
-    }
-    stdout.flush()?;
+        stdout.flush()
+    })();
+    ignore_broken_pipe(written)?;
 
     if !outcome.succeeded() {
         let code = outcome.exit_code.unwrap_or(1).clamp(1, 255);

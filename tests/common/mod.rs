@@ -5,6 +5,7 @@
 pub mod engine;
 pub mod fixtures;
 
+use std::os::fd::FromRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -166,4 +167,16 @@ pub fn u64_at(report: &serde_json::Value, pointer: &str) -> u64 {
     figure(report, pointer)
         .as_u64()
         .unwrap_or_else(|| panic!("{pointer} is not an unsigned integer"))
+}
+
+/// The write end of a pipe whose read end is already closed, so every write to it fails with
+/// `EPIPE` at once, whatever the timing.
+pub fn widowed_pipe() -> std::fs::File {
+    let mut fds = [0; 2];
+    // SAFETY: `pipe` fills both descriptors on success; each is owned by exactly one value.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0, "pipe() failed");
+    unsafe {
+        drop(std::fs::File::from_raw_fd(fds[0]));
+        std::fs::File::from_raw_fd(fds[1])
+    }
 }
