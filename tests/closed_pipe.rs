@@ -9,7 +9,7 @@ use common::fixtures::{Item, layer, legacy_archive};
 use common::{ballast, temp_dir, widowed_pipe};
 
 /// Runs the command twice, into a closed pipe and into a normal one, and checks that both
-/// runs end the same way and that the first says nothing about the pipe.
+/// runs end with the same exit code and that the first prints no pipe error.
 fn assert_quiet_on_closed_pipe(mut make: impl FnMut() -> Command, expected_code: i32) {
     let normal = make().output().expect("ballast runs");
     assert_eq!(
@@ -25,10 +25,8 @@ fn assert_quiet_on_closed_pipe(mut make: impl FnMut() -> Command, expected_code:
         .output()
         .expect("ballast runs");
     let stderr = String::from_utf8_lossy(&closed.stderr);
-    assert!(
-        !stderr.contains("Broken pipe") && !stderr.contains("os error 32"),
-        "a closed pipe was reported as an error: {stderr}"
-    );
+    assert!(!stderr.contains("Broken pipe"), "closed pipe reported: {stderr}");
+    assert!(!stderr.contains("os error 32"), "closed pipe reported: {stderr}");
     assert_eq!(closed.status.code(), Some(expected_code), "stderr: {stderr}");
 }
 
