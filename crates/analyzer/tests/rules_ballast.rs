@@ -567,6 +567,27 @@ fn deleted_in_later_run_redirect_creates() {
 }
 
 #[test]
+fn deleted_in_later_run_first_remover() {
+    let text = concat!(
+        "FROM alpine:3.20\n",
+        "RUN mkdir -p /a && mkdir -p /x/y/z\n",
+        "RUN rm -rf /a-b /a.b /a0 /ab\n",
+        "RUN rm -rf /a/b/c\n",
+        "RUN rm -rf /a /x\n",
+        "FROM alpine:3.20\n",
+        "RUN mkdir /q\n",
+        "RUN touch /x/y/z/w\n",
+        "RUN rm -rf /x/y\n",
+    );
+    let found = findings(text, "BL2001");
+    let lines: Vec<usize> = found.iter().map(|(line, _)| *line).collect();
+    assert_eq!(lines, [2, 8], "{found:?}");
+    // Paths that only share a prefix with `/a` are not inside it, so line 4 removes first.
+    assert!(found[0].1.message.contains("line 4 deletes `/a/b/c`"), "{}", found[0].1.message);
+    assert!(found[1].1.message.contains("line 9 deletes `/x/y`"), "{}", found[1].1.message);
+}
+
+#[test]
 fn copy_then_delete_reported_on_run() {
     let text = concat!(
         "FROM alpine:3.20\n",
