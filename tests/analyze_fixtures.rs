@@ -285,3 +285,45 @@ fn whiteout_below_lower_symlink_removes_it() {
     // symlink, but no entry names that folder, so it is not counted.
     assert_eq!(u64_at(&report, "/totals/final_paths"), 3);
 }
+
+/// A layer of regular files and hard links (`(path, Some(target))`).
+fn layer_with_links(items: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (path, target, data) in items {
+        let mut header = tar::Header::new_gnu();
+        header.set_mode(0o644);
+        match target {
+            Some(target) => {
+                header.set_entry_type(tar::EntryType::Link);
+                header.set_size(0);
+                builder.append_link(&mut header, path, target).unwrap();
+            }
+            None => {
+                header.set_entry_type(tar::EntryType::Regular);
+                header.set_size(data.len() as u64);
+                builder.append_data(&mut header, path, *data).unwrap();
+            }
+        }
+    }
+    builder.into_inner().unwrap()
+}
+
+/// `RUN ln /h1 /h3` copies `h1` up into the new layer. The old data stays visible through the
+/// older link `h2`, so the image holds the same bytes twice, at `/h1` and at `/h2`.
+#[test]
+fn copy_kept_by_hard_link_is_a_duplicate() {
+    let data = vec![9u8; 64 * 1024];
+    let base = common::fixtures::layer(&[Item::File("bin/sh", b"#!")]);
+    let first = layer_with_links(&[("h1", None, &data), ("h2", Some("h1"), b"")]);
+    let second = layer_with_links(&[("h1", None, &data), ("h3", Some("h1"), b"")]);
+    let folder = temp_dir("hardlink-duplicate");
+    let archive = folder.join("image.tar");
+    legacy_archive(&archive, &[&base, &first, &second], &[]);
+
+    let (code, report, stderr) = analyze_json(&[archive.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(u64_at(&report, "/totals/wasted_bytes"), 0);
+    assert_eq!(u64_at(&report, "/duplicates/groups"), 1);
+    assert_eq!(u64_at(&report, "/duplicates/wasted_bytes"), 64 * 1024);
+    assert_eq!(report["duplicates"]["top_groups"][0]["paths"], json!(["/h1", "/h2"]));
+}

@@ -1,5 +1,7 @@
 //! One entry of a layer tar, reduced to the metadata the analysis needs.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// The kind of a layer entry after whiteout markers are decoded.
@@ -101,6 +103,52 @@ pub fn normalize_path(raw: &str) -> Result<NormalizedPath, PathProblem> {
     Ok(NormalizedPath { path, was_absolute })
 }
 
+/// A layer entry's name resolved to an image path.
+#[derive(Debug, PartialEq, Eq)]
+pub struct EntryPath {
+    pub path: String,
+    pub was_absolute: bool,
+    /// Whether a `..` component would have climbed above the image root.
+    pub climbed: bool,
+}
+
+/// Resolves a layer entry's name the way dockerd extracts it: `.` components, leading `./`
+/// and `/`, and repeated and trailing slashes are dropped, and `..` removes the component
+/// before it. A `..` at the root stays at the root, as `filepath.Join` inside the chroot that
+/// dockerd extracts in makes it.
+pub fn resolve_entry_path(raw: &str) -> EntryPath {
+    let mut components: Vec<&str> = Vec::new();
+    let mut climbed = false;
+    for component in raw.split('/') {
+        match component {
+            "" | "." => {}
+            ".." => climbed |= components.pop().is_none(),
+            name => components.push(name),
+        }
+    }
+    EntryPath {
+        path: components.join("/"),
+        was_absolute: raw.starts_with('/'),
+        climbed,
+    }
+}
+
+/// Decodes a name from a tar header. Bytes that are not UTF-8 become `\xNN` escapes, so two
+/// names that differ only in such bytes stay different paths.
+pub fn decode_name(bytes: &[u8]) -> Cow<'_, str> {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Cow::Borrowed(text);
+    }
+    let mut decoded = String::with_capacity(bytes.len() + 8);
+    for chunk in bytes.utf8_chunks() {
+        decoded.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            decoded.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    Cow::Owned(decoded)
+}
+
 /// Returns the parent folder of a normalized path (`""` for top-level names).
 pub fn parent(path: &str) -> &str {
     path.rfind('/').map_or("", |at| &path[..at])
@@ -148,6 +196,29 @@ mod tests {
             normalize_path("a/../../b"),
             Err(PathProblem::ParentComponent)
         );
+    }
+
+    #[test]
+    fn entry_paths_resolve_parent_components() {
+        assert_eq!(resolve_entry_path("ok/../up").path, "up");
+        assert!(!resolve_entry_path("ok/../up").climbed);
+        assert_eq!(resolve_entry_path("a/./b/../c/").path, "a/c");
+        let above = resolve_entry_path("../../etc/evil");
+        assert_eq!(above.path, "etc/evil");
+        assert!(above.climbed);
+        assert!(resolve_entry_path("a/../../b").climbed);
+        let absolute = resolve_entry_path("/etc/../etc/passwd");
+        assert_eq!(absolute.path, "etc/passwd");
+        assert!(absolute.was_absolute);
+        assert!(!absolute.climbed);
+    }
+
+    #[test]
+    fn names_keep_bytes_that_are_not_utf8() {
+        assert!(matches!(decode_name(b"usr/bin/x"), Cow::Borrowed("usr/bin/x")));
+        assert_eq!(decode_name(b"bad/\xff"), "bad/\\xff");
+        assert_eq!(decode_name(b"bad/\xfe"), "bad/\\xfe");
+        assert_eq!(decode_name(b"caf\xc3\xa9/\xc3"), "caf\u{e9}/\\xc3");
     }
 
     #[test]

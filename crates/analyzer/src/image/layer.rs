@@ -12,8 +12,8 @@ use xxhash_rust::xxh3::Xxh3;
 use super::compression::Compression;
 use super::digests::{LayerDigests, format_sha256};
 use super::entry::{
-    ContentHash, Entry, EntryKind, HEAD_BYTES, OPAQUE_MARKER, PathProblem, WHITEOUT_PREFIX,
-    file_name, head_hash, join, normalize_path, parent,
+    ContentHash, Entry, EntryKind, HEAD_BYTES, OPAQUE_MARKER, WHITEOUT_PREFIX, decode_name,
+    file_name, head_hash, join, parent, resolve_entry_path,
 };
 use super::error::{LayerError, printable};
 use super::mapped::{MappedData, MappedLayer};
@@ -60,6 +60,12 @@ impl Progress for NoProgress {}
 
 const BUFFER_BYTES: usize = 256 * 1024;
 
+/// The longest path Linux accepts, in bytes: `PATH_MAX` (4,096) less the terminating NUL.
+const MAX_PATH_BYTES: usize = 4095;
+
+/// Warnings kept per layer.
+const MAX_WARNINGS: usize = 10;
+
 /// Bytes of a mapped layer between two progress reports.
 pub(crate) const PROGRESS_STEP: u64 = 4 * 1024 * 1024;
 
@@ -101,7 +107,7 @@ pub fn read_layer_with(
     })?;
     let found = Compression::sniff(head);
     let empty_blob = head.is_empty();
-    check_declared(declared, found, empty_blob, name)?;
+    let mismatch = declared_mismatch(declared, found, empty_blob);
 
     let decode_error: RefCell<Option<String>> = RefCell::new(None);
     let tar_bytes = Cell::new(0u64);
@@ -134,6 +140,7 @@ pub fn read_layer_with(
     };
 
     let mut walker = Walker::new(name, None);
+    walker.warnings.extend(mismatch);
     let result = if empty_blob {
         drop(counted);
         walker.warnings.push(EMPTY_BLOB_WARNING.to_owned());
@@ -177,24 +184,25 @@ pub fn read_layer_with(
 /// 1,024 zero bytes (or its compressed form), so a 0-byte blob usually means a damaged copy.
 const EMPTY_BLOB_WARNING: &str = "the layer blob is 0 bytes, not a tar archive; it is read as an empty layer, but the archive may be damaged (--verify-digests checks it against the image's diff_id)";
 
-/// Rejects a media type that names a compression the blob's first bytes contradict. An empty
-/// blob, and a media type that declares a plain tar, match any bytes.
-fn check_declared(
+/// Returns a warning when the media type names a compression that the blob's first bytes
+/// contradict. The bytes decide, as in containerd and dockerd, which detect the compression
+/// of a layer from its magic number. An empty blob matches any media type.
+pub(crate) fn declared_mismatch(
     declared: Option<Compression>,
     found: Compression,
     empty_blob: bool,
-    name: &str,
-) -> Result<(), LayerError> {
-    match declared {
-        Some(declared) if declared != Compression::None && declared != found && !empty_blob => {
-            Err(LayerError::CompressionMismatch {
-                layer: name.to_owned(),
-                declared: declared.name(),
-                found: found.name(),
-            })
-        }
-        _ => Ok(()),
-    }
+) -> Option<String> {
+    let declared = declared?;
+    (declared != found && !empty_blob).then(|| {
+        format!(
+            "the media type names {}, but the blob is {}; it is read as {}, as container \
+             engines do, and the manifest should name {}",
+            declared.name(),
+            found.name(),
+            found.name(),
+            found.name()
+        )
+    })
 }
 
 /// Decodes an uncompressed layer blob mapped into memory: the same result as [`read_layer`]
@@ -215,12 +223,11 @@ pub fn read_mapped_layer(
     if found != Compression::None {
         return None;
     }
-    if let Err(error) = check_declared(declared, found, bytes.is_empty(), name) {
-        return Some(Err(error));
-    }
-
     let tar_bytes = Cell::new(0u64);
     let mut walker = Walker::new(name, Some(MappedData::new(&map)));
+    walker
+        .warnings
+        .extend(declared_mismatch(declared, found, bytes.is_empty()));
     if bytes.is_empty() {
         walker.warnings.push(EMPTY_BLOB_WARNING.to_owned());
     }
@@ -263,6 +270,8 @@ struct Walker<'a> {
     unhashed: Vec<(usize, u64)>,
     /// Whether the walk of a mapped layer met an entry that only a stream reads correctly.
     needs_stream: bool,
+    /// Indexes in `entries` of the hard links, checked against their targets after the walk.
+    hardlinks: Vec<usize>,
 }
 
 impl<'a> Walker<'a> {
@@ -280,6 +289,74 @@ impl<'a> Walker<'a> {
             mapped,
             unhashed: Vec::new(),
             needs_stream: false,
+            hardlinks: Vec::new(),
+        }
+    }
+
+    /// Adds a warning, up to [`MAX_WARNINGS`] per layer. One more line then notes that the
+    /// rest were left out.
+    fn warn(&mut self, warning: String) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(warning);
+        } else if self.warnings.len() == MAX_WARNINGS {
+            self.warnings
+                .push("further warnings about this layer are left out".to_owned());
+        }
+    }
+
+    /// Rejects a name or link target longer than Linux allows. No engine can extract such an
+    /// entry, and keeping such names would let a small compressed layer fill memory.
+    fn check_length(
+        &self,
+        text: &str,
+        field: &str,
+        entry: &str,
+        tar_bytes: &Cell<u64>,
+    ) -> Result<(), LayerError> {
+        if text.len() <= MAX_PATH_BYTES {
+            return Ok(());
+        }
+        let start: String = entry.chars().take(60).collect();
+        Err(LayerError::Tar {
+            layer: self.name.to_owned(),
+            offset: tar_bytes.get(),
+            message: format!(
+                "the {field} of entry `{}…` is {} bytes long, and Linux paths are at most \
+                 {MAX_PATH_BYTES} bytes, so no engine can extract this layer",
+                printable(&start),
+                text.len()
+            ),
+        })
+    }
+
+    /// Warns about hard links whose target is not an earlier entry of the same layer. dockerd
+    /// extracts each layer into an empty folder, so such a link fails with "no such file or
+    /// directory", even when a lower layer has the target.
+    fn check_hardlinks(&mut self) {
+        if self.hardlinks.is_empty() {
+            return;
+        }
+        let mut first_index: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::new();
+        for (index, entry) in self.entries.iter().enumerate() {
+            first_index.entry(&entry.path).or_insert(index);
+        }
+        let mut warnings = Vec::new();
+        for &index in &self.hardlinks {
+            let entry = &self.entries[index];
+            let Some(target) = entry.link.as_deref() else { continue };
+            let earlier = first_index.get(target).is_some_and(|&found| found < index);
+            if !earlier {
+                warnings.push(format!(
+                    "hard link `/{}` names `/{}`, which is not an earlier entry of this layer; \
+                     dockerd cannot extract the layer (\"no such file or directory\")",
+                    printable(&entry.path),
+                    printable(target)
+                ));
+            }
+        }
+        for warning in warnings {
+            self.warn(warning);
         }
     }
 
@@ -327,6 +404,7 @@ impl<'a> Walker<'a> {
         if let Some(mapped) = &mut self.mapped {
             mapped.release_all();
         }
+        self.check_hardlinks();
         Ok(())
     }
 
@@ -347,6 +425,7 @@ impl<'a> Walker<'a> {
         // gzip trailer (with its CRC) is checked.
         let mut rest = archive.into_inner();
         io::copy(&mut rest, &mut io::sink()).map_err(tar_error)?;
+        self.check_hardlinks();
         Ok(())
     }
 
@@ -363,20 +442,28 @@ impl<'a> Walker<'a> {
             return Ok(());
         }
 
-        let raw_name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let normalized = normalize_path(&raw_name).map_err(|PathProblem::ParentComponent| {
-            LayerError::UnsafePath {
-                layer: self.name.to_owned(),
-                entry: raw_name.clone(),
-            }
-        })?;
-        if normalized.was_absolute && self.warnings.len() < 10 {
-            self.warnings.push(format!(
+        let sparse = pax_sparse(&mut entry);
+        let raw_name = match sparse.as_ref().and_then(|sparse| sparse.name.clone()) {
+            Some(name) => name,
+            None => decode_name(&entry.path_bytes()).into_owned(),
+        };
+        self.check_length(&raw_name, "name", &raw_name, tar_bytes)?;
+        let resolved = resolve_entry_path(&raw_name);
+        if resolved.was_absolute {
+            self.warn(format!(
                 "entry `{}` has an absolute name; it is read relative to the image root",
                 printable(&raw_name)
             ));
         }
-        let path = normalized.path;
+        if resolved.climbed {
+            self.warn(format!(
+                "entry `{}` climbs above the image root through `..`; it is read as `/{}`, \
+                 where dockerd extracts it",
+                printable(&raw_name),
+                printable(&resolved.path)
+            ));
+        }
+        let path = resolved.path;
         if path.is_empty() {
             return Ok(());
         }
@@ -411,27 +498,39 @@ impl<'a> Walker<'a> {
         };
 
         let link = match kind {
-            EntryKind::Symlink => entry.link_name_bytes().map(|bytes| {
-                String::from_utf8_lossy(&bytes)
-                    .into_owned()
-                    .into_boxed_str()
-            }),
-            EntryKind::Hardlink => {
+            EntryKind::Symlink | EntryKind::Hardlink => {
                 let raw = entry
                     .link_name_bytes()
-                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                    .map(|bytes| decode_name(&bytes).into_owned())
                     .unwrap_or_default();
-                let target = normalize_path(&raw).map_err(|PathProblem::ParentComponent| {
-                    LayerError::UnsafePath {
-                        layer: self.name.to_owned(),
-                        entry: format!("{raw_name} (hardlink to {raw})"),
+                self.check_length(&raw, "link target", &raw_name, tar_bytes)?;
+                if kind == EntryKind::Symlink {
+                    Some(raw.into_boxed_str())
+                } else {
+                    let target = resolve_entry_path(&raw);
+                    if target.climbed {
+                        self.warn(format!(
+                            "hard link `{}` names `{}`, which climbs above the image root \
+                             through `..`; it is read as `/{}`",
+                            printable(&raw_name),
+                            printable(&raw),
+                            printable(&target.path)
+                        ));
                     }
-                })?;
-                Some(target.path.into_boxed_str())
+                    self.hardlinks.push(self.entries.len());
+                    Some(target.path.into_boxed_str())
+                }
             }
             _ => None,
         };
 
+        if header_kind == tar::EntryType::GNUSparse {
+            self.warn(format!(
+                "entry `{}` is an old GNU sparse file (tar type `S`), which dockerd cannot \
+                 extract (\"unhandled tar header type 83\"); it is read with its full size",
+                printable(&raw_name)
+            ));
+        }
         if self.mapped.is_some() && header_kind == tar::EntryType::GNUSparse {
             // A sparse entry stores only its data regions, which the tar reader expands, and
             // the reader of a tar walked with seeks yields none of them. The caller reads such
@@ -439,7 +538,12 @@ impl<'a> Walker<'a> {
             self.needs_stream = true;
             return Ok(());
         }
-        let (size, head_hash, hash) = if kind == EntryKind::File {
+        let (size, head_hash, hash) = if let Some(real_size) = sparse.and_then(|s| s.size) {
+            // The data holds only the written regions (and, in format 1.0, the map of them),
+            // so it is neither the file's content nor its size. The file is not hashed and
+            // counts as unique.
+            (real_size, 0, None)
+        } else if kind == EntryKind::File {
             let claimed = entry.size();
             // Sparse entries of a mapped layer returned above, so mapped data lies in place.
             let content = match &mut self.mapped {
@@ -514,6 +618,47 @@ impl<'a> Walker<'a> {
             hash: Some(hasher.digest128()),
         })
     }
+}
+
+/// The real name and size of a file in one of GNU tar's PAX sparse formats (0.0, 0.1 and
+/// 1.0). Its tar name can be a placeholder such as `GNUSparseFile.123/name`, and its data
+/// holds only the written regions.
+struct PaxSparse {
+    name: Option<String>,
+    size: Option<u64>,
+}
+
+/// Reads the GNU sparse records of an entry's PAX header, as Go's `archive/tar` (which
+/// dockerd extracts with) does: `GNU.sparse.name` replaces the name, and `GNU.sparse.size`
+/// or else `GNU.sparse.realsize` is the size.
+fn pax_sparse<R: Read>(entry: &mut tar::Entry<'_, R>) -> Option<PaxSparse> {
+    let extensions = entry.pax_extensions().ok().flatten()?;
+    let mut sparse = PaxSparse {
+        name: None,
+        size: None,
+    };
+    let mut real_size = None;
+    let mut found = false;
+    for extension in extensions.flatten() {
+        let Ok(key) = extension.key() else { continue };
+        if !key.starts_with("GNU.sparse.") {
+            continue;
+        }
+        found = true;
+        let value = extension.value_bytes();
+        match key {
+            "GNU.sparse.name" => sparse.name = Some(decode_name(value).into_owned()),
+            "GNU.sparse.size" => sparse.size = parse_decimal(value),
+            "GNU.sparse.realsize" => real_size = parse_decimal(value),
+            _ => {}
+        }
+    }
+    sparse.size = sparse.size.or(real_size);
+    found.then_some(sparse)
+}
+
+fn parse_decimal(value: &[u8]) -> Option<u64> {
+    std::str::from_utf8(value).ok()?.trim().parse().ok()
 }
 
 /// The length and hashes of one regular file's content, as the walk read them.

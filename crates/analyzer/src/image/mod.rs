@@ -292,18 +292,15 @@ fn decode_layers(
         let layer = &plan.layers[index];
         let name = layer_name(plan, index);
         if let Opened::Stream(catalog) = opened {
-            let contents = catalog
+            let mut contents = catalog
                 .layer(&layer.path)
                 .map_err(|error| rename(error, &name))?;
-            if let Some(declared) = declared_compression(layer, &name)?
-                && declared != Compression::None
-                && declared != contents.compression
+            let declared = declared_compression(layer, &name)?;
+            let empty_blob = contents.blob_bytes == 0;
+            if let Some(warning) =
+                layer::declared_mismatch(declared, contents.compression, empty_blob)
             {
-                return Err(LayerError::CompressionMismatch {
-                    layer: name,
-                    declared: declared.name(),
-                    found: contents.compression.name(),
-                });
+                Arc::make_mut(&mut contents).warnings.push(warning);
             }
             return Ok(ReadLayer::Hashed(contents));
         }

@@ -483,7 +483,9 @@ fn waste_summary(wasted: &[WastedFile], top: usize) -> WasteSummary {
 fn duplicate_summary(tree: &MergedTree, top: usize) -> DuplicateSummary {
     let mut groups: HashMap<(ContentHash, u64), Vec<&str>> = HashMap::new();
     for (path, node) in tree.nodes() {
-        if node.kind != EntryKind::File || node.size == 0 {
+        // A hard link carries bytes only when its target was hidden: it then keeps a copy of
+        // its own visible, which another path can duplicate.
+        if !matches!(node.kind, EntryKind::File | EntryKind::Hardlink) || node.size == 0 {
             continue;
         }
         if let Some(hash) = node.hash {
