@@ -240,6 +240,133 @@ fn threshold_options_gate_without_ci() {
     assert_eq!(default_gate, 1, "{stderr}");
 }
 
+/// Writes an image that wastes nothing, so it passes dive's default rules, and returns its
+/// path.
+fn clean_archive(folder: &std::path::Path) -> String {
+    let base = common::fixtures::layer(&[Item::File("bin/sh", b"#!")]);
+    let data = common::fixtures::layer(&[Item::File("data", &[7u8; 4096])]);
+    let archive = folder.join("image.tar");
+    legacy_archive(&archive, &[&base, &data], &[]);
+    archive.to_str().unwrap().to_owned()
+}
+
+/// Runs `ballast analyze ARGS…` in `folder` and returns the exit code, standard output and
+/// standard error.
+fn analyze_in(folder: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let output = common::ballast()
+        .current_dir(folder)
+        .arg("analyze")
+        .args(args)
+        .arg("--no-progress")
+        .output()
+        .expect("the ballast binary runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// dive 0.13.1 stops on a `.dive-ci` file that is not YAML, whose `rules` is a list, or whose
+/// value has the wrong type. ballast stops too, with exit status 2, before it reads the image.
+#[test]
+fn invalid_dive_ci_file_stops_the_gate() {
+    let folder = temp_dir("dive-ci-invalid");
+    let archive = clean_archive(&folder);
+    let cases = [
+        ("rules: [this is: not valid\n", ".dive-ci:2:1: ", "did not find expected ',' or ']'"),
+        (
+            "rules:\n  - lowestEfficiency: 0.99\n",
+            ".dive-ci:2:3: ",
+            "a list, where a mapping of the keys `lowestEfficiency`",
+        ),
+        (
+            "rules:\n  lowestEfficiency: [0.99]\n",
+            ".dive-ci:2:21: ",
+            "expected a number from 0 to 1 or `disabled`",
+        ),
+        (
+            "rules:\n  highestWastedBytes: {limit: 20MB}\n",
+            ".dive-ci:2:23: ",
+            "expected bytes, a size such as 20MB or 20MiB, or `disabled`",
+        ),
+    ];
+    for (text, at, expected) in cases {
+        std::fs::write(folder.join(".dive-ci"), text).unwrap();
+        let (code, stdout, stderr) = analyze_in(&folder, &["--ci", &archive]);
+        assert_eq!(code, 2, "{text:?}: {stdout}{stderr}");
+        assert!(stderr.starts_with(&format!("ballast: {at}invalid dive CI file: ")), "{stderr}");
+        assert!(stderr.contains(expected), "{text:?}: {stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+    }
+
+    // The same file named with --ci-config is named by its path.
+    let config = folder.join("gate.yaml");
+    std::fs::write(&config, "rules:\n  - lowestEfficiency: 0.99\n").unwrap();
+    let config = config.to_str().unwrap();
+    let (code, _, stderr) = analyze_in(&folder, &["--ci-config", config, &archive]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.starts_with(&format!("ballast: {config}:2:3: ")), "{stderr}");
+}
+
+/// A key dive does not know is named in a warning, and a rule the file leaves out is labelled
+/// as dive's default rather than as the file's.
+#[test]
+fn dive_ci_unknown_key_and_default_rules() {
+    let folder = temp_dir("dive-ci-defaults");
+    let archive = clean_archive(&folder);
+    std::fs::write(
+        folder.join(".dive-ci"),
+        "rules:\n  lowestEfficency: 0.99\n  highestWastedBytes: 1MB\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = analyze_in(&folder, &["--ci", "--format", "json", &archive]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "ballast: warning: .dive-ci: unknown key `rules.lowestEfficency` is ignored; the keys \
+             of a dive CI file are `rules.lowestEfficiency`, `rules.highestWastedBytes` and \
+             `rules.highestUserWastedPercent`"
+        ),
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let origins: Vec<(&str, &str)> = report["gate"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| (rule["rule"].as_str().unwrap(), rule["origin"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            ("lowestEfficiency", "dive default"),
+            ("highestWastedBytes", ".dive-ci"),
+            ("highestUserWastedPercent", "dive default"),
+        ]
+    );
+
+    let (_, stdout, _) = analyze_in(&folder, &["--ci", &archive]);
+    assert!(stdout.contains("(threshold 0.9, from dive default)"), "{stdout}");
+    assert!(stdout.contains("(threshold 1000000 bytes, from .dive-ci)"), "{stdout}");
+}
+
+/// A file that turns every rule off leaves no rule; ballast's own default gate applies only
+/// when there is no file.
+#[test]
+fn dive_ci_disabling_every_rule_passes() {
+    let folder = temp_dir("dive-ci-disabled");
+    let archive = clean_archive(&folder);
+    std::fs::write(
+        folder.join(".dive-ci"),
+        "rules:\n  lowestEfficiency: disabled\n  highestUserWastedPercent: disabled\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = analyze_in(&folder, &["--ci", &archive]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.ends_with("Result: PASS (0 rules, 0 failed)\n"), "{stdout}");
+}
+
 /// Analyzes a legacy archive of a base layer with `usr/lib/a` and the symlink
 /// `lib -> usr/lib`, followed by `layers`.
 fn lib_symlink_archive(name: &str, layers: &[&[u8]]) -> serde_json::Value {

@@ -2,14 +2,17 @@
 //! from a dive `.dive-ci` file, judged on the dive-compatible figures so that existing dive
 //! gates keep their meaning.
 
+use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use ballast_analyzer::image::Report;
-use serde::Serialize;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::AnalyzeArgs;
+use crate::output::escape_line;
 
 /// One threshold and where it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,7 +41,8 @@ pub struct Verdict {
 #[derive(Debug, Serialize)]
 pub struct RuleResult {
     pub rule: &'static str,
-    /// Where the threshold came from: a command-line option, a .dive-ci file, or the default.
+    /// The source of the threshold: a command-line option, a .dive-ci file, ballast's
+    /// default gate, or dive's default for a rule the .dive-ci file leaves out.
     pub origin: String,
     pub threshold: String,
     pub actual: String,
@@ -91,7 +95,8 @@ impl Gate {
     }
 
     /// Builds the gate from `args`, with the rules of the dive CI file. Without a threshold
-    /// and without a CI file the gate is --min-efficiency 0.9 --max-wasted-percent 10.
+    /// and without a CI file the gate is --min-efficiency 0.9 --max-wasted-percent 10. An
+    /// invalid CI file is an error; a key in it that dive does not know gets a warning.
     pub fn new(args: &Thresholds) -> anyhow::Result<Gate> {
         let mut rules = Vec::new();
         if let Some(bytes) = args.max_image_size {
@@ -120,16 +125,29 @@ impl Gate {
             Some(path) => Some(path.clone()),
             None => Some(PathBuf::from(".dive-ci")).filter(|path| path.is_file()),
         };
+        let has_file = config.is_some();
         if let Some(path) = config {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read the CI file {}", path.display()))?;
+            let file = parse_dive_ci(&text, &path)?;
+            for key in &file.unknown {
+                let warning = format!(
+                    "{}: unknown key `{key}` is ignored; the keys of a dive CI file are {}",
+                    path.display(),
+                    known_keys("rules.")
+                );
+                // The key and the path are text from the user; control characters are escaped.
+                eprintln!("ballast: warning: {}", escape_line(&warning));
+            }
             let origin = path.display().to_string();
-            for rule in parse_dive_ci(&text, &path)? {
-                rules.push((rule, origin.clone()));
+            for (rule, set) in file.rules() {
+                let origin = if set { origin.clone() } else { "dive default".to_owned() };
+                rules.push((rule, origin));
             }
         }
 
-        if rules.is_empty() {
+        // A file that disables every rule leaves the gate empty, as it does in dive.
+        if rules.is_empty() && !has_file {
             rules.push((Rule::MinEfficiency(0.9), "default".to_owned()));
             rules.push((Rule::MaxWastedPercent(10.0), "default".to_owned()));
         }
@@ -207,103 +225,285 @@ fn judge(rule: &Rule, origin: &str, report: &Report) -> RuleResult {
     }
 }
 
-/// Reads the `rules:` map of a dive CI file. dive 0.13.1 applies its defaults to keys the file
-/// leaves out (lowestEfficiency 0.9, highestUserWastedPercent 0.1, highestWastedBytes
-/// disabled), and a rule is disabled with the value `disabled`.
-fn parse_dive_ci(text: &str, path: &Path) -> anyhow::Result<Vec<Rule>> {
-    let mut lowest_efficiency = Some(0.9);
-    let mut highest_wasted_bytes = None;
-    let mut highest_user_wasted = Some(0.1);
-    let mut in_rules = false;
+/// The rule keys of a dive CI file, in the order the gate lists their rules.
+const DIVE_KEYS: [&str; 3] = [
+    "lowestEfficiency",
+    "highestWastedBytes",
+    "highestUserWastedPercent",
+];
 
-    for (number, raw_line) in text.lines().enumerate() {
-        let line = strip_comment(raw_line);
-        if line.trim().is_empty() {
-            continue;
-        }
-        let indented = line.starts_with([' ', '\t']);
-        if !indented {
-            in_rules = line.trim_end() == "rules:";
-            continue;
-        }
-        if !in_rules {
-            continue;
-        }
-        let Some((key, value)) = line.trim().split_once(':') else {
-            bail!(
-                "{}:{}: expected `key: value` inside `rules:`",
-                path.display(),
-                number + 1
-            );
-        };
-        let value = unquote(value.trim());
-        let at = || format!("{}:{}", path.display(), number + 1);
-        let disabled = value.eq_ignore_ascii_case("disabled");
-        match key.trim() {
-            "lowestEfficiency" => {
-                lowest_efficiency = if disabled {
-                    None
-                } else {
-                    Some(parse_ratio(value, &at())?)
-                };
-            }
-            "highestWastedBytes" => {
-                highest_wasted_bytes = if disabled {
-                    None
-                } else {
-                    Some(parse_size(value).map_err(|error| anyhow::anyhow!("{}: {error}", at()))?)
-                };
-            }
-            "highestUserWastedPercent" => {
-                highest_user_wasted = if disabled {
-                    None
-                } else {
-                    Some(parse_ratio(value, &at())?)
-                };
-            }
-            _ => {}
-        }
-    }
-
-    let mut rules = Vec::new();
-    rules.extend(lowest_efficiency.map(Rule::DiveLowestEfficiency));
-    rules.extend(highest_wasted_bytes.map(Rule::DiveHighestWastedBytes));
-    rules.extend(highest_user_wasted.map(Rule::DiveHighestUserWastedPercent));
-    Ok(rules)
+/// A dive CI file as read: for each key of [`DIVE_KEYS`], `None` when the file leaves it out
+/// and `Some(None)` when the file sets it to `disabled`; and the keys dive does not know.
+#[derive(Debug, Default, PartialEq)]
+struct DiveCi {
+    set: [Option<Option<Rule>>; 3],
+    unknown: Vec<String>,
 }
 
-fn strip_comment(line: &str) -> &str {
-    let mut previous_blank = true;
-    let mut quote: Option<char> = None;
-    for (at, character) in line.char_indices() {
-        match (quote, character) {
-            (Some(open), _) if character == open => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(character),
-            (None, '#') if previous_blank => return &line[..at],
-            _ => {}
-        }
-        previous_blank = character.is_whitespace();
+impl DiveCi {
+    /// Returns the rules in force, each with whether the file sets it. dive 0.13.1 applies its
+    /// defaults to keys the file leaves out: lowestEfficiency 0.9, highestWastedBytes
+    /// disabled, highestUserWastedPercent 0.1.
+    fn rules(&self) -> Vec<(Rule, bool)> {
+        let defaults = [
+            Some(Rule::DiveLowestEfficiency(0.9)),
+            None,
+            Some(Rule::DiveHighestUserWastedPercent(0.1)),
+        ];
+        self.set
+            .iter()
+            .zip(defaults)
+            .filter_map(|(set, default)| match set {
+                Some(rule) => rule.clone().map(|rule| (rule, true)),
+                None => default.map(|rule| (rule, false)),
+            })
+            .collect()
     }
-    line
 }
 
-fn unquote(value: &str) -> &str {
-    for quote in ['"', '\''] {
-        if let Some(inner) = value
-            .strip_prefix(quote)
-            .and_then(|rest| rest.strip_suffix(quote))
-        {
-            return inner;
-        }
-    }
-    value
+/// Reads a dive CI file: YAML with a `rules:` mapping of [`DIVE_KEYS`] to thresholds. Keys
+/// match in any case, because viper, dive 0.13.1's configuration library, lowercases them.
+/// An empty file sets nothing.
+fn parse_dive_ci(text: &str, path: &Path) -> anyhow::Result<DiveCi> {
+    // Reading the whole file as YAML first reports a syntax error before a wrong type that
+    // the typed read meets earlier in the file.
+    serde_norway::from_str::<IgnoredAny>(text)
+        .and_then(|_| serde_norway::from_str(text))
+        .map_err(|error| invalid_dive_ci(path, &error))
 }
 
-fn parse_ratio(value: &str, at: &str) -> anyhow::Result<f64> {
-    match value.parse::<f64>() {
-        Ok(ratio) if (0.0..=1.0).contains(&ratio) => Ok(ratio),
-        _ => bail!("{at}: invalid ratio `{value}`; expected a number from 0 to 1 or `disabled`"),
+/// Returns the error of an invalid dive CI file, with the line and column in front, where
+/// serde_norway ends its message with ` at line L column C`.
+fn invalid_dive_ci(path: &Path, error: &serde_norway::Error) -> anyhow::Error {
+    let mut message = error.to_string();
+    let mut at = path.display().to_string();
+    if let Some(location) = error.location() {
+        let suffix = format!(" at line {} column {}", location.line(), location.column());
+        message = message.replacen(&suffix, "", 1);
+        at = format!("{at}:{}:{}", location.line(), location.column());
+    }
+    anyhow::anyhow!("{at}: invalid dive CI file: {message}")
+}
+
+impl<'de> Deserialize<'de> for DiveCi {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DiveCiVisitor)
+    }
+}
+
+struct DiveCiVisitor;
+
+impl<'de> Visitor<'de> for DiveCiVisitor {
+    type Value = DiveCi;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(
+            "a mapping with the key `rules`, such as `rules: {lowestEfficiency: 0.9}`",
+        )
+    }
+
+    /// A file that contains nothing, or only comments, sets nothing.
+    fn visit_none<E: de::Error>(self) -> Result<DiveCi, E> {
+        Ok(DiveCi::default())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<DiveCi, E> {
+        Ok(DiveCi::default())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DiveCi, A::Error> {
+        let mut file = DiveCi::default();
+        while let Some(key) = map.next_key::<String>()? {
+            if key.eq_ignore_ascii_case("rules") {
+                let rules: DiveRules = map.next_value()?;
+                for (set, rule) in file.set.iter_mut().zip(rules.set) {
+                    if rule.is_some() {
+                        *set = rule;
+                    }
+                }
+                file.unknown.extend(rules.unknown);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+                file.unknown.push(key);
+            }
+        }
+        Ok(file)
+    }
+}
+
+/// The value of `rules:`; its unknown keys are named `rules.KEY`.
+#[derive(Default)]
+struct DiveRules {
+    set: [Option<Option<Rule>>; 3],
+    unknown: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for DiveRules {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DiveRulesVisitor)
+    }
+}
+
+struct DiveRulesVisitor;
+
+impl<'de> Visitor<'de> for DiveRulesVisitor {
+    type Value = DiveRules;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "a mapping of the keys {}", known_keys(""))
+    }
+
+    /// `rules:` with nothing after it leaves every rule at its default.
+    fn visit_unit<E: de::Error>(self) -> Result<DiveRules, E> {
+        Ok(DiveRules::default())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<DiveRules, A::Error> {
+        Err(de::Error::custom(format!(
+            "a list, where a mapping of the keys {} is expected; write each rule as \
+             `KEY: VALUE` without a leading `- `",
+            known_keys("")
+        )))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DiveRules, A::Error> {
+        let mut rules = DiveRules::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let index = DIVE_KEYS
+                .iter()
+                .position(|known| known.eq_ignore_ascii_case(&key));
+            let rule = match index {
+                Some(0) => map.next_value::<Ratio>()?.0.map(Rule::DiveLowestEfficiency),
+                Some(1) => map.next_value::<Size>()?.0.map(Rule::DiveHighestWastedBytes),
+                Some(_) => map
+                    .next_value::<Ratio>()?
+                    .0
+                    .map(Rule::DiveHighestUserWastedPercent),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                    rules.unknown.push(format!("rules.{key}"));
+                    continue;
+                }
+            };
+            rules.set[index.unwrap_or_default()] = Some(rule);
+        }
+        Ok(rules)
+    }
+}
+
+/// Lists [`DIVE_KEYS`] with `prefix`, for messages.
+fn known_keys(prefix: &str) -> String {
+    let keys: Vec<String> = DIVE_KEYS
+        .iter()
+        .map(|key| format!("`{prefix}{key}`"))
+        .collect();
+    format!("{}, {} and {}", keys[0], keys[1], keys[2])
+}
+
+/// Returns whether `text` is `disabled`, the value that turns a dive 0.13.1 rule off.
+fn is_disabled(text: &str) -> bool {
+    text.trim().eq_ignore_ascii_case("disabled")
+}
+
+/// A ratio rule's value: a number from 0 to 1, or `None` for `disabled`. dive reads the value
+/// as text, so a quoted number is a number too. An error comes from this visitor so that
+/// serde_norway gives it the value's line and column.
+struct Ratio(Option<f64>);
+
+impl<'de> Deserialize<'de> for Ratio {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RatioVisitor)
+    }
+}
+
+struct RatioVisitor;
+
+impl RatioVisitor {
+    fn check<E: de::Error>(value: f64, text: &str) -> Result<Ratio, E> {
+        if (0.0..=1.0).contains(&value) {
+            return Ok(Ratio(Some(value)));
+        }
+        Err(E::custom(format!(
+            "invalid ratio `{text}`; expected a number from 0 to 1 (0.1 for 10 %) or `disabled`"
+        )))
+    }
+}
+
+impl Visitor<'_> for RatioVisitor {
+    type Value = Ratio;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a number from 0 to 1 or `disabled`")
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Ratio, E> {
+        Self::check(value, &value.to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Ratio, E> {
+        Self::check(value as f64, &value.to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Ratio, E> {
+        Self::check(value as f64, &value.to_string())
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Ratio, E> {
+        if is_disabled(text) {
+            return Ok(Ratio(None));
+        }
+        Self::check(text.trim().parse().unwrap_or(f64::NAN), text)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Ratio, E> {
+        Err(E::custom(
+            "the value is empty; expected a number from 0 to 1 or `disabled`",
+        ))
+    }
+}
+
+/// A byte-size rule's value: bytes, a size with a unit such as `20MB`, or `None` for
+/// `disabled`.
+struct Size(Option<u64>);
+
+impl<'de> Deserialize<'de> for Size {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SizeVisitor)
+    }
+}
+
+struct SizeVisitor;
+
+impl Visitor<'_> for SizeVisitor {
+    type Value = Size;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("bytes, a size such as 20MB or 20MiB, or `disabled`")
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Size, E> {
+        Ok(Size(Some(value)))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Size, E> {
+        self.visit_str(&value.to_string())
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Size, E> {
+        self.visit_str(&value.to_string())
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Size, E> {
+        if is_disabled(text) {
+            return Ok(Size(None));
+        }
+        parse_size(text).map(|bytes| Size(Some(bytes))).map_err(E::custom)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Size, E> {
+        Err(E::custom(
+            "the value is empty; expected bytes, a size such as 20MB or 20MiB, or `disabled`",
+        ))
     }
 }
 
@@ -383,12 +583,12 @@ mod tests {
     #[test]
     fn dive_ci_rules_with_defaults() {
         let text = "# gate\nrules:\n  highestWastedBytes: \"20MB\" # absolute\n  highestUserWastedPercent: disabled\n";
-        let rules = parse_dive_ci(text, Path::new(".dive-ci")).unwrap();
+        let rules = parse_dive_ci(text, Path::new(".dive-ci")).unwrap().rules();
         assert_eq!(
             rules,
             vec![
-                Rule::DiveLowestEfficiency(0.9),
-                Rule::DiveHighestWastedBytes(20_000_000)
+                (Rule::DiveLowestEfficiency(0.9), false),
+                (Rule::DiveHighestWastedBytes(20_000_000), true)
             ]
         );
     }
@@ -397,5 +597,65 @@ mod tests {
     fn dive_ci_rejects_out_of_range() {
         let error = parse_dive_ci("rules:\n  lowestEfficiency: 1.5\n", Path::new("x")).unwrap_err();
         assert!(error.to_string().contains("x:2"));
+    }
+
+    /// Parses `text` as `.dive-ci` and returns the error message.
+    fn dive_ci_error(text: &str) -> String {
+        parse_dive_ci(text, Path::new(".dive-ci")).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn dive_ci_forms_dive_accepts() {
+        let rules = |text: &str| parse_dive_ci(text, Path::new(".dive-ci")).unwrap().rules();
+        let defaults = vec![
+            (Rule::DiveLowestEfficiency(0.9), false),
+            (Rule::DiveHighestUserWastedPercent(0.1), false),
+        ];
+        assert_eq!(rules(""), defaults);
+        assert_eq!(rules("# nothing yet\n"), defaults);
+        assert_eq!(rules("rules:\n"), defaults);
+        assert_eq!(
+            rules("rules:\n  lowestEfficiency: '0.5'\n  highestWastedBytes: 20 MiB\n"),
+            vec![
+                (Rule::DiveLowestEfficiency(0.5), true),
+                (Rule::DiveHighestWastedBytes(20_971_520), true),
+                (Rule::DiveHighestUserWastedPercent(0.1), false),
+            ]
+        );
+        // Keys in any case, a flow mapping, and a size in exponent notation.
+        let flow = "rules: {LowestEfficiency: 1, highestWastedBytes: 1e3, \
+                    HIGHESTUSERWASTEDPERCENT: 0}";
+        assert_eq!(
+            rules(flow),
+            vec![
+                (Rule::DiveLowestEfficiency(1.0), true),
+                (Rule::DiveHighestWastedBytes(1000), true),
+                (Rule::DiveHighestUserWastedPercent(0.0), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn dive_ci_errors_name_line_and_expectation() {
+        let error = dive_ci_error("rules: [this is: not valid\n");
+        assert!(error.starts_with(".dive-ci:2:1: invalid dive CI file: did not find"), "{error}");
+        let error = dive_ci_error("rules:\n  - lowestEfficiency: 0.99\n");
+        assert!(error.starts_with(".dive-ci:2:3: invalid dive CI file: rules: a list"), "{error}");
+        assert!(error.contains("without a leading `- `"), "{error}");
+        let error = dive_ci_error("rules:\n  lowestEfficiency: true\n");
+        assert!(error.starts_with(".dive-ci:2:21: "), "{error}");
+        assert!(error.contains("expected a number from 0 to 1 or `disabled`"), "{error}");
+        let error = dive_ci_error("rules:\n  highestWastedBytes: [20MB]\n");
+        assert!(error.contains("expected bytes, a size such as 20MB"), "{error}");
+        let error = dive_ci_error("rules:\n  highestUserWastedPercent:\n");
+        assert!(error.contains("the value is empty"), "{error}");
+        let error = dive_ci_error("- rules\n");
+        assert!(error.contains("expected a mapping with the key `rules`"), "{error}");
+    }
+
+    #[test]
+    fn dive_ci_collects_unknown_keys() {
+        let file = parse_dive_ci("rules:\n  lowestEfficency: 0.99\nci: true\n", Path::new("x"));
+        assert_eq!(file.unwrap().unknown, ["rules.lowestEfficency", "ci"]);
     }
 }
