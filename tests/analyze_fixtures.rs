@@ -229,15 +229,47 @@ fn threshold_options_gate_without_ci() {
     let (over, report, stderr) = analyze_json(&[archive, "--max-wasted-bytes", "100KB"]);
     assert_eq!(over, 1, "{stderr}");
     assert_eq!(report["gate"]["passed"], false);
+    // The display strings stay; the numbers beside them are for scripts.
+    let rule = &report["gate"]["rules"][0];
+    assert_eq!(rule["threshold"], "100000 bytes", "{rule}");
+    assert_eq!(rule["threshold_value"], 100_000, "{rule}");
+    assert_eq!(rule["actual_value"], MIB, "{rule}");
+    assert_eq!(rule["unit"], "bytes", "{rule}");
 
     let (under, _, stderr) = analyze_json(&[archive, "--max-wasted-bytes", "2MiB"]);
     assert_eq!(under, 0, "{stderr}");
 
-    let (size, _, stderr) = analyze_json(&[archive, "--max-image-size", "1KB"]);
+    let (size, report, stderr) = analyze_json(&[archive, "--max-image-size", "1KB"]);
     assert_eq!(size, 1, "{stderr}");
+    let rule = &report["gate"]["rules"][0];
+    assert_eq!(rule["threshold_value"], 1000, "{rule}");
+    assert_eq!(rule["actual_value"], report["totals"]["tar_bytes"], "{rule}");
+    assert_eq!(rule["unit"], "bytes", "{rule}");
 
-    let (default_gate, _, stderr) = analyze_json(&[archive, "--ci"]);
+    let (default_gate, report, stderr) = analyze_json(&[archive, "--ci"]);
     assert_eq!(default_gate, 1, "{stderr}");
+    let figures: Vec<(&str, f64, f64, &str)> = report["gate"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| {
+            (
+                rule["rule"].as_str().unwrap(),
+                rule["threshold_value"].as_f64().unwrap(),
+                rule["actual_value"].as_f64().unwrap(),
+                rule["unit"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // Every byte stored above the base is wasted: the copy of `x` that a whiteout removes.
+    let efficiency = report["totals"]["efficiency"].as_f64().unwrap();
+    assert_eq!(
+        figures,
+        [
+            ("min-efficiency", 0.9, efficiency, "ratio"),
+            ("max-wasted-percent", 10.0, 100.0, "percent"),
+        ]
+    );
 }
 
 /// Writes an image that wastes nothing, so it passes dive's default rules, and returns its
@@ -345,6 +377,10 @@ fn dive_ci_unknown_key_and_default_rules() {
             ("highestUserWastedPercent", "dive default"),
         ]
     );
+    let rule = &report["gate"]["rules"][1];
+    assert_eq!(rule["threshold_value"], 1_000_000, "{rule}");
+    assert_eq!(rule["unit"], "bytes", "{rule}");
+    assert_eq!(report["gate"]["rules"][0]["unit"], "ratio");
 
     let (_, stdout, _) = analyze_in(&folder, &["--ci", &archive]);
     assert!(stdout.contains("(threshold 0.9, from dive default)"), "{stdout}");

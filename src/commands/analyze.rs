@@ -57,8 +57,9 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub ci: bool,
 
-    /// Fail the gate when the image's uncompressed size exceeds SIZE (bytes, or with a unit:
-    /// 20MB = 20,000,000 bytes, 20MiB = 20,971,520 bytes).
+    /// Fail the gate when the total size of the image's uncompressed layer tars, tar headers
+    /// included, exceeds SIZE (bytes, or with a unit: 20MB = 20,000,000 bytes, 20MiB =
+    /// 20,971,520 bytes).
     #[arg(long, value_name = "SIZE", value_parser = gate::parse_size)]
     pub max_image_size: Option<u64>,
 

@@ -44,9 +44,24 @@ pub struct RuleResult {
     /// The source of the threshold: a command-line option, a .dive-ci file, ballast's
     /// default gate, or dive's default for a rule the .dive-ci file leaves out.
     pub origin: String,
+    /// The threshold as text for people; `threshold_value` is the number.
     pub threshold: String,
+    pub threshold_value: Figure,
+    /// The measured figure as text for people; `actual_value` is the number.
     pub actual: String,
+    pub actual_value: Figure,
+    /// The unit of both numbers: `bytes`, `percent` (0 to 100) or `ratio` (0 to 1).
+    pub unit: &'static str,
     pub passed: bool,
+}
+
+/// A threshold or a measured figure, written as a plain JSON number; a byte count is an
+/// integer.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Figure {
+    Bytes(u64),
+    Number(f64),
 }
 
 /// The thresholds given on the command line.
@@ -169,17 +184,21 @@ impl Gate {
 
 fn judge(rule: &Rule, origin: &str, report: &Report) -> RuleResult {
     let percent = |ratio: f64| format!("{:.4} %", ratio * 100.0);
-    let (name, threshold, actual, passed) = match *rule {
+    let bytes = |limit: u64, actual: u64| (Figure::Bytes(limit), Figure::Bytes(actual), "bytes");
+    let ratio = |limit: f64, actual: f64| (Figure::Number(limit), Figure::Number(actual), "ratio");
+    let (name, threshold, actual, (threshold_value, actual_value, unit), passed) = match *rule {
         Rule::MaxImageSize(limit) => (
             "max-image-size",
             format!("{limit} bytes"),
             format!("{} bytes uncompressed", report.totals.tar_bytes),
+            bytes(limit, report.totals.tar_bytes),
             report.totals.tar_bytes <= limit,
         ),
         Rule::MaxWastedBytes(limit) => (
             "max-wasted-bytes",
             format!("{limit} bytes"),
             format!("{} bytes wasted above the base", report.base.wasted_bytes),
+            bytes(limit, report.base.wasted_bytes),
             report.base.wasted_bytes <= limit,
         ),
         Rule::MaxWastedPercent(limit) => (
@@ -189,30 +208,39 @@ fn judge(rule: &Rule, origin: &str, report: &Report) -> RuleResult {
                 "{} of the bytes above the base",
                 percent(report.base.wasted_ratio)
             ),
+            (
+                Figure::Number(limit),
+                Figure::Number(report.base.wasted_ratio * 100.0),
+                "percent",
+            ),
             report.base.wasted_ratio * 100.0 <= limit,
         ),
         Rule::MinEfficiency(limit) => (
             "min-efficiency",
             format!("{limit}"),
             format!("{:.4}", report.totals.efficiency),
+            ratio(limit, report.totals.efficiency),
             report.totals.efficiency >= limit,
         ),
         Rule::DiveLowestEfficiency(limit) => (
             "lowestEfficiency",
             format!("{limit}"),
             format!("{:.4} (dive formula)", report.dive.efficiency),
+            ratio(limit, report.dive.efficiency),
             report.dive.efficiency >= limit,
         ),
         Rule::DiveHighestWastedBytes(limit) => (
             "highestWastedBytes",
             format!("{limit} bytes"),
             format!("{} bytes (dive formula)", report.dive.wasted_bytes),
+            bytes(limit, report.dive.wasted_bytes),
             report.dive.wasted_bytes <= limit,
         ),
         Rule::DiveHighestUserWastedPercent(limit) => (
             "highestUserWastedPercent",
             format!("{limit}"),
             format!("{:.4} (dive formula)", report.dive.user_wasted_ratio),
+            ratio(limit, report.dive.user_wasted_ratio),
             report.dive.user_wasted_ratio <= limit,
         ),
     };
@@ -220,7 +248,10 @@ fn judge(rule: &Rule, origin: &str, report: &Report) -> RuleResult {
         rule: name,
         origin: origin.to_owned(),
         threshold,
+        threshold_value,
         actual,
+        actual_value,
+        unit,
         passed,
     }
 }
