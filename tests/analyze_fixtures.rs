@@ -403,6 +403,15 @@ fn dive_ci_disabling_every_rule_passes() {
     assert!(stdout.ends_with("Result: PASS (0 rules, 0 failed)\n"), "{stdout}");
 }
 
+#[test]
+fn gate_result_counts_one_rule() {
+    let folder = temp_dir("gate-one-rule");
+    let archive = clean_archive(&folder);
+    let (code, stdout, stderr) = analyze_in(&folder, &["--max-image-size", "1KB", &archive]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.ends_with("Result: FAIL (1 rule, 1 failed)\n"), "{stdout}");
+}
+
 /// Analyzes a legacy archive of a base layer with `usr/lib/a` and the symlink
 /// `lib -> usr/lib`, followed by `layers`.
 fn lib_symlink_archive(name: &str, layers: &[&[u8]]) -> serde_json::Value {

@@ -589,12 +589,12 @@ pub fn write_verdict(out: &mut impl Write, verdict: &Verdict, colour: bool) -> s
         )?;
     }
     let failed = verdict.rules.iter().filter(|rule| !rule.passed).count();
+    let count = verdict.rules.len();
     writeln!(
         out,
-        "Result: {} ({} rules, {} failed)",
+        "Result: {} ({count} {}, {failed} failed)",
         if verdict.passed { "PASS" } else { "FAIL" },
-        verdict.rules.len(),
-        failed
+        if count == 1 { "rule" } else { "rules" }
     )
 }
 
@@ -688,5 +688,32 @@ mod tests {
     fn dive_ci_collects_unknown_keys() {
         let file = parse_dive_ci("rules:\n  lowestEfficency: 0.99\nci: true\n", Path::new("x"));
         assert_eq!(file.unwrap().unknown, ["rules.lowestEfficency", "ci"]);
+    }
+
+    #[test]
+    fn verdict_counts_rules_in_words() {
+        let rule = |passed| RuleResult {
+            rule: "max-image-size",
+            origin: "--max-image-size".to_owned(),
+            threshold: "1 bytes".to_owned(),
+            threshold_value: Figure::Bytes(1),
+            actual: "2 bytes uncompressed".to_owned(),
+            actual_value: Figure::Bytes(2),
+            unit: "bytes",
+            passed,
+        };
+        let text = |rules: Vec<RuleResult>| {
+            let verdict = Verdict {
+                passed: rules.iter().all(|rule| rule.passed),
+                rules,
+            };
+            let mut out = Vec::new();
+            write_verdict(&mut out, &verdict, false).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let one = text(vec![rule(true)]);
+        assert!(one.ends_with("Result: PASS (1 rule, 0 failed)\n"), "{one}");
+        let two = text(vec![rule(true), rule(false)]);
+        assert!(two.ends_with("Result: FAIL (2 rules, 1 failed)\n"), "{two}");
     }
 }
