@@ -179,24 +179,26 @@ impl FileReport {
     }
 }
 
-/// Returns `text` with every terminal control character written as an escape (`\x1b`,
-/// `\u{9b}`), so a Dockerfile or file name cannot move the cursor, recolour or retitle the
-/// terminal that shows a finding. Tab and line feed stay as they are.
+/// Returns `text` with every terminal control character and invisible format character
+/// written as an escape (`\x1b`, `\u{9b}`, `\u{202e}`). A Dockerfile or file name then cannot
+/// move the cursor, recolour or retitle the terminal that shows a finding. Nor can it reorder
+/// or hide the text around it. Tab and line feed stay as they are.
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(is_terminal_control) {
+    let escaped = |ch: char| is_terminal_control(ch) || is_invisible_format(ch);
+    if !text.chars().any(escaped) {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut escaped = String::with_capacity(text.len() + 8);
+    let mut out = String::with_capacity(text.len() + 8);
     for ch in text.chars() {
         match ch {
-            ch if is_terminal_control(ch) && (ch as u32) < 0x80 => {
-                escaped.push_str(&format!("\\x{:02x}", ch as u32));
+            ch if escaped(ch) && (ch as u32) < 0x80 => {
+                out.push_str(&format!("\\x{:02x}", ch as u32));
             }
-            ch if is_terminal_control(ch) => escaped.push_str(&format!("\\u{{{:x}}}", ch as u32)),
-            ch => escaped.push(ch),
+            ch if escaped(ch) => out.push_str(&format!("\\u{{{:x}}}", ch as u32)),
+            ch => out.push(ch),
         }
     }
-    std::borrow::Cow::Owned(escaped)
+    std::borrow::Cow::Owned(out)
 }
 
 /// Returns `text` as [`escape_controls`] does, with line feeds also written as `\n`. File
@@ -237,6 +239,39 @@ pub fn mask_controls(source: &str) -> std::borrow::Cow<'_, str> {
 /// tab and line feed, DEL, and the C1 controls (U+0080 to U+009F).
 fn is_terminal_control(ch: char) -> bool {
     matches!(ch, '\0'..='\x08' | '\x0b'..='\x1f' | '\x7f' | '\u{80}'..='\u{9f}')
+}
+
+/// Returns whether `ch` is a format character that a terminal does not show but that changes
+/// how the text around it reads. The bidirectional controls reorder the characters after
+/// them. The other format characters (Unicode category Cf) and the line and paragraph
+/// separators hide text or split a name where nothing shows. The zero width joiner and
+/// non-joiner are not included, because emoji sequences and several scripts need them.
+fn is_invisible_format(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{ad}'
+            | '\u{61c}'
+            | '\u{600}'..='\u{605}'
+            | '\u{6dd}'
+            | '\u{70f}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8e2}'
+            | '\u{180e}'
+            | '\u{200b}'
+            | '\u{200e}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
@@ -349,5 +384,23 @@ mod tests {
         assert_eq!(escape_controls("tab\tand\nline"), "tab\tand\nline");
         assert_eq!(escape_line("a\nb\rc\u{1b}d\te"), "a\\nb\\x0dc\\x1bd\te");
         assert_eq!(escape_line("plain name"), "plain name");
+    }
+
+    /// A right-to-left override would show `/a/\u{202e}txt.exe` as `/a/exe.txt`; every
+    /// bidirectional control and invisible format character is written out instead.
+    #[test]
+    fn escaping_names_bidi_and_invisible_characters() {
+        assert_eq!(escape_line("/a/\u{202e}txt.exe"), "/a/\\u{202e}txt.exe");
+        for ch in ['\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}', '\u{200e}', '\u{200f}']
+            .into_iter()
+            .chain(['\u{61c}', '\u{200b}', '\u{2060}', '\u{feff}', '\u{e0041}', '\u{2028}'])
+        {
+            assert_eq!(escape_controls(&format!("a{ch}b")), format!("a\\u{{{:x}}}b", ch as u32));
+        }
+        // Letters of every script, emoji sequences and combining marks stay as they are.
+        let arabic = "\u{627}\u{644}\u{639}\u{631}\u{628}\u{64a}\u{629}";
+        for text in ["说明 😀 done", "👩\u{200d}💻", arabic, "e\u{301}"] {
+            assert_eq!(escape_controls(text), text);
+        }
     }
 }
