@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::engine::{Builder, engine};
-use common::{TempFile, analyze_json, shared_dir, temp_dir, u64_at};
+use common::{TempFile, analyze_json, ballast, shared_dir, temp_dir, u64_at};
 
 /// Copies a case folder, runs its `prepare.sh`, builds `dockerfile` and saves the image.
 fn build_case(case: &str, dockerfile: &str, builder: Builder) -> Option<TempFile> {
@@ -139,6 +139,14 @@ fn waste_attribution_per_instruction(builder: Builder) {
         })
         .count();
     assert_eq!(layers_with_copy, 4);
+
+    let output = ballast()
+        .args(["analyze", "--no-progress"])
+        .arg(&*saved)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("`COPY --chmod=…`, `COPY --chown=…`"), "{table}");
 }
 
 #[test]

@@ -493,7 +493,27 @@ fn write_wasted(
             report.wasted.files - report.wasted.top_files.len()
         )?;
     }
+    if let Some(advice) = metadata_advice(report) {
+        write_wrapped(out, "  ", advice, 4, width)?;
+    }
     writeln!(out)
+}
+
+/// Returns advice for the metadata-only copies among the largest wasted files: the mode and
+/// owner can be set where the file is added, while a new modification time or hard link
+/// always copies the file again.
+fn metadata_advice(report: &Report) -> Option<&'static str> {
+    let mut mode_or_owner = false;
+    for file in &report.wasted.top_files {
+        if let Some(change) = file.changed {
+            mode_or_owner |= change.mode || change.owner;
+        }
+    }
+    mode_or_owner.then_some(
+        "A copy made only to change the mode or owner is avoided by setting them where the \
+         file is added (`COPY --chmod=…`, `COPY --chown=…`) or in the RUN that creates it; \
+         `ballast build` names the Dockerfile lines.",
+    )
 }
 
 fn write_duplicates(
