@@ -291,6 +291,19 @@ fn docker_host_tcp_is_rejected() {
 }
 
 #[test]
+fn docker_host_without_socket_path_is_named() {
+    let output = common::ballast()
+        .args(["analyze", "some/image", "--no-progress"])
+        .env("DOCKER_HOST", "unix://")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DOCKER_HOST=unix:// names no socket path"), "{stderr}");
+    assert!(!stderr.contains("not supported"), "{stderr}");
+}
+
+#[test]
 fn base_image_has_busybox_layers() {
     if engine().is_none() {
         return;

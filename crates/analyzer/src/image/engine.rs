@@ -42,10 +42,13 @@ impl Engine {
     /// Parses a `DOCKER_HOST` value. Only `unix://` is supported.
     pub fn from_host(host: &str) -> Result<Engine, ImageError> {
         match host.strip_prefix("unix://") {
-            Some(path) if !path.is_empty() => Ok(Engine {
+            Some("") => Err(ImageError::EmptyEngineSocket {
+                host: host.to_owned(),
+            }),
+            Some(path) => Ok(Engine {
                 socket: PathBuf::from(path),
             }),
-            _ => Err(ImageError::UnsupportedEngineHost {
+            None => Err(ImageError::UnsupportedEngineHost {
                 host: host.to_owned(),
             }),
         }
@@ -200,6 +203,17 @@ mod tests {
             Err(ImageError::UnsupportedEngineHost { .. })
         ));
         assert_eq!(encode_path_segment("a/b:c d"), "a/b:c%20d");
+    }
+
+    #[test]
+    fn empty_socket_path_is_named() {
+        let Err(error) = Engine::from_host("unix://") else {
+            panic!("DOCKER_HOST=unix:// was accepted");
+        };
+        assert!(matches!(error, ImageError::EmptyEngineSocket { .. }), "{error}");
+        let message = error.to_string();
+        assert!(message.contains("names no socket path"), "{message}");
+        assert!(!message.contains("not supported"), "{message}");
     }
 
     #[test]

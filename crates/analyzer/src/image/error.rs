@@ -91,6 +91,12 @@ pub enum ImageError {
     ImageNotFound { socket: String, reference: String },
 
     #[error(
+        "DOCKER_HOST={} names no socket path; set it to unix:///var/run/docker.sock, or unset it to use that default",
+        printable(.host)
+    )]
+    EmptyEngineSocket { host: String },
+
+    #[error(
         "DOCKER_HOST={} is not supported; only unix:// sockets are read (save the image with `docker save -o image.tar` and analyze the file)",
         printable(.host)
     )]
