@@ -384,3 +384,149 @@ fn control_characters_in_archive_path_are_escaped() {
     assert!(stderr.contains(r"odd\x1b[31mred\x07.tar"), "{stderr}");
     assert_printable(&stderr);
 }
+
+/// Runs `ballast analyze -` with the file at `path` on standard input and returns the exit
+/// code and standard error.
+fn analyze_stdin(path: &std::path::Path) -> (Option<i32>, String) {
+    let output = common::ballast()
+        .args(["analyze", "--no-progress", "-"])
+        .stdin(std::process::Stdio::from(std::fs::File::open(path).unwrap()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr)
+}
+
+/// A member of an archive written by [`write_members`].
+enum Odd {
+    Data(Vec<u8>),
+    Folder,
+    Symlink(&'static str),
+}
+
+/// Writes a tar whose members may be folder entries, which `write_tar` cannot write.
+fn write_members(path: &std::path::Path, members: Vec<(&str, Odd)>) {
+    let mut builder = tar::Builder::new(std::fs::File::create(path).unwrap());
+    for (name, member) in members {
+        let mut header = tar::Header::new_gnu();
+        header.set_path(name).unwrap();
+        header.set_mode(0o644);
+        header.set_size(0);
+        match member {
+            Odd::Data(data) => {
+                header.set_size(data.len() as u64);
+                header.set_entry_type(tar::EntryType::Regular);
+                header.set_cksum();
+                builder.append(&header, data.as_slice()).unwrap();
+            }
+            Odd::Folder => {
+                header.set_entry_type(tar::EntryType::Directory);
+                header.set_cksum();
+                builder.append(&header, &[][..]).unwrap();
+            }
+            Odd::Symlink(target) => {
+                header.set_entry_type(tar::EntryType::Symlink);
+                header.set_link_name(target).unwrap();
+                header.set_cksum();
+                builder.append(&header, &[][..]).unwrap();
+            }
+        }
+    }
+    builder.finish().unwrap();
+}
+
+/// Writes a legacy archive of two layers whose second layer member, `b/layer.tar`, is `odd`.
+fn archive_with_odd_layer(name: &str, odd: Odd) -> TempFile {
+    let first = layer(&[Item::File("a", b"a")]);
+    let second = layer(&[Item::File("b", b"b")]);
+    let config = common::fixtures::config(&[&first, &second], "amd64");
+    let manifest = json!([{
+        "Config": "config.json",
+        "RepoTags": ["odd:1"],
+        "Layers": ["a/layer.tar", "b/layer.tar"],
+    }]);
+    let archive = TempFile::new(temp_dir(name), "image.tar");
+    write_members(
+        &archive,
+        vec![
+            ("a/layer.tar", Odd::Data(first)),
+            ("b/layer.tar", odd),
+            ("config.json", Odd::Data(config)),
+            ("manifest.json", Odd::Data(serde_json::to_vec(&manifest).unwrap())),
+        ],
+    );
+    archive
+}
+
+#[test]
+fn layer_folder_entry_is_named_folder() {
+    let archive = archive_with_odd_layer("layer-folder", Odd::Folder);
+    for (source, (code, stderr)) in [
+        ("file", analyze_error(&archive)),
+        ("stdin", analyze_stdin(&archive)),
+    ] {
+        assert_eq!(code, Some(2), "{source}");
+        assert!(stderr.contains("`b/layer.tar` is a folder"), "{source}: {stderr}");
+        assert!(!stderr.contains("missing"), "{source}: {stderr}");
+    }
+}
+
+#[test]
+fn layer_link_outside_archive_is_named() {
+    let archive = archive_with_odd_layer("layer-escape", Odd::Symlink("../../../etc/passwd"));
+    for (source, (code, stderr)) in [
+        ("file", analyze_error(&archive)),
+        ("stdin", analyze_stdin(&archive)),
+    ] {
+        assert_eq!(code, Some(2), "{source}");
+        assert!(stderr.contains("`b/layer.tar` is a link to `../../../etc/passwd`"), "{stderr}");
+        assert!(stderr.contains("points outside the archive"), "{source}: {stderr}");
+        assert!(!stderr.contains("missing"), "{source}: {stderr}");
+    }
+}
+
+#[test]
+fn manifest_folder_entry_is_named_folder() {
+    let archive = TempFile::new(temp_dir("manifest-folder"), "image.tar");
+    write_members(&archive, vec![("manifest.json", Odd::Folder)]);
+    for (source, (code, stderr)) in [
+        ("file", analyze_error(&archive)),
+        ("stdin", analyze_stdin(&archive)),
+    ] {
+        assert_eq!(code, Some(2), "{source}");
+        assert!(stderr.contains("`manifest.json` is a folder"), "{source}: {stderr}");
+        assert!(!stderr.contains("neither"), "{source}: {stderr}");
+    }
+}
+
+#[test]
+fn folder_as_archive_is_named_folder() {
+    let plain = temp_dir("folder-archive");
+    let mut layout = Layout::default();
+    let manifest = layout.image(&[&layer(&[Item::File("a", b"a")])], LAYER_GZIP, "amd64");
+    let with_layout = temp_dir("folder-archive-layout");
+    layout.write_folder(&with_layout, &Layout::index_json(&[manifest]));
+    for prefix in ["oci-archive", "docker-archive"] {
+        let (code, stderr) =
+            common::analyze_failure(&[&format!("{prefix}:{}", plain.display())]);
+        assert_eq!(code, 2, "{prefix}");
+        assert!(stderr.contains("is a folder, not a tar archive"), "{prefix}: {stderr}");
+        assert!(!stderr.contains("oci:"), "{prefix}: {stderr}");
+
+        let (code, stderr) =
+            common::analyze_failure(&[&format!("{prefix}:{}", with_layout.display())]);
+        assert_eq!(code, 2, "{prefix}");
+        assert!(stderr.contains("is a folder, not a tar archive"), "{prefix}: {stderr}");
+        let hint = format!("pass `oci:{}`", with_layout.display());
+        assert!(stderr.contains(&hint), "{prefix}: {stderr}");
+    }
+}
+
+#[test]
+fn folder_without_layout_is_named() {
+    let folder = temp_dir("folder-no-layout");
+    let (code, stderr) = analyze_error(&folder);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("contains neither index.json"), "{stderr}");
+    assert!(stderr.contains(&folder.display().to_string()), "{stderr}");
+}

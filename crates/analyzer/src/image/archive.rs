@@ -14,7 +14,7 @@ use super::compression::Compression;
 use super::entry::{normalize_path, parent};
 use super::error::{ImageError, LayerError, printable};
 use super::layer::{LayerContents, Progress, looks_like_tar, read_layer_with};
-use super::layout::{Catalog, SMALL_FILE_LIMIT};
+use super::layout::{Catalog, SMALL_FILE_LIMIT, Storage};
 
 /// The longest chain of symlinks or hardlinks followed inside an archive.
 const LINK_LIMIT: usize = 40;
@@ -24,6 +24,7 @@ enum Member {
     File { offset: u64, size: u64 },
     Symlink(String),
     Hardlink(String),
+    Folder,
     Other,
 }
 
@@ -54,7 +55,7 @@ fn normalize_member_name(raw: &str) -> Option<String> {
     normalize_path(raw).ok().map(|normalized| normalized.path)
 }
 
-/// Follows links from `name` to a regular member, in any map of members.
+/// Follows links from `name` to a member that is not a link, in any map of members.
 fn follow_links<'a>(
     archive: &str,
     members: &'a HashMap<String, Member>,
@@ -62,15 +63,24 @@ fn follow_links<'a>(
 ) -> Result<(String, &'a Member), ImageError> {
     let mut current = normalize_member_name(name).unwrap_or_else(|| name.to_owned());
     for _ in 0..=LINK_LIMIT {
-        let missing = || ImageError::MissingFile {
+        let member = members.get(&current).ok_or_else(|| ImageError::MissingFile {
             archive: archive.to_owned(),
             file: name.to_owned(),
+        })?;
+        let outside = |target: &str| ImageError::LinkOutsideArchive {
+            archive: archive.to_owned(),
+            file: current.clone(),
+            target: target.to_owned(),
         };
-        let member = members.get(&current).ok_or_else(missing)?;
+        // A symlink's target is relative to the link's folder, a hardlink's to the archive root.
         current = match member {
-            Member::Symlink(target) => resolve_relative(&current, target).ok_or_else(missing)?,
-            Member::Hardlink(target) => normalize_member_name(target).ok_or_else(missing)?,
-            Member::File { .. } | Member::Other => return Ok((current, member)),
+            Member::Symlink(target) => {
+                resolve_relative(&current, target).ok_or_else(|| outside(target))?
+            }
+            Member::Hardlink(target) => {
+                resolve_relative("", target).ok_or_else(|| outside(target))?
+            }
+            Member::File { .. } | Member::Folder | Member::Other => return Ok((current, member)),
         };
     }
     Err(ImageError::LinkLoop {
@@ -146,14 +156,35 @@ fn check_tar_start(file: &mut File, display: &str, length: u64) -> Result<(), Im
     Ok(())
 }
 
+/// Describes a folder given where a tar archive was expected, and suggests `oci:PATH` when the
+/// folder contains an OCI image layout.
+fn folder_as_archive(path: &Path, display: &str) -> ImageError {
+    let layout = path.join("index.json").is_file() || path.join("oci-layout").is_file();
+    let message = if layout {
+        format!(
+            "is a folder, not a tar archive; it contains an OCI image layout, \
+             so pass `oci:{display}`"
+        )
+    } else {
+        "is a folder, not a tar archive; expected a tar from `docker save`, \
+         or an OCI image layout folder"
+            .to_owned()
+    };
+    ImageError::Archive {
+        archive: display.to_owned(),
+        message,
+    }
+}
+
 impl TarCatalog {
     pub fn open(path: &Path) -> Result<TarCatalog, ImageError> {
         let display = path.display().to_string();
         let mut file = File::open(path).map_err(|error| io_error(path, error))?;
-        let length = file
-            .metadata()
-            .map_err(|error| io_error(path, error))?
-            .len();
+        let metadata = file.metadata().map_err(|error| io_error(path, error))?;
+        if metadata.is_dir() {
+            return Err(folder_as_archive(path, &display));
+        }
+        let length = metadata.len();
         check_tar_start(&mut file, &display, length)?;
         let mut archive = tar::Archive::new(file);
         let mut members = HashMap::new();
@@ -182,6 +213,7 @@ impl TarCatalog {
                 },
                 tar::EntryType::Symlink => Member::Symlink(link()),
                 tar::EntryType::Link => Member::Hardlink(link()),
+                tar::EntryType::Directory => Member::Folder,
                 _ => Member::Other,
             };
             members.insert(name, member);
@@ -210,6 +242,10 @@ impl TarCatalog {
     fn locate(&self, name: &str) -> Result<(u64, u64), ImageError> {
         match follow_links(&self.display, &self.members, name)? {
             (_, Member::File { offset, size }) => Ok((*offset, *size)),
+            (_, Member::Folder) => Err(ImageError::MemberIsFolder {
+                archive: self.display.clone(),
+                file: name.to_owned(),
+            }),
             _ => Err(ImageError::MissingFile {
                 archive: self.display.clone(),
                 file: name.to_owned(),
@@ -238,6 +274,17 @@ impl TarCatalog {
 impl Catalog for TarCatalog {
     fn name(&self) -> &str {
         &self.display
+    }
+
+    fn storage(&self) -> Storage {
+        Storage::Archive
+    }
+
+    fn is_folder(&self, path: &str) -> bool {
+        matches!(
+            follow_links(&self.display, &self.members, path),
+            Ok((_, Member::Folder))
+        )
     }
 
     fn contains(&self, path: &str) -> bool {
@@ -323,6 +370,7 @@ impl StreamCatalog {
                 },
                 tar::EntryType::Symlink => Member::Symlink(link),
                 tar::EntryType::Link => Member::Hardlink(link),
+                tar::EntryType::Directory => Member::Folder,
                 _ => Member::Other,
             };
             let Member::File { size, .. } = member else {
@@ -369,16 +417,24 @@ impl StreamCatalog {
             layer: path.to_owned(),
             file: path.to_owned(),
         };
-        let (resolved, _) =
+        let (resolved, member) =
             follow_links(&self.display, &self.members, path).map_err(|error| match error {
-                ImageError::LinkLoop { .. } => LayerError::Read {
+                ImageError::MissingFile { .. } => missing(),
+                _ => LayerError::Read {
                     layer: path.to_owned(),
                     message: error.to_string(),
                 },
-                _ => missing(),
             })?;
         match self.layers.get(&resolved) {
             Some(result) => result.clone(),
+            None if matches!(member, Member::Folder) => Err(LayerError::Read {
+                layer: path.to_owned(),
+                message: ImageError::MemberIsFolder {
+                    archive: self.display.clone(),
+                    file: path.to_owned(),
+                }
+                .to_string(),
+            }),
             None if self.members.contains_key(&resolved) => Err(LayerError::Read {
                 layer: path.to_owned(),
                 message: "the member is neither a tar stream nor gzip or zstd data".to_owned(),
@@ -393,8 +449,22 @@ impl Catalog for StreamCatalog {
         &self.display
     }
 
+    fn storage(&self) -> Storage {
+        Storage::Stream
+    }
+
+    fn is_folder(&self, path: &str) -> bool {
+        matches!(
+            follow_links(&self.display, &self.members, path),
+            Ok((_, Member::Folder))
+        )
+    }
+
     fn contains(&self, path: &str) -> bool {
-        follow_links(&self.display, &self.members, path).is_ok()
+        matches!(
+            follow_links(&self.display, &self.members, path),
+            Ok((_, Member::File { .. }))
+        )
     }
 
     fn read_small(&self, path: &str) -> Result<Vec<u8>, ImageError> {
@@ -404,6 +474,12 @@ impl Catalog for StreamCatalog {
         }
         let size = match member {
             Member::File { size, .. } => *size,
+            Member::Folder => {
+                return Err(ImageError::MemberIsFolder {
+                    archive: self.display.clone(),
+                    file: path.to_owned(),
+                });
+            }
             _ => 0,
         };
         if size > SMALL_FILE_LIMIT {
@@ -464,17 +540,28 @@ impl DirCatalog {
                 io_error(&full, error)
             }
         })?;
-        let size = file
-            .metadata()
-            .map_err(|error| io_error(&full, error))?
-            .len();
-        Ok((file, size))
+        let metadata = file.metadata().map_err(|error| io_error(&full, error))?;
+        if metadata.is_dir() {
+            return Err(ImageError::MemberIsFolder {
+                archive: self.display.clone(),
+                file: path.to_owned(),
+            });
+        }
+        Ok((file, metadata.len()))
     }
 }
 
 impl Catalog for DirCatalog {
     fn name(&self) -> &str {
         &self.display
+    }
+
+    fn storage(&self) -> Storage {
+        Storage::Folder
+    }
+
+    fn is_folder(&self, path: &str) -> bool {
+        self.file_path(path).is_ok_and(|full| full.is_dir())
     }
 
     fn contains(&self, path: &str) -> bool {

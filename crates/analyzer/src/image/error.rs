@@ -31,6 +31,31 @@ pub enum ImageError {
     MissingFile { archive: String, file: String },
 
     #[error(
+        "{}: contains neither index.json (an OCI image layout) nor manifest.json \
+         (an extracted `docker save` archive); expected an image layout folder",
+        printable(.folder)
+    )]
+    UnknownFolderLayout { folder: String },
+
+    #[error(
+        "{}: `{}` is a folder where a file was expected; the archive is damaged \
+         or was not written by `docker save` or an OCI tool",
+        printable(.archive), printable(.file)
+    )]
+    MemberIsFolder { archive: String, file: String },
+
+    #[error(
+        "{}: `{}` is a link to `{}`, which points outside the archive; \
+         the archive is damaged or crafted",
+        printable(.archive), printable(.file), printable(.target)
+    )]
+    LinkOutsideArchive {
+        archive: String,
+        file: String,
+        target: String,
+    },
+
+    #[error(
         "{}: `{}` is not {}: {}",
         printable(.archive), printable(.file), .what, printable(.reason)
     )]

@@ -10,11 +10,26 @@ use serde::{Deserialize, Serialize};
 use super::error::{ImageError, printable};
 use super::history::ConfigFile;
 
+/// The kind of storage that holds the files of a catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// A tar archive on disk.
+    Archive,
+    /// A folder on disk.
+    Folder,
+    /// A tar stream read once (standard input, the engine's export).
+    Stream,
+}
+
 /// Read access to the files of an image archive or layout folder, by path inside it.
 pub trait Catalog {
     /// The archive or folder, for error messages.
     fn name(&self) -> &str;
+    fn storage(&self) -> Storage;
+    /// Tells whether `path` is a regular file, after links are followed.
     fn contains(&self, path: &str) -> bool;
+    /// Tells whether `path` is a folder, after links are followed.
+    fn is_folder(&self, path: &str) -> bool;
     /// Reads a manifest, index or config. Implementations cap the size.
     fn read_small(&self, path: &str) -> Result<Vec<u8>, ImageError>;
 }
@@ -150,6 +165,20 @@ pub fn resolve(catalog: &dyn Catalog, selector: &Selector) -> Result<ImagePlan, 
     }
     if has_manifest {
         return resolve_docker_manifest(catalog, selector);
+    }
+    if let Some(file) = ["manifest.json", "index.json"]
+        .into_iter()
+        .find(|file| catalog.is_folder(file))
+    {
+        return Err(ImageError::MemberIsFolder {
+            archive: catalog.name().to_owned(),
+            file: file.to_owned(),
+        });
+    }
+    if catalog.storage() == Storage::Folder {
+        return Err(ImageError::UnknownFolderLayout {
+            folder: catalog.name().to_owned(),
+        });
     }
     Err(ImageError::UnknownLayout {
         archive: catalog.name().to_owned(),
