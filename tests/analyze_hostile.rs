@@ -530,3 +530,35 @@ fn folder_without_layout_is_named() {
     assert!(stderr.contains("contains neither index.json"), "{stderr}");
     assert!(stderr.contains(&folder.display().to_string()), "{stderr}");
 }
+
+#[test]
+fn empty_stdin_is_named_empty() {
+    let folder = temp_dir("empty-stdin");
+    let path = folder.join("empty");
+    std::fs::write(&path, b"").unwrap();
+    let (code, stderr) = analyze_stdin(&path);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("the stream is empty"), "{stderr}");
+    assert!(!stderr.contains("neither"), "{stderr}");
+}
+
+#[test]
+fn truncated_stream_names_member() {
+    let folder = temp_dir("truncated-stream");
+    let plain = folder.join("plain.tar");
+    let big = vec![7u8; 64 * 1024];
+    legacy_archive(&plain, &[&layer(&[Item::File("big", &big)])], &[]);
+    let bytes = std::fs::read(&plain).unwrap();
+    let layer_member = format!("{:064}/layer.tar", 0);
+    // The layer comes first and is larger than half the archive, so each cut ends the stream
+    // inside the layer's data or just after it.
+    for cut in [bytes.len() / 2, 512 + 64 * 1024 + 1024] {
+        let path = folder.join("image.tar");
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        let (code, stderr) = analyze_stdin(&path);
+        assert_eq!(code, Some(2), "{cut}");
+        assert!(stderr.contains("the stream is truncated"), "{cut}: {stderr}");
+        assert!(stderr.contains(&format!("`{layer_member}`")), "{cut}: {stderr}");
+        assert!(stderr.contains(&format!("ended after {cut} bytes")), "{cut}: {stderr}");
+    }
+}

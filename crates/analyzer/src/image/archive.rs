@@ -3,7 +3,7 @@
 //! layer is summarized as it passes because the manifest comes last.
 
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
@@ -309,6 +309,53 @@ impl Catalog for TarCatalog {
     }
 }
 
+/// How far a stream has been read, and whether its source has ended.
+#[derive(Default)]
+struct StreamPosition {
+    read: Cell<u64>,
+    ended: Cell<bool>,
+}
+
+/// A reader that records in a [`StreamPosition`] the bytes it passes and the end of its source.
+struct Counted<'a, R> {
+    inner: R,
+    position: &'a StreamPosition,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        let count = self.inner.read(buffer)?;
+        if count == 0 && !buffer.is_empty() {
+            self.position.ended.set(true);
+        }
+        self.position.read.set(self.position.read.get() + count as u64);
+        Ok(count)
+    }
+}
+
+/// Describes a stream that ended after `read` bytes. `last` is the member whose header came
+/// last, with the offset where its data ends.
+fn truncation_message(read: u64, last: Option<&(String, u64)>) -> String {
+    match last {
+        None if read < 512 => format!(
+            "the stream ended after {read} bytes, less than one tar header (512 bytes); \
+             it is truncated or not a tar archive"
+        ),
+        None => format!(
+            "the stream is truncated: it ended after {read} bytes, inside its first member's \
+             headers; save or copy the image again"
+        ),
+        Some((name, end)) if read < *end => format!(
+            "the stream is truncated: `{name}` ends at byte {end} but the stream ended after \
+             {read} bytes; save or copy the image again"
+        ),
+        Some((name, _)) => format!(
+            "the stream is truncated: it ended after {read} bytes, after `{name}` and before \
+             the end of the tar archive; save or copy the image again"
+        ),
+    }
+}
+
 /// The most bytes of manifests and configs kept from one stream.
 const STREAM_SMALL_TOTAL_LIMIT: u64 = 256 * 1024 * 1024;
 
@@ -345,17 +392,29 @@ impl StreamCatalog {
             layers: HashMap::new(),
         };
         let mut small_total = 0u64;
-        let mut archive = tar::Archive::new(stream);
+        let position = StreamPosition::default();
+        let mut archive = tar::Archive::new(Counted {
+            inner: stream,
+            position: &position,
+        });
         let started = Cell::new(false);
+        // The last member whose header was read, with the offset where its data ends.
+        let last = RefCell::new(None::<(String, u64)>);
         let archive_error = |error: io::Error| ImageError::Archive {
             archive: display.to_owned(),
-            message: tar_error_message("stream", started.get(), &error),
+            message: if position.ended.get() {
+                truncation_message(position.read.get(), last.borrow().as_ref())
+            } else {
+                tar_error_message("stream", started.get(), &error)
+            },
         };
 
         for entry in archive.entries().map_err(archive_error)? {
             let mut entry = entry.map_err(archive_error)?;
             started.set(true);
             let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+            let end = entry.raw_file_position().saturating_add(entry.size());
+            *last.borrow_mut() = Some((raw.clone(), end));
             let Some(name) = normalize_member_name(&raw) else {
                 continue;
             };
@@ -407,6 +466,25 @@ impl StreamCatalog {
                 catalog.layers.insert(name.clone(), contents);
             }
             catalog.members.insert(name, member);
+        }
+        if position.read.get() == 0 {
+            return Err(ImageError::Archive {
+                archive: display.to_owned(),
+                message: "the stream is empty; expected a tar archive from `docker save` or \
+                          `podman save`"
+                    .to_owned(),
+            });
+        }
+        // A tar ends with zero blocks, so a source that ran out before them was cut short.
+        // Without a manifest or index that is why the image cannot be found.
+        let has_layout = ["manifest.json", "index.json"]
+            .iter()
+            .any(|name| catalog.members.contains_key(*name));
+        if position.ended.get() && !has_layout {
+            return Err(ImageError::Archive {
+                archive: display.to_owned(),
+                message: truncation_message(position.read.get(), last.borrow().as_ref()),
+            });
         }
         Ok(catalog)
     }
