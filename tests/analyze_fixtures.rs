@@ -203,7 +203,7 @@ fn history_mismatch_is_a_warning() {
     assert_eq!(code, 0, "{stderr}");
     let warnings = report["warnings"].to_string();
     assert!(
-        warnings.contains("2 entries that make a layer but the image has 1 layers"),
+        warnings.contains("2 entries that make a layer but the image has 1 layer;"),
         "{warnings}"
     );
     assert!(report["layers"][0]["history"].is_null());

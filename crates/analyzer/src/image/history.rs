@@ -78,7 +78,11 @@ pub fn pair_history(raw: &[RawHistory], layers: usize) -> (Vec<HistoryEntry>, Op
     let consistent = non_empty == layers;
     let mismatch = (!consistent && !raw.is_empty()).then(|| {
         format!(
-            "the config's history has {non_empty} entries that make a layer but the image has {layers} layers; layers are shown without their history entry"
+            "the config's history has {} that {} a layer but the image has {}; \
+             layers are shown without their history entry",
+            count(non_empty, "entry", "entries"),
+            if non_empty == 1 { "makes" } else { "make" },
+            count(layers, "layer", "layers"),
         )
     });
 
@@ -103,6 +107,11 @@ pub fn pair_history(raw: &[RawHistory], layers: usize) -> (Vec<HistoryEntry>, Op
         })
         .collect();
     (entries, mismatch)
+}
+
+/// Writes `number` with the singular or plural noun that fits it.
+fn count(number: usize, singular: &str, plural: &str) -> String {
+    format!("{number} {}", if number == 1 { singular } else { plural })
 }
 
 /// Turns a `created_by` string into the instruction it records, as the classic builder,
@@ -256,7 +265,21 @@ mod tests {
             },
         ];
         let (entries, mismatch) = pair_history(&raw, 1);
-        assert!(mismatch.unwrap().contains("2 entries"));
+        let mismatch = mismatch.unwrap();
+        assert!(mismatch.contains("2 entries that make a layer"), "{mismatch}");
+        assert!(mismatch.contains("the image has 1 layer;"), "{mismatch}");
         assert!(entries.iter().all(|entry| entry.layer.is_none()));
+    }
+
+    #[test]
+    fn mismatch_message_uses_singular() {
+        let raw = vec![RawHistory {
+            created_by: Some("COPY a /a".into()),
+            ..Default::default()
+        }];
+        let (_, mismatch) = pair_history(&raw, 2);
+        let mismatch = mismatch.unwrap();
+        assert!(mismatch.contains("has 1 entry that makes a layer"), "{mismatch}");
+        assert!(mismatch.contains("the image has 2 layers;"), "{mismatch}");
     }
 }
