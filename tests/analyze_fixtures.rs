@@ -499,3 +499,86 @@ fn copy_kept_by_hard_link_is_a_duplicate() {
     assert_eq!(u64_at(&report, "/duplicates/wasted_bytes"), 64 * 1024);
     assert_eq!(report["duplicates"]["top_groups"][0]["paths"], json!(["/h1", "/h2"]));
 }
+
+/// Writes a legacy `docker save` archive of two images, `multi:one` and
+/// `registry.local:5000/multi:two`, each with one layer and a file named after it.
+fn two_image_archive(path: &std::path::Path) {
+    use common::fixtures::{Member, config, layer, write_tar};
+    let mut members = Vec::new();
+    let mut manifest = Vec::new();
+    let images = [
+        ("one", "multi:one", 100),
+        ("two", "registry.local:5000/multi:two", 200),
+    ];
+    for (name, tag, size) in images {
+        let tar = layer(&[Item::File(name, &vec![1u8; size])]);
+        let config = config(&[&tar], "amd64");
+        members.push((format!("{name}/layer.tar"), Member::Data(tar)));
+        members.push((format!("{name}.json"), Member::Data(config)));
+        manifest.push(json!({
+            "Config": format!("{name}.json"),
+            "RepoTags": [tag],
+            "Layers": [format!("{name}/layer.tar")],
+        }));
+    }
+    members.push((
+        "manifest.json".to_owned(),
+        Member::Data(serde_json::to_vec(&manifest).unwrap()),
+    ));
+    write_tar(path, &members);
+}
+
+#[test]
+fn several_images_hint_names_path() {
+    let folder = temp_dir("several-images");
+    let archive = folder.join("multi.tar");
+    two_image_archive(&archive);
+    let path = archive.display().to_string();
+
+    let (code, report, stderr) = analyze_json(&[&path]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["largest_files"][0]["path"], "/one");
+    let warnings = report["warnings"].to_string();
+    let form = format!("docker-archive:{path}:REFERENCE");
+    assert!(warnings.contains(&form), "{warnings}");
+    assert!(warnings.contains("registry.local:5000/multi:two"), "{warnings}");
+    assert!(!warnings.contains("ARCHIVE:REFERENCE"), "{warnings}");
+
+    // The hinted form, and the path followed by `:REFERENCE`, both pick the second image,
+    // whose reference contains `:` itself.
+    for source in [
+        format!("docker-archive:{path}:registry.local:5000/multi:two"),
+        format!("{path}:registry.local:5000/multi:two"),
+    ] {
+        let (code, report, stderr) = analyze_json(&[&source]);
+        assert_eq!(code, 0, "{source}: {stderr}");
+        assert_eq!(report["largest_files"][0]["path"], "/two", "{source}");
+        assert_eq!(report["source"]["reference"], "registry.local:5000/multi:two");
+        assert_eq!(report["warnings"], json!([]), "{source}");
+    }
+}
+
+#[test]
+fn several_platforms_hint_names_path() {
+    let mut layout = Layout::default();
+    let first = common::fixtures::layer(&[Item::File("a", b"a")]);
+    let second = common::fixtures::layer(&[Item::File("b", b"b")]);
+    let mut one = layout.image(&[&first], LAYER_TAR, "amd64");
+    one["annotations"] = json!({"org.opencontainers.image.ref.name": "one"});
+    let mut two = layout.image(&[&second], LAYER_TAR, "amd64");
+    two["annotations"] = json!({"org.opencontainers.image.ref.name": "two"});
+    let folder = temp_dir("several-index-images");
+    let archive = folder.join("images.tar");
+    layout.write_tar(&archive, &Layout::index_json(&[one, two]), None);
+    let path = archive.display().to_string();
+
+    let (code, report, stderr) = analyze_json(&[&format!("oci-archive:{path}")]);
+    assert_eq!(code, 0, "{stderr}");
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains(&format!("oci-archive:{path}:REFERENCE")), "{warnings}");
+    assert!(warnings.contains("the other references are two"), "{warnings}");
+
+    let (code, report, stderr) = analyze_json(&[&format!("oci-archive:{path}:two")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["largest_files"][0]["path"], "/b");
+}

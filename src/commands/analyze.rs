@@ -30,9 +30,9 @@ pub enum OutputFormat {
 
 #[derive(Args)]
 pub struct AnalyzeArgs {
-    /// The image: a reference or id for the engine behind DOCKER_HOST, a `docker save` tar,
-    /// `docker-archive:PATH[:REF]`, `oci:PATH[:REF]`, `oci-archive:PATH[:REF]`, or `-` for a
-    /// tar on standard input.
+    /// The image: a reference or id for the engine behind DOCKER_HOST, a `docker save` tar
+    /// (`PATH` or `PATH:REF`), `docker-archive:PATH[:REF]`, `oci:PATH[:REF]`,
+    /// `oci-archive:PATH[:REF]`, or `-` for a tar on standard input.
     pub source: String,
 
     /// Output format.

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ImageError, printable};
 use super::history::ConfigFile;
 
-/// The kind of storage that holds the files of a catalog.
+/// The kind of storage that contains the files of a catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Storage {
     /// A tar archive on disk.
@@ -241,10 +241,15 @@ fn resolve_docker_manifest(
         });
     };
     if selector.reference.is_none() && entries.len() > 1 {
+        let others: Vec<String> = entries[1..]
+            .iter()
+            .flat_map(|entry| entry.repo_tags.iter().flatten().cloned())
+            .collect();
         warnings.push(format!(
-            "manifest.json lists {} images; analyzing the first ({}); name another with ARCHIVE:REFERENCE",
+            "manifest.json lists {} images; analyzing the first ({}); {}",
             entries.len(),
-            printable(&describe_list(chosen.repo_tags.as_deref().unwrap_or_default()))
+            printable(&describe_list(chosen.repo_tags.as_deref().unwrap_or_default())),
+            other_image_hint(catalog, selector, &others)
         ));
     }
 
@@ -368,12 +373,17 @@ fn resolve_index(
             });
         };
         if first_level && selector.reference.is_none() && with_platform.len() > 1 {
+            let others: Vec<String> = with_platform[1..]
+                .iter()
+                .flat_map(|descriptor| descriptor_names(descriptor).map(str::to_owned))
+                .collect();
             warnings.push(format!(
-                "index.json lists {} images; analyzing the first ({}); name another with ARCHIVE:REFERENCE",
+                "index.json lists {} images; analyzing the first ({}); {}",
                 with_platform.len(),
                 printable(&describe_list(
                     &descriptor_names(chosen).map(str::to_owned).collect::<Vec<_>>()
-                ))
+                )),
+                other_image_hint(catalog, selector, &others)
             ));
         }
         if reference.is_none() {
@@ -478,6 +488,28 @@ fn reference_matches(wanted: &str, stored: &str) -> bool {
     // A bare tag such as `latest` is what `org.opencontainers.image.ref.name` often holds.
     !stored.contains('/') && !stored.contains(':') && wanted == stored
         || expand(wanted) == expand(stored)
+}
+
+/// Tells how to pick another image of a catalog that contains several: the SOURCE form with
+/// the catalog's path, and the references of the other images.
+fn other_image_hint(catalog: &dyn Catalog, selector: &Selector, others: &[String]) -> String {
+    let path = printable(catalog.name());
+    let form = match catalog.storage() {
+        Storage::Archive if selector.prefer_index => format!("`oci-archive:{path}:REFERENCE`"),
+        Storage::Archive => format!("`docker-archive:{path}:REFERENCE`"),
+        Storage::Folder => format!("`oci:{path}:REFERENCE`"),
+        Storage::Stream => {
+            "`docker-archive:FILE:REFERENCE` after saving the input to FILE".to_owned()
+        }
+    };
+    if others.is_empty() {
+        format!("name another with {form}")
+    } else {
+        format!(
+            "name another with {form}; the other references are {}",
+            printable(&others.join(", "))
+        )
+    }
 }
 
 fn describe_list(items: &[String]) -> String {

@@ -35,6 +35,7 @@ impl ImageSource {
     /// - `docker-daemon:REFERENCE` or `docker://REFERENCE`: the engine;
     /// - an existing file (a tar archive) or folder (an OCI layout), or a name that can only
     ///   be a path (it starts with `/`, `.` or `~`, or ends in `.tar`, `.tgz`, …);
+    /// - `PATH:REFERENCE` where PATH is an existing file: an image of that archive;
     /// - anything else: an image reference for the engine.
     pub fn parse(value: &str) -> ImageSource {
         if value == "-" {
@@ -74,7 +75,21 @@ impl ImageSource {
             || [".tar", ".tar.gz", ".tgz", ".tar.zst"]
                 .iter()
                 .any(|suffix| value.ends_with(suffix));
-        if path.is_file() || path_like {
+        if path.is_file() {
+            return ImageSource::DockerArchive {
+                path: path.to_owned(),
+                reference: None,
+            };
+        }
+        // `name:tag` and `registry:5000/name:tag` stay engine references unless a file with
+        // the name before a `:` exists, because only an existing file makes the text a path.
+        if let Some((path, reference)) = split_at_existing(value, Path::is_file) {
+            return ImageSource::DockerArchive {
+                path,
+                reference: Some(reference),
+            };
+        }
+        if path_like {
             return ImageSource::DockerArchive {
                 path: path.to_owned(),
                 reference: None,
@@ -98,10 +113,14 @@ impl ImageSource {
 }
 
 /// Splits `PATH:REFERENCE`. The whole text is the path when it names an existing file or
-/// folder, or when it has no `:`.
+/// folder, or when it has no `:`. Otherwise the path ends at the last `:` that leaves an
+/// existing file or folder, else at the first `:`, so a missing path is reported as missing.
 fn split_reference(text: &str) -> (PathBuf, Option<String>) {
     if Path::new(text).exists() {
         return (PathBuf::from(text), None);
+    }
+    if let Some((path, reference)) = split_at_existing(text, Path::exists) {
+        return (path, Some(reference));
     }
     match text.split_once(':') {
         Some((path, reference)) if !path.is_empty() && !reference.is_empty() => {
@@ -109,6 +128,16 @@ fn split_reference(text: &str) -> (PathBuf, Option<String>) {
         }
         _ => (PathBuf::from(text), None),
     }
+}
+
+/// Splits `text` at the last `:` whose left part is a path for which `exists` holds and whose
+/// right part, the reference, is not empty. A reference can contain `:` itself.
+fn split_at_existing(text: &str, exists: impl Fn(&Path) -> bool) -> Option<(PathBuf, String)> {
+    text.rmatch_indices(':')
+        .map(|(at, _)| at)
+        .filter(|&at| at > 0 && at + 1 < text.len())
+        .find(|&at| exists(Path::new(&text[..at])))
+        .map(|at| (PathBuf::from(&text[..at]), text[at + 1..].to_owned()))
 }
 
 #[cfg(test)]
@@ -136,6 +165,86 @@ mod tests {
             ImageSource::parse("ballast-test/busybox"),
             ImageSource::Engine {
                 reference: "ballast-test/busybox".to_owned()
+            }
+        );
+    }
+
+    /// A folder of its own under the system's temporary folder, removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let folder = std::env::temp_dir()
+                .join(format!("ballast-source-{name}-{}", std::process::id()));
+            std::fs::create_dir_all(&folder).unwrap();
+            Scratch(folder)
+        }
+
+        /// Creates an empty file in the folder and returns its path as text.
+        fn file(&self, name: &str) -> String {
+            let path = self.0.join(name);
+            std::fs::write(&path, b"").unwrap();
+            path.into_os_string().into_string().unwrap()
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn archive(path: &str, reference: &str) -> ImageSource {
+        ImageSource::DockerArchive {
+            path: PathBuf::from(path),
+            reference: Some(reference.to_owned()),
+        }
+    }
+
+    #[test]
+    fn existing_file_takes_reference() {
+        let scratch = Scratch::new("reference");
+        let multi = scratch.file("multi");
+        for reference in ["tester/case15", "registry:5000/name:tag", "name@sha256:00"] {
+            let value = format!("{multi}:{reference}");
+            assert_eq!(ImageSource::parse(&value), archive(&multi, reference), "{value}");
+        }
+        let colon = scratch.file("a:b.tar");
+        assert_eq!(
+            ImageSource::parse(&format!("{colon}:name:tag")),
+            archive(&colon, "name:tag")
+        );
+        assert_eq!(
+            ImageSource::parse(&format!("docker-archive:{colon}:name:tag")),
+            archive(&colon, "name:tag")
+        );
+    }
+
+    #[test]
+    fn references_without_file_stay_references() {
+        let scratch = Scratch::new("no-file");
+        // A folder is not a file, so `FOLDER:tag` is not read as an archive.
+        let folder = scratch.0.display().to_string();
+        let missing = format!("{folder}/missing");
+        for value in [
+            "name:tag".to_owned(),
+            "registry:5000/name:tag".to_owned(),
+            "localhost:5000/ballast-nonexistent:1".to_owned(),
+            format!("{folder}:tag"),
+            format!("{missing}:tag"),
+        ] {
+            assert!(
+                !matches!(
+                    ImageSource::parse(&value),
+                    ImageSource::DockerArchive { reference: Some(_), .. }
+                ),
+                "{value}"
+            );
+        }
+        assert_eq!(
+            ImageSource::parse("registry:5000/name:tag"),
+            ImageSource::Engine {
+                reference: "registry:5000/name:tag".to_owned()
             }
         );
     }
