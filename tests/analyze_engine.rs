@@ -316,3 +316,22 @@ fn base_image_has_busybox_layers() {
     assert_eq!(u64_at(&report, "/layers/0/stored_bytes"), busybox);
     assert!(u64_at(&report, "/layers/1/symlinks") > 100);
 }
+
+#[test]
+fn engine_image_platform_is_checked() {
+    if engine().is_none() {
+        return;
+    }
+    let (code, report, stderr) = analyze_json(&[BASE_IMAGE]);
+    assert_eq!(code, 0, "{stderr}");
+    let own = format!("linux/{}", report["source"]["architecture"].as_str().unwrap());
+    let other = if own == "linux/s390x" { "linux/arm64" } else { "linux/s390x" };
+
+    let (code, stderr) = common::analyze_failure(&[BASE_IMAGE, "--platform", other]);
+    assert_eq!(code, 2);
+    let expected = format!("no image matches platform {other}; available: {own}");
+    assert!(stderr.contains(&expected), "{stderr}");
+
+    let (code, _, stderr) = analyze_json(&[BASE_IMAGE, "--platform", &own]);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -582,3 +582,78 @@ fn several_platforms_hint_names_path() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(report["largest_files"][0]["path"], "/b");
 }
+
+#[test]
+fn single_image_platform_is_checked() {
+    let only = common::fixtures::layer(&[Item::File("a", b"a")]);
+    let folder = temp_dir("single-platform");
+    let legacy = folder.join("legacy.tar");
+    legacy_archive(&legacy, &[&only], &[]);
+    // An index whose only descriptor gives no platform, so the config's platform decides.
+    let mut layout = Layout::default();
+    let manifest = layout.image(&[&only], LAYER_TAR, "amd64");
+    let oci = folder.join("layout");
+    layout.write_folder(&oci, &Layout::index_json(&[manifest]));
+
+    for source in [legacy.display().to_string(), format!("oci:{}", oci.display())] {
+        let (code, stderr) = common::analyze_failure(&[&source, "--platform", "linux/arm64"]);
+        assert_eq!(code, 2, "{source}");
+        let expected = "no image matches platform linux/arm64; available: linux/amd64";
+        assert!(stderr.contains(expected), "{source}: {stderr}");
+
+        let (code, report, stderr) = analyze_json(&[&source, "--platform", "linux/amd64"]);
+        assert_eq!(code, 0, "{source}: {stderr}");
+        assert_eq!(report["warnings"], json!([]), "{source}");
+    }
+}
+
+#[test]
+fn platform_without_config_fields_warns() {
+    use common::fixtures::{Member, write_tar};
+    let only = common::fixtures::layer(&[Item::File("a", b"a")]);
+    let config = json!({
+        "rootfs": {"type": "layers", "diff_ids": [sha256(&only)]},
+        "history": [{"created_by": "COPY a /a"}],
+    });
+    let manifest = json!([{"Config": "config.json", "Layers": ["one/layer.tar"]}]);
+    let folder = temp_dir("platform-no-fields");
+    let archive = folder.join("image.tar");
+    write_tar(
+        &archive,
+        &[
+            ("one/layer.tar".to_owned(), Member::Data(only.clone())),
+            ("config.json".to_owned(), Member::Data(serde_json::to_vec(&config).unwrap())),
+            ("manifest.json".to_owned(), Member::Data(serde_json::to_vec(&manifest).unwrap())),
+        ],
+    );
+    let (code, report, stderr) =
+        analyze_json(&[archive.to_str().unwrap(), "--platform", "linux/arm64"]);
+    assert_eq!(code, 0, "{stderr}");
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("--platform linux/arm64 was not checked"), "{warnings}");
+}
+
+#[test]
+fn base_layers_beyond_image_warns() {
+    let layers: Vec<Vec<u8>> = ["a", "b", "c"]
+        .iter()
+        .map(|name| common::fixtures::layer(&[Item::File(name, b"x")]))
+        .collect();
+    let tars: Vec<&[u8]> = layers.iter().map(Vec::as_slice).collect();
+    let folder = temp_dir("base-beyond");
+    let archive = folder.join("image.tar");
+    legacy_archive(&archive, &tars, &[]);
+    let path = archive.to_str().unwrap();
+
+    let (code, report, stderr) = analyze_json(&[path, "--base-layers", "99"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(u64_at(&report, "/base/layers"), 3);
+    let warnings = report["warnings"].to_string();
+    assert!(warnings.contains("--base-layers 99"), "{warnings}");
+    assert!(warnings.contains("only 3 layers"), "{warnings}");
+    assert!(warnings.contains("the whole image is counted as base"), "{warnings}");
+
+    let (code, report, stderr) = analyze_json(&[path, "--base-layers", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(report["warnings"], json!([]));
+}

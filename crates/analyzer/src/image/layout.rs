@@ -254,6 +254,7 @@ fn resolve_docker_manifest(
     }
 
     let config = parse_config(catalog, &chosen.config)?;
+    check_config_platform(catalog, selector, &config, &mut warnings)?;
     let format = if chosen
         .layers
         .iter()
@@ -304,6 +305,8 @@ fn resolve_index(
     let mut index = read_index(catalog, "index.json")?;
     let mut reference: Option<String> = None;
     let mut first_level = true;
+    // Whether a descriptor on the way to the image gave its platform, which was then matched.
+    let mut platform_described = false;
 
     for _ in 0..INDEX_DEPTH_LIMIT {
         let candidates: Vec<&Descriptor> = index
@@ -389,6 +392,7 @@ fn resolve_index(
         if reference.is_none() {
             reference = descriptor_names(chosen).next().map(str::to_owned);
         }
+        platform_described |= chosen.platform().is_some();
 
         let path = blob_path(catalog, &chosen.digest().to_string())?;
         if *chosen.media_type() == MediaType::ImageIndex
@@ -402,6 +406,9 @@ fn resolve_index(
         let manifest = read_manifest(catalog, &path)?;
         let config_digest = manifest.config().digest().to_string();
         let config = parse_config(catalog, &blob_path(catalog, &config_digest)?)?;
+        if !platform_described {
+            check_config_platform(catalog, selector, &config, &mut warnings)?;
+        }
         let layers = manifest
             .layers()
             .iter()
@@ -428,6 +435,43 @@ fn resolve_index(
     Err(ImageError::IndexTooDeep {
         archive: catalog.name().to_owned(),
         limit: INDEX_DEPTH_LIMIT,
+    })
+}
+
+/// Checks that the `--platform` value matches the platform an image's config names, for an
+/// image that no index entry describes. A config without `os` or `architecture` gets a warning.
+fn check_config_platform(
+    catalog: &dyn Catalog,
+    selector: &Selector,
+    config: &ConfigFile,
+    warnings: &mut Vec<String>,
+) -> Result<(), ImageError> {
+    let Some(requested) = &selector.platform else {
+        return Ok(());
+    };
+    let (Some(os), Some(architecture)) = (&config.os, &config.architecture) else {
+        warnings.push(format!(
+            "the image config has no `os` or `architecture`, so --platform {} was not checked",
+            printable(&requested.to_string())
+        ));
+        return Ok(());
+    };
+    // A config without a variant does not contradict a requested one.
+    let variant_matches = match (&requested.variant, &config.variant) {
+        (Some(expected), Some(found)) => expected == found,
+        _ => true,
+    };
+    if *os == requested.os && *architecture == requested.architecture && variant_matches {
+        return Ok(());
+    }
+    let mut found = format!("{os}/{architecture}");
+    if let Some(variant) = &config.variant {
+        found = format!("{found}/{variant}");
+    }
+    Err(ImageError::NoMatchingImage {
+        archive: catalog.name().to_owned(),
+        wanted: format!("platform {requested}"),
+        available: found,
     })
 }
 

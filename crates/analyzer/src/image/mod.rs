@@ -449,6 +449,17 @@ fn assemble(
         ));
     }
 
+    if let Some(base) = options.base_layers
+        && base > plan.layers.len()
+    {
+        let count = plan.layers.len();
+        warnings.push(format!(
+            "--base-layers {base} exceeds the image's layers: it has only {count} {}; \
+             the whole image is counted as base",
+            if count == 1 { "layer" } else { "layers" }
+        ));
+    }
+
     let (history, mismatch) = history::pair_history(&plan.config.history, plan.layers.len());
     warnings.extend(mismatch);
 
