@@ -335,3 +335,56 @@ fn engine_image_platform_is_checked() {
     let (code, _, stderr) = analyze_json(&[BASE_IMAGE, "--platform", &own]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// Builds an image whose last RUN runs after a `SHELL` instruction and returns the
+/// instructions of its history, read from the engine.
+fn shell_image_instructions(builder: Builder) -> Option<Vec<String>> {
+    let engine = engine()?;
+    if builder == Builder::BuildKit && !engine.has_buildkit() {
+        return None;
+    }
+    let context = temp_dir(&format!("shell-{}", builder.name()));
+    std::fs::write(
+        context.join("Dockerfile"),
+        "FROM ballast-test/busybox\nARG BA=1\nRUN echo $BA > /x\n\
+         SHELL [\"/bin/busybox\", \"sh\", \"-c\"]\nRUN echo hi > /y\n",
+    )
+    .unwrap();
+    let tag = format!("ballast-test/shell:{}", builder.name());
+    engine.build(builder, &context, "Dockerfile", &tag).unwrap();
+    let (code, report, stderr) = analyze_json(&[&tag]);
+    assert_eq!(code, 0, "{stderr}");
+    let history = report["history"].as_array().unwrap();
+    Some(
+        history
+            .iter()
+            .map(|entry| entry["instruction"].as_str().unwrap_or("").to_owned())
+            .collect(),
+    )
+}
+
+fn check_shell_history(builder: Builder) {
+    let Some(instructions) = shell_image_instructions(builder) else {
+        return;
+    };
+    let last = instructions.last().unwrap();
+    assert_eq!(last, "RUN echo hi > /y", "{instructions:?}");
+    assert!(
+        instructions.iter().any(|text| text == "RUN echo $BA > /x"),
+        "{instructions:?}"
+    );
+    assert!(
+        instructions.iter().any(|text| text == "SHELL [/bin/busybox sh -c]"),
+        "{instructions:?}"
+    );
+}
+
+#[test]
+fn shell_history_classic_builder() {
+    check_shell_history(Builder::Classic);
+}
+
+#[test]
+fn shell_history_buildkit() {
+    check_shell_history(Builder::BuildKit);
+}

@@ -25,8 +25,9 @@ pub struct ConfigFile {
     pub config: Option<RuntimeConfig>,
 }
 
-/// The fields of the config's `config` object that decide what a container runs. They contain
-/// what the image's own Dockerfile set and what it inherited from its base image.
+/// The fields of the config's `config` object that decide what a container runs, and the shell
+/// of shell-form instructions. They contain what the image's own Dockerfile set and what it
+/// inherited from its base image.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct RuntimeConfig {
     #[serde(rename = "Entrypoint", default)]
@@ -36,6 +37,48 @@ pub struct RuntimeConfig {
     /// `NAME=VALUE` entries.
     #[serde(rename = "Env", default)]
     pub env: Option<Vec<String>>,
+    /// The shell that the last `SHELL` instruction set.
+    #[serde(rename = "Shell", default)]
+    pub shell: Option<Vec<String>>,
+}
+
+/// The builders' shell for shell-form RUN when no `SHELL` instruction set one.
+const DEFAULT_SHELL: &str = "/bin/sh -c";
+
+impl ConfigFile {
+    /// Records on each history entry the shell of its RUN: the last `SHELL` entry's value, or,
+    /// when the history has no `SHELL` entry, the config's `Shell`.
+    pub fn resolve_shells(&mut self) {
+        let has_shell_entry = self
+            .history
+            .iter()
+            .any(|entry| entry.created_by.as_deref().and_then(shell_of_entry).is_some());
+        let mut current = match &self.config {
+            Some(RuntimeConfig {
+                shell: Some(shell), ..
+            }) if !has_shell_entry && !shell.is_empty() => Some(shell.join(" ")),
+            _ => None,
+        };
+        for entry in &mut self.history {
+            entry.shell = current.clone();
+            if let Some(shell) = entry.created_by.as_deref().and_then(shell_of_entry) {
+                current = Some(shell);
+            }
+        }
+    }
+}
+
+/// Returns the shell that a `SHELL` entry sets, its words joined by spaces as builders record a
+/// RUN. Reads `SHELL [/bin/busybox sh -c]` (classic builder, BuildKit) and buildah's JSON list.
+fn shell_of_entry(created_by: &str) -> Option<String> {
+    let instruction = normalize_instruction(created_by);
+    let list = instruction.strip_prefix("SHELL ")?.trim();
+    let inner = list.strip_prefix('[')?.strip_suffix(']')?;
+    let words: Vec<String> = match serde_json::from_str::<Vec<String>>(list) {
+        Ok(words) => words,
+        Err(_) => inner.split_whitespace().map(str::to_owned).collect(),
+    };
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -54,6 +97,10 @@ pub struct RawHistory {
     pub comment: Option<String>,
     #[serde(default)]
     pub empty_layer: bool,
+    /// The shell that a RUN of this entry ran with, when it is not the default; set by
+    /// [`ConfigFile::resolve_shells`].
+    #[serde(skip)]
+    pub shell: Option<String>,
 }
 
 /// One history entry, with the layer it made.
@@ -100,7 +147,10 @@ pub fn pair_history(raw: &[RawHistory], layers: usize) -> (Vec<HistoryEntry>, Op
                 layer,
                 empty_layer: entry.empty_layer,
                 created_by: entry.created_by.clone(),
-                instruction: entry.created_by.as_deref().map(normalize_instruction),
+                instruction: entry
+                    .created_by
+                    .as_deref()
+                    .map(|text| normalize_with_shell(text, entry.shell.as_deref())),
                 created: entry.created.clone(),
                 comment: entry.comment.clone(),
             }
@@ -122,6 +172,12 @@ fn count(number: usize, singular: &str, plural: &str) -> String {
 /// - `|1 BA=1 /bin/sh -c dd …` (classic builder RUN after an ARG) → `RUN dd …`
 /// - `/bin/busybox --install -s /bin` (classic builder exec-form RUN) → `RUN /bin/busybox …`
 pub fn normalize_instruction(created_by: &str) -> String {
+    normalize_with_shell(created_by, None)
+}
+
+/// Turns a `created_by` string into its instruction like [`normalize_instruction`], and also
+/// removes `shell`, which builders write before a shell-form RUN command, from a RUN.
+pub fn normalize_with_shell(created_by: &str, shell: Option<&str>) -> String {
     let mut text = created_by.trim();
     if let Some(stripped) = text.strip_suffix("# buildkit") {
         text = stripped.trim_end();
@@ -132,7 +188,12 @@ pub fn normalize_instruction(created_by: &str) -> String {
 
     let body = text.strip_prefix("RUN ").unwrap_or(text);
     let body = strip_build_args(body);
-    let body = body.strip_prefix("/bin/sh -c ").unwrap_or(body);
+    // buildah records the default shell whatever `SHELL` set, so it is removed in any case.
+    let body = shell
+        .into_iter()
+        .chain([DEFAULT_SHELL])
+        .find_map(|shell| body.strip_prefix(shell)?.strip_prefix(' '))
+        .unwrap_or(body);
     if text.starts_with("RUN ") || !starts_with_keyword(text) {
         return format!("RUN {}", body.trim());
     }
@@ -226,6 +287,99 @@ mod tests {
             normalize_instruction("RUN |1 BA=1 /bin/sh -c dd if=/dev/zero # buildkit"),
             "RUN dd if=/dev/zero"
         );
+    }
+
+    /// Parses a config with the given `created_by` history and `config` object, resolves the
+    /// shells, and returns each entry's instruction.
+    fn instructions(created_by: &[&str], config: serde_json::Value) -> Vec<String> {
+        let history: Vec<serde_json::Value> = created_by
+            .iter()
+            .map(|text| serde_json::json!({"created_by": text, "empty_layer": true}))
+            .collect();
+        let json = serde_json::json!({"history": history, "config": config});
+        let mut parsed: ConfigFile = serde_json::from_value(json).unwrap();
+        parsed.resolve_shells();
+        let (entries, _) = pair_history(&parsed.history, 0);
+        entries
+            .into_iter()
+            .map(|entry| entry.instruction.unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn shell_entry_classic_builder() {
+        let found = instructions(
+            &[
+                "/bin/busybox sh -c echo early",
+                "/bin/sh -c #(nop)  SHELL [/bin/busybox sh -c]",
+                "/bin/busybox sh -c #(nop)  ENV A=1",
+                "/bin/busybox sh -c echo hi > /y",
+                "|1 BA=1 /bin/busybox sh -c echo $BA > /x",
+            ],
+            serde_json::json!({"Shell": ["/bin/busybox", "sh", "-c"]}),
+        );
+        assert_eq!(
+            found,
+            [
+                "RUN /bin/busybox sh -c echo early",
+                "SHELL [/bin/busybox sh -c]",
+                "ENV A=1",
+                "RUN echo hi > /y",
+                "RUN echo $BA > /x",
+            ]
+        );
+    }
+
+    #[test]
+    fn shell_entry_buildkit() {
+        let found = instructions(
+            &[
+                "RUN /bin/sh -c echo before # buildkit",
+                "SHELL [/bin/busybox sh -c]",
+                "RUN /bin/busybox sh -c echo hi > /y # buildkit",
+                "RUN |1 BA=1 /bin/busybox sh -c echo $BA # buildkit",
+                "SHELL [/bin/sh -c]",
+                "RUN /bin/sh -c echo after # buildkit",
+            ],
+            serde_json::json!({}),
+        );
+        assert_eq!(
+            found,
+            [
+                "RUN echo before",
+                "SHELL [/bin/busybox sh -c]",
+                "RUN echo hi > /y",
+                "RUN echo $BA",
+                "SHELL [/bin/sh -c]",
+                "RUN echo after",
+            ]
+        );
+    }
+
+    #[test]
+    fn shell_entry_buildah_json() {
+        let found = instructions(
+            &[
+                "/bin/sh -c #(nop) SHELL [\"/bin/busybox\",\"sh\",\"-c\"]",
+                "/bin/busybox sh -c echo hi",
+                "/bin/sh -c echo default",
+            ],
+            serde_json::json!({}),
+        );
+        assert_eq!(found[1], "RUN echo hi");
+        assert_eq!(found[2], "RUN echo default");
+    }
+
+    #[test]
+    fn config_shell_without_shell_entry() {
+        let found = instructions(
+            &["/bin/busybox sh -c echo hi", "RUN /bin/busybox sh -c echo two # buildkit"],
+            serde_json::json!({"Shell": ["/bin/busybox", "sh", "-c"]}),
+        );
+        assert_eq!(found, ["RUN echo hi", "RUN echo two"]);
+
+        let without = instructions(&["/bin/busybox sh -c echo hi"], serde_json::json!({}));
+        assert_eq!(without, ["RUN /bin/busybox sh -c echo hi"]);
     }
 
     #[test]

@@ -629,6 +629,7 @@ fn parse_config(catalog: &dyn Catalog, path: &str) -> Result<ConfigFile, ImageEr
         config.os = Some(typed.os().to_string());
         config.rootfs.diff_ids = typed.rootfs().diff_ids().clone();
     }
+    config.resolve_shells();
     Ok(config)
 }
 
