@@ -116,7 +116,8 @@ pub enum ImageError {
     ImageNotFound { socket: String, reference: String },
 
     #[error(
-        "DOCKER_HOST={} names no socket path; set it to unix:///var/run/docker.sock, or unset it to use that default",
+        "DOCKER_HOST={} names no socket path; set it to unix:///var/run/docker.sock, \
+         or unset it to use that default",
         printable(.host)
     )]
     EmptyEngineSocket { host: String },
