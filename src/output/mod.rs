@@ -212,14 +212,16 @@ pub fn escape_line(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(escaped.replace('\n', "\\n"))
 }
 
-/// Returns `source` with each terminal control character replaced by characters of the
-/// same length in bytes (`?` for one byte, `¿` for the two-byte C1 controls), so spans into
-/// the source stay valid for the caret display. A carriage return before a line feed stays.
+/// Returns `source` with each terminal control character and bidirectional control replaced
+/// by characters of the same length in bytes (`?` for one byte, `¿` for two, `\u{fffd}` for
+/// three), so spans into the source stay valid for the caret display. A carriage return
+/// before a line feed stays.
 pub fn mask_controls(source: &str) -> std::borrow::Cow<'_, str> {
     let bare_return = |index: usize| source.as_bytes().get(index + 1) != Some(&b'\n');
+    let masked_char = |ch: char| is_terminal_control(ch) || is_bidi_control(ch);
     let needs_mask = source
         .char_indices()
-        .any(|(index, ch)| is_terminal_control(ch) && (ch != '\r' || bare_return(index)));
+        .any(|(index, ch)| masked_char(ch) && (ch != '\r' || bare_return(index)));
     if !needs_mask {
         return std::borrow::Cow::Borrowed(source);
     }
@@ -227,12 +229,24 @@ pub fn mask_controls(source: &str) -> std::borrow::Cow<'_, str> {
     for (index, ch) in source.char_indices() {
         match ch {
             '\r' if !bare_return(index) => masked.push(ch),
-            ch if is_terminal_control(ch) && ch.len_utf8() == 1 => masked.push('?'),
-            ch if is_terminal_control(ch) => masked.push('¿'),
+            ch if masked_char(ch) => masked.push(match ch.len_utf8() {
+                1 => '?',
+                2 => '¿',
+                _ => char::REPLACEMENT_CHARACTER,
+            }),
             ch => masked.push(ch),
         }
     }
     std::borrow::Cow::Owned(masked)
+}
+
+/// Returns whether `ch` reorders the text around it on a terminal: the bidirectional
+/// embeddings, overrides, isolates and marks. All are two or three bytes in UTF-8.
+fn is_bidi_control(ch: char) -> bool {
+    matches!(
+        ch,
+        '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Returns whether a terminal acts on `ch` instead of printing it: C0 controls other than
@@ -376,6 +390,17 @@ mod tests {
         let masked = mask_controls(source);
         assert_eq!(masked.len(), source.len());
         assert_eq!(masked, "RUN a?[2J¿b\r\nRUN c?d\n");
+    }
+
+    /// A right-to-left override in a quoted source line would reorder what the caret points
+    /// at, so it is masked like a control character, keeping the byte offsets.
+    #[test]
+    fn masking_covers_bidi_controls() {
+        let source = "RUN echo \u{202e}gpj.exe \u{61c}x\n";
+        let masked = mask_controls(source);
+        assert_eq!(masked.len(), source.len());
+        assert_eq!(masked, "RUN echo \u{fffd}gpj.exe ¿x\n");
+        assert!(matches!(mask_controls("RUN echo 日本 🙂\n"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]
