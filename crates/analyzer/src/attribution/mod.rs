@@ -20,7 +20,7 @@ pub mod probe;
 use ballast_parser::Keyword;
 use serde::{Deserialize, Serialize};
 
-use crate::image::history::HistoryEntry;
+use crate::image::history::{HistoryEntry, count};
 use crate::model::{Base, Model, Typed};
 
 pub use costs::{InstructionCost, instruction_costs};
@@ -135,7 +135,9 @@ pub fn attribute(
     let non_empty = history.iter().filter(|entry| !entry.empty_layer).count();
     if non_empty != layer_count {
         return unavailable(format!(
-            "the history has {non_empty} entries that make a layer but the image has {layer_count} layers"
+            "the history has {} that make a layer but the image has {}",
+            count(non_empty, "entry", "entries"),
+            count(layer_count, "layer", "layers")
         ));
     }
 

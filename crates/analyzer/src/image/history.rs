@@ -160,7 +160,7 @@ pub fn pair_history(raw: &[RawHistory], layers: usize) -> (Vec<HistoryEntry>, Op
 }
 
 /// Writes `number` with the singular or plural noun that fits it.
-fn count(number: usize, singular: &str, plural: &str) -> String {
+pub(crate) fn count(number: usize, singular: &str, plural: &str) -> String {
     format!("{number} {}", if number == 1 { singular } else { plural })
 }
 

@@ -443,9 +443,9 @@ fn assemble(
     let diff_ids = &plan.config.rootfs.diff_ids;
     if diff_ids.len() != plan.layers.len() {
         warnings.push(format!(
-            "the manifest lists {} layers but the config's rootfs has {} diff ids",
-            plan.layers.len(),
-            diff_ids.len()
+            "the manifest lists {} but the config's rootfs has {}",
+            history::count(plan.layers.len(), "layer", "layers"),
+            history::count(diff_ids.len(), "diff id", "diff ids")
         ));
     }
 
