@@ -6,6 +6,7 @@
 
 use std::io::{self, Read};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use http_body_util::{BodyExt, Empty};
 use hyper::body::{Bytes, Incoming};
@@ -22,10 +23,17 @@ pub const DEFAULT_SOCKET: &str = "/var/run/docker.sock";
 /// The maximum error body read from the engine, in bytes.
 const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
+/// The time the engine has to respond to the metadata request. It reads the metadata from its
+/// image store, so a socket that stays silent this long belongs to a hung process. The export
+/// has no limit, because dockerd's classic image store writes the image to a temporary folder
+/// before it sends the first byte.
+const METADATA_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// A Docker-compatible engine reached through a unix socket.
 #[derive(Debug, Clone)]
 pub struct Engine {
     socket: PathBuf,
+    metadata_timeout: Duration,
 }
 
 impl Engine {
@@ -35,6 +43,7 @@ impl Engine {
             Ok(host) if !host.is_empty() => Engine::from_host(&host),
             _ => Ok(Engine {
                 socket: PathBuf::from(DEFAULT_SOCKET),
+                metadata_timeout: METADATA_TIMEOUT,
             }),
         }
     }
@@ -47,6 +56,7 @@ impl Engine {
             }),
             Some(path) => Ok(Engine {
                 socket: PathBuf::from(path),
+                metadata_timeout: METADATA_TIMEOUT,
             }),
             None => Err(ImageError::UnsupportedEngineHost {
                 host: host.to_owned(),
@@ -70,14 +80,32 @@ impl Engine {
     pub fn export(&self, reference: &str) -> Result<Box<dyn Read + Send>, ImageError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
+            .enable_time()
             .build()
             .map_err(|error| self.failure(format!("cannot start the I/O runtime: {error}")))?;
         let encoded = encode_path_segment(reference);
 
         // The image's metadata first: a missing image gives 404 here, before any export.
-        let response = runtime.block_on(self.get(&format!("/images/{encoded}/json")))?;
-        if response.status() != StatusCode::OK {
-            return Err(runtime.block_on(self.status_error(response, reference)));
+        let path = format!("/images/{encoded}/json");
+        let metadata = async {
+            let response = self.get(&path).await?;
+            if response.status() != StatusCode::OK {
+                return Err(self.status_error(response, reference).await);
+            }
+            Ok(())
+        };
+        let answer =
+            runtime.block_on(async { tokio::time::timeout(self.metadata_timeout, metadata).await });
+        match answer {
+            Ok(answer) => answer?,
+            Err(_) => {
+                return Err(self.failure(format!(
+                    "the engine accepted the connection but did not answer GET {path} within \
+                     {} s; check that it is running (`docker info`) and that DOCKER_HOST names \
+                     its socket",
+                    self.metadata_timeout.as_secs()
+                )));
+            }
         }
 
         let response = runtime.block_on(self.get(&format!("/images/{encoded}/get")))?;
@@ -214,6 +242,33 @@ mod tests {
         let message = error.to_string();
         assert!(message.contains("names no socket path"), "{message}");
         assert!(!message.contains("not supported"), "{message}");
+    }
+
+    /// A socket that accepts the connection and then sends nothing, as a hung engine does.
+    #[test]
+    fn silent_engine_times_out() {
+        let folder = std::env::temp_dir().join(format!("ballast-silent-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let socket = folder.join("engine.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let (done, wait) = std::sync::mpsc::channel::<()>();
+        let holder = std::thread::spawn(move || {
+            let (connection, _) = listener.accept().unwrap();
+            // The connection stays open and silent until the export has given up.
+            let _ = wait.recv();
+            drop(connection);
+        });
+        let mut engine = Engine::from_host(&format!("unix://{}", socket.display())).unwrap();
+        engine.metadata_timeout = Duration::from_secs(1);
+        let Err(error) = engine.export("busybox") else {
+            panic!("an export from a silent engine succeeded");
+        };
+        let message = error.to_string();
+        assert!(message.contains("did not answer GET /images/busybox/json"), "{message}");
+        assert!(message.contains("within 1 s"), "{message}");
+        done.send(()).unwrap();
+        holder.join().unwrap();
+        std::fs::remove_dir_all(&folder).unwrap();
     }
 
     #[test]
