@@ -68,10 +68,27 @@ impl PlatformSpec {
         if !(2..=3).contains(&parts.len()) || parts.iter().any(|part| part.is_empty()) {
             return Err(invalid());
         }
+        let os = parts[0].to_ascii_lowercase();
+        let mut variant = parts.get(2).map(|variant| variant.to_ascii_lowercase());
+        // The names `uname -m` and Debian give are accepted for OCI's, as docker accepts them.
+        let architecture = match parts[1].to_ascii_lowercase().as_str() {
+            "x86_64" | "x86-64" => "amd64".to_owned(),
+            "aarch64" => "arm64".to_owned(),
+            "i386" | "i686" => "386".to_owned(),
+            "armhf" => {
+                variant.get_or_insert_with(|| "v7".to_owned());
+                "arm".to_owned()
+            }
+            "armel" => {
+                variant.get_or_insert_with(|| "v6".to_owned());
+                "arm".to_owned()
+            }
+            other => other.to_owned(),
+        };
         Ok(PlatformSpec {
-            os: parts[0].to_owned(),
-            architecture: parts[1].to_owned(),
-            variant: parts.get(2).map(|variant| (*variant).to_owned()),
+            os,
+            architecture,
+            variant,
         })
     }
 
@@ -659,6 +676,10 @@ mod tests {
     fn platform_parse_forms() {
         let platform = PlatformSpec::parse("linux/arm/v7").unwrap();
         assert_eq!(platform.variant.as_deref(), Some("v7"));
+        assert_eq!(PlatformSpec::parse("Linux/X86_64").unwrap().to_string(), "linux/amd64");
+        assert_eq!(PlatformSpec::parse("linux/aarch64").unwrap().to_string(), "linux/arm64");
+        assert_eq!(PlatformSpec::parse("linux/armhf").unwrap().to_string(), "linux/arm/v7");
+        assert_eq!(PlatformSpec::parse("linux/i686").unwrap().to_string(), "linux/386");
         assert!(PlatformSpec::parse("linux").is_err());
         assert!(PlatformSpec::parse("linux//").is_err());
     }
