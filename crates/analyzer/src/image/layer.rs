@@ -475,6 +475,17 @@ impl<'a> Walker<'a> {
         let mtime = header.mtime().unwrap_or(0);
 
         let name = file_name(&path);
+        if name == OPAQUE_MARKER && parent(&path).is_empty() {
+            // overlayfs does not honour the opaque mark on a layer's root folder, so dockerd's
+            // overlay2 driver keeps every lower file, as `docker export` shows.
+            self.warn(format!(
+                "entry `{}` marks the image root opaque, which overlay2 ignores; it is ignored \
+                 here too, although appliers that extract onto the lower tree would remove \
+                 every lower file",
+                printable(&raw_name)
+            ));
+            return Ok(());
+        }
         let (kind, path) = if name == OPAQUE_MARKER {
             (EntryKind::OpaqueDirectory, parent(&path).to_owned())
         } else if let Some(target) = name.strip_prefix(WHITEOUT_PREFIX) {

@@ -291,6 +291,23 @@ fn pax_sparse_file_has_real_name_and_size() {
 }
 
 #[test]
+fn opaque_marker_at_root_is_ignored() {
+    let tar = layer_tar(&[
+        (".wh..wh..opq", tar::EntryType::Regular, b""),
+        ("etc/.wh..wh..opq", tar::EntryType::Regular, b""),
+    ]);
+    let contents = read(&tar, None).unwrap();
+    let kinds: Vec<(&str, EntryKind)> = contents
+        .entries
+        .iter()
+        .map(|entry| (&*entry.path, entry.kind))
+        .collect();
+    assert_eq!(kinds, [("etc", EntryKind::OpaqueDirectory)]);
+    assert_eq!(contents.warnings.len(), 1, "{:?}", contents.warnings);
+    assert!(contents.warnings[0].contains("marks the image root opaque"));
+}
+
+#[test]
 fn warnings_stop_after_ten() {
     let names: Vec<String> = (0..30).map(|index| format!("/abs{index}")).collect();
     let entries: Vec<(&str, tar::EntryType, &[u8])> = names
