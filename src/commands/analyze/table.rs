@@ -158,6 +158,11 @@ fn write_wrapped(
 }
 
 /// Formats a byte count with binary units (`1.5 MiB`).
+/// Writes `number` with the singular or plural noun that fits it.
+fn counted(number: u64, singular: &str, plural: &str) -> String {
+    format!("{number} {}", if number == 1 { singular } else { plural })
+}
+
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
     if bytes < 1024 {
@@ -383,16 +388,16 @@ fn write_totals(
     writeln!(out, "{}", bold("Totals", colour))?;
     let lines = [
         format!(
-            "stored {} in {} layers ({} as blobs), final filesystem {}",
+            "stored {} in {} ({} as blobs), final filesystem {}",
             human_bytes(totals.stored_bytes),
-            totals.layers,
+            counted(totals.layers as u64, "layer", "layers"),
             human_bytes(totals.blob_bytes),
             human_bytes(totals.final_bytes)
         ),
         format!(
-            "wasted {} ({} bytes), efficiency {:.2} %",
+            "wasted {} ({}), efficiency {:.2} %",
             human_bytes(totals.wasted_bytes),
-            totals.wasted_bytes,
+            counted(totals.wasted_bytes, "byte", "bytes"),
             totals.efficiency * 100.0
         ),
         format!(
@@ -404,9 +409,9 @@ fn write_totals(
             base.wasted_ratio * 100.0
         ),
         format!(
-            "dive-compatible: efficiency {:.4} %, wasted {} bytes, user wasted {:.4} %",
+            "dive-compatible: efficiency {:.4} %, wasted {}, user wasted {:.4} %",
             dive.efficiency * 100.0,
-            dive.wasted_bytes,
+            counted(dive.wasted_bytes, "byte", "bytes"),
             dive.user_wasted_ratio * 100.0
         ),
     ];
@@ -527,10 +532,10 @@ fn write_duplicates(
     }
     writeln!(
         out,
-        "{} {} in {} groups",
+        "{} {} in {}",
         bold("Duplicate content:", colour),
         human_bytes(report.duplicates.wasted_bytes),
-        report.duplicates.groups
+        counted(report.duplicates.groups as u64, "group", "groups")
     )?;
     for group in &report.duplicates.top_groups {
         let head = format!(

@@ -108,6 +108,11 @@ pub fn read_layer_with(
     let found = Compression::sniff(head);
     let empty_blob = head.is_empty();
     let mismatch = declared_mismatch(declared, found, empty_blob);
+    if found == Compression::None
+        && let Some(error) = unsupported_compression(head, name)
+    {
+        return Err(error);
+    }
 
     let decode_error: RefCell<Option<String>> = RefCell::new(None);
     let tar_bytes = Cell::new(0u64);
@@ -159,7 +164,7 @@ pub fn read_layer_with(
                 message,
             });
         }
-        return Err(error);
+        return Err(walker.explain_first_header(error));
     }
 
     let digests = blob_digest.map(|blob_digest| {
@@ -205,6 +210,27 @@ pub(crate) fn declared_mismatch(
     })
 }
 
+/// Returns an error for a blob compressed with xz or bzip2. dockerd reads both in the legacy
+/// `docker save` layout, but OCI defines no media type for them and this tool does not read
+/// them.
+fn unsupported_compression(head: &[u8], name: &str) -> Option<LayerError> {
+    let format = if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0]) {
+        "xz"
+    } else if head.starts_with(b"BZh") && head.get(3).is_some_and(u8::is_ascii_digit) {
+        "bzip2"
+    } else {
+        return None;
+    };
+    Some(LayerError::Tar {
+        layer: name.to_owned(),
+        offset: 0,
+        message: format!(
+            "the layer is compressed with {format}, which this tool does not read; \
+             decompress it (`{format} -d`) or save the image again with `docker save`"
+        ),
+    })
+}
+
 /// Decodes an uncompressed layer blob mapped into memory: the same result as [`read_layer`]
 /// on the same bytes once [`MappedLayer::hash_files`] has hashed every file, without copying
 /// file contents. The walk reads the tar headers and the first bytes of each file only, and
@@ -231,8 +257,11 @@ pub fn read_mapped_layer(
     if bytes.is_empty() {
         walker.warnings.push(EMPTY_BLOB_WARNING.to_owned());
     }
-    if let Err(error) = walker.walk_mapped(&tar_bytes, progress) {
+    if let Some(error) = unsupported_compression(bytes, name) {
         return Some(Err(error));
+    }
+    if let Err(error) = walker.walk_mapped(&tar_bytes, progress) {
+        return Some(Err(walker.explain_first_header(error)));
     }
     if walker.needs_stream {
         return None;
@@ -272,6 +301,8 @@ struct Walker<'a> {
     needs_stream: bool,
     /// Indexes in `entries` of the hard links, checked against their targets after the walk.
     hardlinks: Vec<usize>,
+    /// Tar headers read so far, including the ones that add no entry.
+    headers_seen: u64,
 }
 
 impl<'a> Walker<'a> {
@@ -290,6 +321,23 @@ impl<'a> Walker<'a> {
             unhashed: Vec::new(),
             needs_stream: false,
             hardlinks: Vec::new(),
+            headers_seen: 0,
+        }
+    }
+
+    /// Replaces the tar reader's message for a layer whose first header is invalid, which
+    /// quotes the header's bytes, with one that says the layer is not a tar archive.
+    fn explain_first_header(&self, error: LayerError) -> LayerError {
+        match error {
+            LayerError::Tar { layer, offset, .. } if self.headers_seen == 0 => LayerError::Tar {
+                layer,
+                offset,
+                message: "the layer does not start with a tar header, so it is not a tar \
+                          archive (nor gzip or zstd); check that the blob is the layer the \
+                          manifest names"
+                    .to_owned(),
+            },
+            other => other,
         }
     }
 
@@ -434,6 +482,7 @@ impl<'a> Walker<'a> {
         mut entry: tar::Entry<'_, R>,
         tar_bytes: &Cell<u64>,
     ) -> Result<(), LayerError> {
+        self.headers_seen += 1;
         let header_kind = entry.header().entry_type();
         if matches!(
             header_kind,

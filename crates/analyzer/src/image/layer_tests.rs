@@ -308,6 +308,29 @@ fn opaque_marker_at_root_is_ignored() {
 }
 
 #[test]
+fn bytes_that_are_not_tar_are_named_so() {
+    let blob = b"this is not a tar archive at all, and it has no gzip or zstd magic either"
+        .repeat(20);
+    for error in [read(&blob, None).unwrap_err(), read_mapped(&blob, None).unwrap().unwrap_err()] {
+        let message = error.to_string();
+        assert!(message.contains("does not start with a tar header"), "{message}");
+        assert!(!message.contains("this is not a tar"), "the bytes are quoted: {message}");
+    }
+}
+
+#[test]
+fn xz_and_bzip2_layers_are_named() {
+    let xz = [&[0xfd, b'7', b'z', b'X', b'Z', 0][..], &[0u8; 600][..]].concat();
+    let bzip2 = [&b"BZh91AY&SY"[..], &[0u8; 600][..]].concat();
+    for (blob, format) in [(xz, "xz"), (bzip2, "bzip2")] {
+        let streamed = read(&blob, None).unwrap_err().to_string();
+        assert!(streamed.contains(&format!("compressed with {format}")), "{streamed}");
+        let mapped = read_mapped(&blob, None).unwrap().unwrap_err().to_string();
+        assert_eq!(mapped, streamed);
+    }
+}
+
+#[test]
 fn warnings_stop_after_ten() {
     let names: Vec<String> = (0..30).map(|index| format!("/abs{index}")).collect();
     let entries: Vec<(&str, tar::EntryType, &[u8])> = names
