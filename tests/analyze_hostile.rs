@@ -562,3 +562,20 @@ fn truncated_stream_names_member() {
         assert!(stderr.contains(&format!("ended after {cut} bytes")), "{cut}: {stderr}");
     }
 }
+
+/// `name/x:tag` is read as the file `name/x` when one exists in the current folder; when that
+/// file is not an image, the error says how to reach the engine's image instead.
+#[test]
+fn file_shadowing_engine_reference_names_docker_daemon() {
+    let folder = temp_dir("shadowed-reference");
+    std::fs::create_dir(folder.join("team")).unwrap();
+    std::fs::write(folder.join("team/app"), "notes\n").unwrap();
+    let output = common::ballast()
+        .args(["analyze", "--no-progress", "team/app:latest"])
+        .current_dir(&*folder)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("write `docker-daemon:team/app:latest`"), "{stderr}");
+}

@@ -117,8 +117,17 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 
     let show_progress = !args.no_progress && std::io::stderr().is_terminal();
     let progress = progress::BarProgress::new(show_progress);
-    let analysis = image::analyze(&source, &options, &progress)
-        .with_context(|| format!("cannot analyze {}", source.describe()))?;
+    let analysis = image::analyze(&source, &options, &progress).with_context(|| {
+        let mut context = format!("cannot analyze {}", source.describe());
+        if let Some(engine) = ImageSource::engine_alternative(&args.source) {
+            context.push_str(&format!(
+                " (`{}` is read as a path because a file or folder of that name exists; for \
+                 the engine's image, write `{engine}`)",
+                args.source
+            ));
+        }
+        context
+    })?;
     progress.finish();
     let report = &analysis.report;
 

@@ -100,6 +100,20 @@ impl ImageSource {
         }
     }
 
+    /// Returns `docker-daemon:VALUE` when `value` was read as a file or folder only because
+    /// one of that name exists, although it also reads as an image reference, so that an
+    /// error can say how to reach the engine's image instead.
+    pub fn engine_alternative(value: &str) -> Option<String> {
+        let prefixes = ["docker-archive:", "oci-archive:", "oci:", "docker-daemon:", "docker://"];
+        let prefixed = value == "-" || prefixes.iter().any(|prefix| value.starts_with(prefix));
+        let path_like = value.starts_with(['/', '.', '~'])
+            || [".tar", ".tar.gz", ".tgz", ".tar.zst"]
+                .iter()
+                .any(|suffix| value.ends_with(suffix));
+        let read_as_path = !matches!(ImageSource::parse(value), ImageSource::Engine { .. });
+        (!prefixed && !path_like && read_as_path).then(|| format!("docker-daemon:{value}"))
+    }
+
     /// A short description for messages and the report.
     pub fn describe(&self) -> String {
         match self {
