@@ -319,7 +319,18 @@ impl MergedTree {
         if node.size == 0 {
             return;
         }
-        if node.kind == EntryKind::File && self.hand_over_to_link(path, &node) {
+        // The bytes stay visible through another hard link to the same data: a link to this
+        // file, or another link to the file this link carried the bytes for.
+        let data_path = match node.kind {
+            EntryKind::File => Some(path),
+            EntryKind::Hardlink => node.link.as_deref(),
+            _ => None,
+        };
+        // A tar can also name a link as the target of another link of the same file.
+        if let Some(data_path) = data_path
+            && (self.hand_over_to_link(data_path, path, &node)
+                || (data_path != path && self.hand_over_to_link(path, path, &node)))
+        {
             return;
         }
         self.changes[layer].hid_lower_bytes += node.size;
@@ -333,14 +344,14 @@ impl MergedTree {
         });
     }
 
-    /// Moves the bytes of a hidden file to a hardlink of the same layer that is still visible.
-    /// Returns whether such a link exists.
-    fn hand_over_to_link(&mut self, path: &str, node: &Node) -> bool {
-        let key = (node.layer, Box::<str>::from(path));
+    /// Moves the bytes of a hidden file or link to a hardlink of the same layer to `data_path`
+    /// that is still visible, other than `hidden`. Returns whether such a link exists.
+    fn hand_over_to_link(&mut self, data_path: &str, hidden: &str, node: &Node) -> bool {
+        let key = (node.layer, Box::<str>::from(data_path));
         let Some(links) = self.links.get(&key) else {
             return false;
         };
-        for link in links {
+        for link in links.iter().filter(|link| link.as_ref() != hidden) {
             if let Some(link_node) = self.nodes.get_mut(link)
                 && link_node.layer == node.layer
                 && link_node.kind == EntryKind::Hardlink

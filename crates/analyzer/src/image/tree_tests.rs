@@ -255,6 +255,27 @@ fn hardlink_keeps_bytes_of_deleted_target() {
     assert_eq!(tree.get("h2").unwrap().size, MIB);
 }
 
+/// The data of `x/h1` stays visible while any of its links does: deleting `x/h1` hands it to
+/// `y/h2`, and replacing `y/h2` hands it on to `y/h3`.
+#[test]
+fn bytes_pass_along_a_chain_of_links() {
+    for third_link_target in ["x/h1", "y/h2"] {
+        let layers = vec![
+            vec![
+                file("x/h1", MIB, 1),
+                hardlink("y/h2", "x/h1"),
+                hardlink("y/h3", third_link_target),
+            ],
+            vec![marker("x/h1", EntryKind::Whiteout), file("y/h2", MIB, 1)],
+        ];
+        let tree = merge(&layers);
+        assert_eq!(wasted_bytes(&tree), 0, "y/h3 -> {third_link_target}");
+        assert_eq!(tree.get("y/h3").unwrap().size, MIB, "y/h3 -> {third_link_target}");
+        assert_eq!(tree.get("y/h2").unwrap().layer, 1);
+        assert_eq!(tree.visible_bytes(), 2 * MIB);
+    }
+}
+
 #[test]
 fn hard_link_copy_up_is_metadata_only() {
     // `ln /bin/busybox /bin/zz` stores the data at `bin/busybox` and links `bin/zz` to it;
