@@ -399,24 +399,36 @@ impl<'de> Visitor<'de> for DiveRulesVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DiveRules, A::Error> {
         let mut rules = DiveRules::default();
+        let mut seen = [false; 3];
         while let Some(key) = map.next_key::<String>()? {
-            let index = DIVE_KEYS
+            let Some(index) = DIVE_KEYS
                 .iter()
-                .position(|known| known.eq_ignore_ascii_case(&key));
-            let rule = match index {
-                Some(0) => map.next_value::<Ratio>()?.0.map(Rule::DiveLowestEfficiency),
-                Some(1) => map.next_value::<Size>()?.0.map(Rule::DiveHighestWastedBytes),
-                Some(_) => map
-                    .next_value::<Ratio>()?
-                    .0
-                    .map(Rule::DiveHighestUserWastedPercent),
-                None => {
-                    map.next_value::<IgnoredAny>()?;
-                    rules.unknown.push(format!("rules.{key}"));
-                    continue;
-                }
+                .position(|known| known.eq_ignore_ascii_case(&key))
+            else {
+                map.next_value::<IgnoredAny>()?;
+                rules.unknown.push(format!("rules.{key}"));
+                continue;
             };
-            rules.set[index.unwrap_or_default()] = Some(rule);
+            // dive's YAML reader rejects a key given twice, so a file that dive stops on does
+            // not pass here with the last value.
+            if std::mem::replace(&mut seen[index], true) {
+                return Err(de::Error::custom(format!(
+                    "`{key}` appears twice in `rules`; keep one of them"
+                )));
+            }
+            // An empty value leaves the rule at dive's default, as dive does.
+            let rule = match index {
+                0 => map
+                    .next_value::<Option<Ratio>>()?
+                    .map(|ratio| ratio.0.map(Rule::DiveLowestEfficiency)),
+                1 => map
+                    .next_value::<Option<Size>>()?
+                    .map(|size| size.0.map(Rule::DiveHighestWastedBytes)),
+                _ => map
+                    .next_value::<Option<Ratio>>()?
+                    .map(|ratio| ratio.0.map(Rule::DiveHighestUserWastedPercent)),
+            };
+            rules.set[index] = rule;
         }
         Ok(rules)
     }
@@ -569,7 +581,8 @@ pub fn parse_size(value: &str) -> Result<u64, String> {
     if !bytes.is_finite() || bytes < 0.0 || bytes > u64::MAX as f64 {
         return Err(invalid());
     }
-    Ok(bytes.round() as u64)
+    // go-humanize truncates a fractional byte count, so `39999.5` is 39,999 bytes in dive.
+    Ok(bytes.trunc() as u64)
 }
 
 pub fn write_verdict(out: &mut impl Write, verdict: &Verdict, colour: bool) -> std::io::Result<()> {
@@ -608,6 +621,7 @@ mod tests {
         assert_eq!(parse_size("20MiB"), Ok(20_971_520));
         assert_eq!(parse_size("1048576"), Ok(1_048_576));
         assert_eq!(parse_size("1.5 kb"), Ok(1500));
+        assert_eq!(parse_size("39999.5"), Ok(39_999));
         assert!(parse_size("lots").is_err());
     }
 
@@ -645,6 +659,8 @@ mod tests {
         assert_eq!(rules(""), defaults);
         assert_eq!(rules("# nothing yet\n"), defaults);
         assert_eq!(rules("rules:\n"), defaults);
+        // An empty value leaves the rule at dive's default.
+        assert_eq!(rules("rules:\n  highestUserWastedPercent:\n"), defaults);
         assert_eq!(
             rules("rules:\n  lowestEfficiency: '0.5'\n  highestWastedBytes: 20 MiB\n"),
             vec![
@@ -678,8 +694,8 @@ mod tests {
         assert!(error.contains("expected a number from 0 to 1 or `disabled`"), "{error}");
         let error = dive_ci_error("rules:\n  highestWastedBytes: [20MB]\n");
         assert!(error.contains("expected bytes, a size such as 20MB"), "{error}");
-        let error = dive_ci_error("rules:\n  highestUserWastedPercent:\n");
-        assert!(error.contains("the value is empty"), "{error}");
+        let error = dive_ci_error("rules:\n  lowestEfficiency: 0.9\n  LowestEfficiency: 0.5\n");
+        assert!(error.contains("`LowestEfficiency` appears twice"), "{error}");
         let error = dive_ci_error("- rules\n");
         assert!(error.contains("expected a mapping with the key `rules`"), "{error}");
     }
