@@ -393,8 +393,24 @@ impl<'a> Walker<'a> {
         for &index in &self.hardlinks {
             let entry = &self.entries[index];
             let Some(target) = entry.link.as_deref() else { continue };
-            let earlier = first_index.get(target).is_some_and(|&found| found < index);
-            if !earlier {
+            let earlier = first_index.get(target).copied().filter(|&found| found < index);
+            if target == &*entry.path {
+                // dockerd removes the existing path before it makes the link, so the link's
+                // target is gone when the link is made.
+                warnings.push(format!(
+                    "hard link `/{}` names itself; dockerd cannot extract the layer (\"no such \
+                     file or directory\")",
+                    printable(target)
+                ));
+            } else if earlier.is_some_and(|found| self.entries[found].kind == EntryKind::Directory)
+            {
+                warnings.push(format!(
+                    "hard link `/{}` names the folder `/{}`; Linux cannot link a folder, so \
+                     dockerd cannot extract the layer",
+                    printable(&entry.path),
+                    printable(target)
+                ));
+            } else if earlier.is_none() {
                 warnings.push(format!(
                     "hard link `/{}` names `/{}`, which is not an earlier entry of this layer; \
                      dockerd cannot extract the layer (\"no such file or directory\")",
@@ -538,6 +554,14 @@ impl<'a> Walker<'a> {
         let (kind, path) = if name == OPAQUE_MARKER {
             (EntryKind::OpaqueDirectory, parent(&path).to_owned())
         } else if let Some(target) = name.strip_prefix(WHITEOUT_PREFIX) {
+            if target == "." || target == ".." {
+                self.warn(format!(
+                    "whiteout `{}` names `{target}`, which dockerd rejects when it extracts \
+                     the layer; it is ignored here",
+                    printable(&raw_name)
+                ));
+                return Ok(());
+            }
             if target.is_empty() || target.starts_with(WHITEOUT_PREFIX) {
                 // `.wh.` alone is invalid, and `.wh..wh.*` names other than the opaque marker
                 // are aufs bookkeeping (such as `.wh..wh.plnk`) with no meaning for the image.

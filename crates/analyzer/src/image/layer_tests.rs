@@ -331,6 +331,26 @@ fn xz_and_bzip2_layers_are_named() {
 }
 
 #[test]
+fn layers_dockerd_rejects_get_warnings() {
+    let mut builder = tar::Builder::new(Vec::new());
+    append_raw(&mut builder, "d/", tar::EntryType::Directory, b"");
+    append_raw(&mut builder, "d/.wh...", tar::EntryType::Regular, b"");
+    append_raw(&mut builder, "s", tar::EntryType::Regular, b"data");
+    for (name, target) in [("to-folder", "d"), ("s", "s")] {
+        let mut header = tar::Header::new_gnu();
+        header.set_entry_type(tar::EntryType::Link);
+        header.set_size(0);
+        builder.append_link(&mut header, name, target).unwrap();
+    }
+    let contents = read(&builder.into_inner().unwrap(), None).unwrap();
+    let warnings = &contents.warnings;
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert!(warnings[0].contains("whiteout `d/.wh...` names `..`"), "{warnings:?}");
+    assert!(warnings[1].contains("`/to-folder` names the folder `/d`"), "{warnings:?}");
+    assert!(warnings[2].contains("`/s` names itself"), "{warnings:?}");
+}
+
+#[test]
 fn warnings_stop_after_ten() {
     let names: Vec<String> = (0..30).map(|index| format!("/abs{index}")).collect();
     let entries: Vec<(&str, tar::EntryType, &[u8])> = names
