@@ -136,7 +136,7 @@ pub fn resolve_entry_path(raw: &str) -> EntryPath {
 /// Decodes a name from a tar header. Bytes that are not UTF-8 become `\xNN` escapes, so two
 /// names that differ only in such bytes stay different paths.
 ///
-/// NOTE: the escape is not told apart from the same text typed in a name: a file named
+/// NOTE: the escape is not distinguished from the same text typed in a name: a file named
 /// `a\xff` in five ASCII characters and one named `a` plus the byte 0xFF are the same path
 /// here. Only a crafted layer holds both.
 pub fn decode_name(bytes: &[u8]) -> Cow<'_, str> {

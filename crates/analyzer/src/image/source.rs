@@ -101,8 +101,8 @@ impl ImageSource {
     }
 
     /// Returns `docker-daemon:VALUE` when `value` was read as a file or folder only because
-    /// one of that name exists, although it also reads as an image reference, so that an
-    /// error can say how to reach the engine's image instead.
+    /// one of that name exists, although it also reads as an image reference. An error then
+    /// names this form for the engine's image.
     pub fn engine_alternative(value: &str) -> Option<String> {
         let prefixes = ["docker-archive:", "oci-archive:", "oci:", "docker-daemon:", "docker://"];
         let prefixed = value == "-" || prefixes.iter().any(|prefix| value.starts_with(prefix));
