@@ -68,6 +68,11 @@ fn report(archive: &str, columns: Option<usize>) -> String {
 fn lines_fit_narrow_columns() {
     let folder = temp_dir("tty-narrow");
     let archive = archive(&folder);
+    // At 40 columns every line still fits, with paths and instructions cut shorter.
+    let stdout = report(&archive, Some(40));
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 40, "40 columns: {line:?}\n{stdout}");
+    }
     for columns in [50, 80] {
         let stdout = report(&archive, Some(columns));
         for line in stdout.lines() {

@@ -331,12 +331,14 @@ fn write_layers(
 ) -> io::Result<()> {
     let (bar_width, instruction_width) = layer_columns(report, width);
     writeln!(out, "{}", bold("Layers", colour))?;
+    // On a narrow terminal the column title is cut like the instructions below it.
+    let title = cut_end("instruction", instruction_width);
     if bar_width == 0 {
-        writeln!(out, "  {:>3}  {:>10}  {:>10}  instruction", "#", "size", "wasted")?;
+        writeln!(out, "  {:>3}  {:>10}  {:>10}  {title}", "#", "size", "wasted")?;
     } else {
         writeln!(
             out,
-            "  {:>3}  {:>10}  {:<bar_width$}  {:>10}  instruction",
+            "  {:>3}  {:>10}  {:<bar_width$}  {:>10}  {title}",
             "#", "size", "", "wasted"
         )?;
     }
