@@ -114,9 +114,11 @@ pub struct MergedTree {
     nodes: BTreeMap<Box<str>, Node>,
     wasted: Vec<WastedFile>,
     changes: Vec<LayerChanges>,
-    /// Hardlinks by (layer, target path), so that hiding a target can hand its bytes to a link
-    /// that stays visible.
+    /// Hardlinks by (layer, path of the file they share), so that hiding the file or one of
+    /// its links can hand its bytes to a link that stays visible.
     links: HashMap<(usize, Box<str>), Vec<Box<str>>>,
+    /// The path of the file that each hardlink of a layer shares, following links to links.
+    link_roots: HashMap<(usize, Box<str>), Box<str>>,
 }
 
 impl MergedTree {
@@ -229,8 +231,16 @@ impl MergedTree {
         if entry.kind == EntryKind::Hardlink
             && let Some(target) = &entry.link
         {
+            // A link may name another link of the layer; all of them share the first file.
+            let root = self
+                .link_roots
+                .get(&(layer, target.clone()))
+                .cloned()
+                .unwrap_or_else(|| target.clone());
+            self.link_roots
+                .insert((layer, entry.path.clone()), root.clone());
             self.links
-                .entry((layer, target.clone()))
+                .entry((layer, root))
                 .or_default()
                 .push(entry.path.clone());
         }
@@ -321,15 +331,17 @@ impl MergedTree {
         }
         // The bytes stay visible through another hard link to the same data: a link to this
         // file, or another link to the file this link carried the bytes for.
-        let data_path = match node.kind {
-            EntryKind::File => Some(path),
-            EntryKind::Hardlink => node.link.as_deref(),
+        let data_path: Option<Box<str>> = match node.kind {
+            EntryKind::File => Some(path.into()),
+            EntryKind::Hardlink => self
+                .link_roots
+                .get(&(node.layer, Box::<str>::from(path)))
+                .cloned()
+                .or_else(|| node.link.clone()),
             _ => None,
         };
-        // A tar can also name a link as the target of another link of the same file.
         if let Some(data_path) = data_path
-            && (self.hand_over_to_link(data_path, path, &node)
-                || (data_path != path && self.hand_over_to_link(path, path, &node)))
+            && self.hand_over_to_link(&data_path, path, &node)
         {
             return;
         }

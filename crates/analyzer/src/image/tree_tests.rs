@@ -276,6 +276,21 @@ fn bytes_pass_along_a_chain_of_links() {
     }
 }
 
+/// `c` names the link `b`, which names `a`: all three share one file, so deleting `b` and
+/// then `a` leaves the data visible at `c`.
+#[test]
+fn link_to_link_keeps_bytes_after_middle_goes() {
+    let layers = vec![
+        vec![file("a", MIB, 1), hardlink("b", "a"), hardlink("c", "b")],
+        vec![marker("b", EntryKind::Whiteout)],
+        vec![marker("a", EntryKind::Whiteout)],
+    ];
+    let tree = merge(&layers);
+    assert_eq!(wasted_bytes(&tree), 0);
+    assert_eq!(tree.get("c").unwrap().size, MIB);
+    assert_eq!(tree.visible_bytes(), MIB);
+}
+
 #[test]
 fn hard_link_copy_up_is_metadata_only() {
     // `ln /bin/busybox /bin/zz` stores the data at `bin/busybox` and links `bin/zz` to it;
