@@ -164,7 +164,7 @@ pub fn read_layer_with(
                 message,
             });
         }
-        return Err(walker.explain_first_header(error));
+        return Err(walker.explain_first_header(error, found));
     }
 
     let digests = blob_digest.map(|blob_digest| {
@@ -261,7 +261,7 @@ pub fn read_mapped_layer(
         return Some(Err(error));
     }
     if let Err(error) = walker.walk_mapped(&tar_bytes, progress) {
-        return Some(Err(walker.explain_first_header(error)));
+        return Some(Err(walker.explain_first_header(error, Compression::None)));
     }
     if walker.needs_stream {
         return None;
@@ -327,15 +327,20 @@ impl<'a> Walker<'a> {
 
     /// Replaces the tar reader's message for a layer whose first header is invalid, which
     /// quotes the header's bytes, with one that says the layer is not a tar archive.
-    fn explain_first_header(&self, error: LayerError) -> LayerError {
+    fn explain_first_header(&self, error: LayerError, compression: Compression) -> LayerError {
+        let what = match compression {
+            Compression::None => "the layer is not a tar archive (nor gzip or zstd)",
+            Compression::Gzip => "the layer's gzip stream does not hold a tar archive",
+            Compression::Zstd => "the layer's zstd stream does not hold a tar archive",
+        };
         match error {
             LayerError::Tar { layer, offset, .. } if self.headers_seen == 0 => LayerError::Tar {
                 layer,
                 offset,
-                message: "the layer does not start with a tar header, so it is not a tar \
-                          archive (nor gzip or zstd); check that the blob is the layer the \
-                          manifest names"
-                    .to_owned(),
+                message: format!(
+                    "{what}: its first 512 bytes are not a tar header; check that the blob is \
+                     the layer the manifest names"
+                ),
             },
             other => other,
         }

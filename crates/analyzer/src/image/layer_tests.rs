@@ -313,9 +313,16 @@ fn bytes_that_are_not_tar_are_named_so() {
         .repeat(20);
     for error in [read(&blob, None).unwrap_err(), read_mapped(&blob, None).unwrap().unwrap_err()] {
         let message = error.to_string();
-        assert!(message.contains("does not start with a tar header"), "{message}");
+        assert!(message.contains("the layer is not a tar archive"), "{message}");
         assert!(!message.contains("this is not a tar"), "the bytes are quoted: {message}");
     }
+}
+
+#[test]
+fn gzip_of_text_is_named_so() {
+    let blob = gzip(&b"plain words, not a tar archive\n".repeat(40));
+    let message = read(&blob, None).unwrap_err().to_string();
+    assert!(message.contains("gzip stream does not hold a tar archive"), "{message}");
 }
 
 #[test]
