@@ -399,7 +399,7 @@ impl<'de> Visitor<'de> for DiveRulesVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DiveRules, A::Error> {
         let mut rules = DiveRules::default();
-        let mut seen = [false; 3];
+        let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             let Some(index) = DIVE_KEYS
                 .iter()
@@ -410,12 +410,14 @@ impl<'de> Visitor<'de> for DiveRulesVisitor {
                 continue;
             };
             // dive's YAML reader rejects a key given twice, so a file that dive stops on does
-            // not pass here with the last value.
-            if std::mem::replace(&mut seen[index], true) {
+            // not pass here with the last value. Keys that differ in case are different YAML
+            // keys: dive takes the later one, and so does the loop.
+            if seen.contains(&key) {
                 return Err(de::Error::custom(format!(
                     "`{key}` appears twice in `rules`; keep one of them"
                 )));
             }
+            seen.push(key.clone());
             // An empty value leaves the rule at dive's default, as dive does.
             let rule = match index {
                 0 => map
@@ -659,6 +661,11 @@ mod tests {
         assert_eq!(rules(""), defaults);
         assert_eq!(rules("# nothing yet\n"), defaults);
         assert_eq!(rules("rules:\n"), defaults);
+        // Keys that differ only in case are two keys, and the later one wins, as in dive.
+        assert_eq!(
+            rules("rules:\n  lowestEfficiency: 0.5\n  LowestEfficiency: 0.7\n")[0],
+            (Rule::DiveLowestEfficiency(0.7), true)
+        );
         // An empty value leaves the rule at dive's default.
         assert_eq!(rules("rules:\n  highestUserWastedPercent:\n"), defaults);
         assert_eq!(
@@ -694,8 +701,8 @@ mod tests {
         assert!(error.contains("expected a number from 0 to 1 or `disabled`"), "{error}");
         let error = dive_ci_error("rules:\n  highestWastedBytes: [20MB]\n");
         assert!(error.contains("expected bytes, a size such as 20MB"), "{error}");
-        let error = dive_ci_error("rules:\n  lowestEfficiency: 0.9\n  LowestEfficiency: 0.5\n");
-        assert!(error.contains("`LowestEfficiency` appears twice"), "{error}");
+        let error = dive_ci_error("rules:\n  lowestEfficiency: 0.9\n  lowestEfficiency: 0.5\n");
+        assert!(error.contains("`lowestEfficiency` appears twice"), "{error}");
         let error = dive_ci_error("- rules\n");
         assert!(error.contains("expected a mapping with the key `rules`"), "{error}");
     }

@@ -69,7 +69,15 @@ impl PlatformSpec {
             return Err(invalid());
         }
         let os = parts[0].to_ascii_lowercase();
-        let mut variant = parts.get(2).map(|variant| variant.to_ascii_lowercase());
+        // A bare number names an ARM version: `linux/arm/7` is `linux/arm/v7`.
+        let mut variant = parts.get(2).map(|variant| {
+            let variant = variant.to_ascii_lowercase();
+            if variant.bytes().all(|byte| byte.is_ascii_digit()) {
+                format!("v{variant}")
+            } else {
+                variant
+            }
+        });
         // The names `uname -m` and Debian give are accepted for OCI's, as docker accepts them.
         let architecture = match parts[1].to_ascii_lowercase().as_str() {
             "x86_64" | "x86-64" => "amd64".to_owned(),
@@ -85,6 +93,14 @@ impl PlatformSpec {
             }
             other => other.to_owned(),
         };
+        // As in docker: `arm` alone is ARMv7, and v8 is the only 64-bit ARM, so it adds nothing.
+        match architecture.as_str() {
+            "arm" => {
+                variant.get_or_insert_with(|| "v7".to_owned());
+            }
+            "arm64" if variant.as_deref() == Some("v8") => variant = None,
+            _ => {}
+        }
         Ok(PlatformSpec {
             os,
             architecture,
@@ -680,6 +696,9 @@ mod tests {
         assert_eq!(PlatformSpec::parse("linux/aarch64").unwrap().to_string(), "linux/arm64");
         assert_eq!(PlatformSpec::parse("linux/armhf").unwrap().to_string(), "linux/arm/v7");
         assert_eq!(PlatformSpec::parse("linux/i686").unwrap().to_string(), "linux/386");
+        assert_eq!(PlatformSpec::parse("linux/arm").unwrap().to_string(), "linux/arm/v7");
+        assert_eq!(PlatformSpec::parse("linux/arm/6").unwrap().to_string(), "linux/arm/v6");
+        assert_eq!(PlatformSpec::parse("linux/arm64/v8").unwrap().to_string(), "linux/arm64");
         assert!(PlatformSpec::parse("linux").is_err());
         assert!(PlatformSpec::parse("linux//").is_err());
     }
