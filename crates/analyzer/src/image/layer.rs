@@ -627,7 +627,10 @@ impl<'a> Walker<'a> {
             self.needs_stream = true;
             return Ok(());
         }
-        let (size, head_hash, hash) = if let Some(real_size) = sparse.and_then(|s| s.size) {
+        let real_size = sparse.and_then(|sparse| sparse.size);
+        let (size, head_hash, hash) = if let Some(real_size) = real_size
+            && kind == EntryKind::File
+        {
             // The data holds only the written regions (and, in format 1.0, the map of them),
             // so it is neither the file's content nor its size. The file is not hashed and
             // counts as unique.

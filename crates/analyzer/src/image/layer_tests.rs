@@ -271,6 +271,18 @@ fn pax_sparse_layer() -> Vec<u8> {
 }
 
 #[test]
+fn pax_sparse_records_on_a_folder_add_no_size() {
+    let mut builder = tar::Builder::new(Vec::new());
+    builder
+        .append_pax_extensions([("GNU.sparse.realsize", &b"1099511627776"[..])])
+        .unwrap();
+    append_raw(&mut builder, "opt/", tar::EntryType::Directory, b"");
+    let contents = read(&builder.into_inner().unwrap(), None).unwrap();
+    assert_eq!(contents.entries[0].kind, EntryKind::Directory);
+    assert_eq!(contents.entries[0].size, 0);
+}
+
+#[test]
 fn pax_sparse_file_has_real_name_and_size() {
     let tar = pax_sparse_layer();
     let contents = read(&tar, None).unwrap();
