@@ -20,7 +20,7 @@ use ballast_analyzer::build::{
     self, BuildInfo, BuildOutcome, BuildReport, BuildRequest, BuilderKind, REPORT_SCHEMA_VERSION,
     ReportFinding, ReportLabel,
 };
-use ballast_analyzer::config::{ConfigLoader, Layer, Level};
+use ballast_analyzer::config::{ConfigLoader, Layer};
 use ballast_analyzer::image::{self, AnalyzeOptions, NoProgress};
 use ballast_analyzer::lint;
 use ballast_analyzer::model::Model;
@@ -28,7 +28,7 @@ use ballast_analyzer::rules::FileContext;
 use clap::{Args, ValueEnum};
 
 use crate::commands::analyze::gate as analyze_gate;
-use crate::commands::lint::{parse_severity_override, rule_codes};
+use crate::commands::lint::{RuleFlags, rule_codes};
 use crate::commands::rules::ignore_broken_pipe;
 use crate::output::{self, FileReport, Format, RenderOptions};
 
@@ -150,17 +150,8 @@ pub struct BuildArgs {
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Lint only these codes or rule names; repeat the flag or separate them with commas.
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
-    pub select: Vec<String>,
-
-    /// Codes or rule names the lint ignores; repeat the flag or separate them with commas.
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
-    pub ignore: Vec<String>,
-
-    /// Change a code's severity: `DL3059=style`, or `DL3059=off` to turn it off.
-    #[arg(long, value_name = "CODE=LEVEL", value_parser = parse_severity_override)]
-    pub severity: Vec<(String, Level)>,
+    #[command(flatten)]
+    pub rules: RuleFlags,
 
     /// Arguments passed to the builder unchanged.
     #[arg(last = true, value_name = "BUILDER ARGS")]
@@ -202,9 +193,9 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     // The configuration is read before the build, so that a mistake in it does not wait for
     // the build to be reported.
     let cli_layer = Layer {
-        select: rule_codes(&args.select),
-        ignore: rule_codes(&args.ignore),
-        severity: args.severity.clone(),
+        select: rule_codes(&args.rules.select),
+        ignore: rule_codes(&args.rules.ignore),
+        severity: args.rules.severity.clone(),
         ..Layer::default()
     };
     let mut loader = ConfigLoader::new(args.config.clone(), cli_layer, &|name| {

@@ -76,17 +76,8 @@ pub struct LintArgs {
     #[arg(long)]
     pub no_fail: bool,
 
-    /// Run only these codes or rule names; repeat the flag or separate them with commas.
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
-    pub select: Vec<String>,
-
-    /// Codes or rule names to ignore; repeat the flag or separate them with commas.
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
-    pub ignore: Vec<String>,
-
-    /// Change a code's severity: `DL3059=style`, or `DL3059=off` to turn it off.
-    #[arg(long, value_name = "CODE=LEVEL", value_parser = parse_severity_override)]
-    pub severity: Vec<(String, Level)>,
+    #[command(flatten)]
+    pub rules: RuleFlags,
 
     /// Report CODE as an error (hadolint's flag; same as `--severity CODE=error`).
     #[arg(long, value_name = "CODE")]
@@ -503,6 +494,22 @@ fn print_shellcheck_notes() {
     }
 }
 
+/// The flags that choose rules and their severities, shared by `lint` and `build`.
+#[derive(Args)]
+pub struct RuleFlags {
+    /// Run only these codes or rule names; repeat the flag or separate them with commas.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Codes or rule names to ignore; repeat the flag or separate them with commas.
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Change a code's severity: `DL3059=style`, or `DL3059=off` to turn it off.
+    #[arg(long, value_name = "CODE=LEVEL", value_parser = parse_severity_override)]
+    pub severity: Vec<(String, Level)>,
+}
+
 /// Returns the codes of `--select` or `--ignore` without surrounding spaces or empty entries.
 pub(crate) fn rule_codes(list: &[String]) -> Vec<String> {
     list.iter()
@@ -512,7 +519,7 @@ pub(crate) fn rule_codes(list: &[String]) -> Vec<String> {
 }
 
 fn cli_layer(args: &LintArgs) -> Layer {
-    let mut severity = args.severity.clone();
+    let mut severity = args.rules.severity.clone();
     let hadolint_flags = [
         (&args.style, Severity::Style),
         (&args.info, Severity::Info),
@@ -527,8 +534,8 @@ fn cli_layer(args: &LintArgs) -> Layer {
         );
     }
     Layer {
-        select: rule_codes(&args.select),
-        ignore: rule_codes(&args.ignore),
+        select: rule_codes(&args.rules.select),
+        ignore: rule_codes(&args.rules.ignore),
         severity,
         failure_threshold: args.failure_threshold,
         trusted_registries: args.trusted_registry.clone(),
