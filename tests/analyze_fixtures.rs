@@ -458,7 +458,7 @@ fn whiteout_below_lower_symlink_removes_it() {
     assert_eq!(u64_at(&report, "/totals/final_paths"), 3);
 }
 
-/// A layer of regular files and hard links (`(path, Some(target))`).
+/// Writes a layer of regular files and hard links (`(path, Some(target))`).
 fn layer_with_links(items: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     for (path, target, data) in items {
@@ -481,7 +481,7 @@ fn layer_with_links(items: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
 }
 
 /// `RUN ln /h1 /h3` copies `h1` up into the new layer. The old data stays visible through the
-/// older link `h2`, so the image holds the same bytes twice, at `/h1` and at `/h2`.
+/// older link `h2`, so the image contains the same bytes twice, at `/h1` and at `/h2`.
 #[test]
 fn copy_kept_by_hard_link_is_a_duplicate() {
     let data = vec![9u8; 64 * 1024];

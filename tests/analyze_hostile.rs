@@ -564,7 +564,7 @@ fn truncated_stream_names_member() {
 }
 
 /// `name/x:tag` is read as the file `name/x` when one exists in the current folder; when that
-/// file is not an image, the error says how to reach the engine's image instead.
+/// file is not an image, the error names the form that reaches the engine's image.
 #[test]
 fn file_shadowing_engine_reference_names_docker_daemon() {
     let folder = temp_dir("shadowed-reference");

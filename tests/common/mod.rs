@@ -169,8 +169,8 @@ pub fn u64_at(report: &serde_json::Value, pointer: &str) -> u64 {
         .unwrap_or_else(|| panic!("{pointer} is not an unsigned integer"))
 }
 
-/// The write end of a pipe whose read end is already closed, so every write to it fails with
-/// `EPIPE` at once, whatever the timing.
+/// Returns the write end of a pipe whose read end is already closed, so every write to it
+/// fails with `EPIPE` at once, whatever the timing.
 pub fn widowed_pipe() -> std::fs::File {
     let mut fds = [0; 2];
     // SAFETY: `pipe` fills both descriptors on success; each is owned by exactly one value.

@@ -263,8 +263,8 @@ const DIVE_KEYS: [&str; 3] = [
     "highestUserWastedPercent",
 ];
 
-/// A dive CI file as read: for each key of [`DIVE_KEYS`], `None` when the file leaves it out
-/// and `Some(None)` when the file sets it to `disabled`; and the keys dive does not know.
+/// A dive CI file as read. For each key of [`DIVE_KEYS`], `set` is `None` when the file leaves
+/// it out and `Some(None)` when the file sets it to `disabled`. `unknown` lists other keys.
 #[derive(Debug, Default, PartialEq)]
 struct DiveCi {
     set: [Option<Option<Rule>>; 3],
@@ -333,7 +333,7 @@ impl<'de> Visitor<'de> for DiveCiVisitor {
         )
     }
 
-    /// A file that contains nothing, or only comments, sets nothing.
+    /// Returns the defaults for a file that contains nothing, or only comments.
     fn visit_none<E: de::Error>(self) -> Result<DiveCi, E> {
         Ok(DiveCi::default())
     }
@@ -661,13 +661,16 @@ mod tests {
         assert_eq!(rules(""), defaults);
         assert_eq!(rules("# nothing yet\n"), defaults);
         assert_eq!(rules("rules:\n"), defaults);
+
         // Keys that differ only in case are two keys, and the later one wins, as in dive.
         assert_eq!(
             rules("rules:\n  lowestEfficiency: 0.5\n  LowestEfficiency: 0.7\n")[0],
             (Rule::DiveLowestEfficiency(0.7), true)
         );
+
         // An empty value leaves the rule at dive's default.
         assert_eq!(rules("rules:\n  highestUserWastedPercent:\n"), defaults);
+
         assert_eq!(
             rules("rules:\n  lowestEfficiency: '0.5'\n  highestWastedBytes: 20 MiB\n"),
             vec![
@@ -676,6 +679,7 @@ mod tests {
                 (Rule::DiveHighestUserWastedPercent(0.1), false),
             ]
         );
+
         // Keys in any case, a flow mapping, and a size in exponent notation.
         let flow = "rules: {LowestEfficiency: 1, highestWastedBytes: 1e3, \
                     HIGHESTUSERWASTEDPERCENT: 0}";

@@ -138,7 +138,7 @@ pub fn resolve_entry_path(raw: &str) -> EntryPath {
 ///
 /// NOTE: the escape is not distinguished from the same text typed in a name: a file named
 /// `a\xff` in five ASCII characters and one named `a` plus the byte 0xFF are the same path
-/// here. Only a crafted layer holds both.
+/// here. Only a crafted layer contains both.
 pub fn decode_name(bytes: &[u8]) -> Cow<'_, str> {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Cow::Borrowed(text);

@@ -326,7 +326,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Replaces the tar reader's message for a layer whose first header is invalid, which
-    /// quotes the header's bytes, with one that says the layer is not a tar archive.
+    /// quotes the header's bytes, with one that states the layer is not a tar archive.
     fn explain_first_header(&self, error: LayerError, compression: Compression) -> LayerError {
         let what = match compression {
             Compression::None => "the layer is not a tar archive (nor gzip or zstd)",

@@ -250,8 +250,8 @@ fn hard_link_without_earlier_target_warns() {
     assert_eq!(mapped.warnings, contents.warnings);
 }
 
-/// A 1 MiB file that GNU tar's PAX sparse format 1.0 stores as one 512-byte region: the tar
-/// name is a placeholder, and the data starts with the region map.
+/// Returns a layer with a 1 MiB file that GNU tar's PAX sparse format 1.0 stores as one
+/// 512-byte region. The tar name is a placeholder, and the data starts with the region map.
 fn pax_sparse_layer() -> Vec<u8> {
     let mut builder = tar::Builder::new(Vec::new());
     builder
@@ -271,7 +271,7 @@ fn pax_sparse_layer() -> Vec<u8> {
 }
 
 #[test]
-fn pax_sparse_records_on_a_folder_add_no_size() {
+fn pax_sparse_folder_has_no_size() {
     let mut builder = tar::Builder::new(Vec::new());
     builder
         .append_pax_extensions([("GNU.sparse.realsize", &b"1099511627776"[..])])

@@ -331,7 +331,9 @@ impl MergedTree {
         }
         // The bytes stay visible through another hard link to the same data: a link to this
         // file, or another link to the file this link carried the bytes for.
+        // Most images have no hard links, so no key is built for them.
         let data_path: Option<Box<str>> = match node.kind {
+            _ if self.links.is_empty() => None,
             EntryKind::File => Some(path.into()),
             EntryKind::Hardlink => self
                 .link_roots
